@@ -1,0 +1,104 @@
+"""Due dates as of a date (with amendments and periods), renewing terms, and deadline states."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from .models import Amendment, DatePrecision, Deadline, DeadlineState, Term
+
+
+def add_months(start: date, months: int) -> date:
+    """Calendar months later, clamped to the month's last day (30 Jan + 1 month = 28/29 Feb)."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def add_period(start: date, period: str) -> date:
+    match = re.match(r"^(\d+) (day|month|year)s?$", period)
+    if match is None:
+        raise ValueError(f"not a period: {period!r}")
+    n, unit = int(match.group(1)), match.group(2)
+    if unit == "day":
+        return date.fromordinal(start.toordinal() + n)
+    return add_months(start, n * (12 if unit == "year" else 1))
+
+
+@dataclass(frozen=True)
+class Due:
+    """The due date in force on a given day, and where it comes from."""
+
+    date: date
+    original: date
+    amendment: Amendment | None
+
+
+def due_as_of(deadline: Deadline, agreement_date: date, as_of: date) -> Due:
+    """The original due date, replaced by the latest amendment announced on or before `as_of`."""
+    if deadline.due is not None:
+        original = deadline.due
+    else:
+        assert deadline.within is not None  # the model guarantees one of the two
+        original = add_period(deadline.from_ or agreement_date, deadline.within)
+    current = None
+    for amendment in sorted(deadline.amendments, key=lambda a: a.decided):
+        if amendment.decided <= as_of:
+            current = amendment
+    return Due(current.due if current else original, original, current)
+
+
+@dataclass(frozen=True)
+class TermState:
+    """Where a renewing term stands on a date."""
+
+    number: int  # 1 for the first term; 0 before it starts
+    start: date
+    end: date
+    notice_by: date
+    renews: bool
+    expired: bool
+
+
+def term_as_of(term: Term, as_of: date) -> TermState:
+    """The term running on `as_of`, assuming no party gave notice (notices are recorded as assessments)."""
+    start, end, number = term.start, add_months(term.start, 12 * term.years), 1
+    if as_of < start:
+        number = 0
+    while term.renewal_years and as_of >= end:
+        start, end, number = end, add_months(end, 12 * term.renewal_years), number + 1
+    expired = as_of >= end
+    return TermState(number, start, end, add_months(end, -term.notice_months), bool(term.renewal_years), expired)
+
+
+def deadline_state(
+    due: Due | None, as_of: date, done: tuple[date, DatePrecision] | None, later_not_done: date | None
+) -> DeadlineState:
+    """Met, met late, missed, pending, unknown or none (rules in docs/methodology.md).
+
+    `done` is the first claim that the provision was implemented (date and precision), if any by
+    `as_of`; `later_not_done` is the latest non-implemented claim dated after the due date, if any.
+    """
+    if due is None:
+        return DeadlineState.NONE
+    if done is not None:
+        when, precision = done
+        if precision == DatePrecision.DAY:
+            return DeadlineState.MET if when <= due.date else DeadlineState.MET_LATE
+        if precision == DatePrecision.ON_OR_BEFORE and when <= due.date:
+            return DeadlineState.MET
+        if precision == DatePrecision.MONTH:
+            first = when.replace(day=1)
+            last = when.replace(day=calendar.monthrange(when.year, when.month)[1])
+            if last <= due.date:
+                return DeadlineState.MET
+            if first > due.date:
+                return DeadlineState.MET_LATE
+        return DeadlineState.UNKNOWN
+    if as_of <= due.date:
+        return DeadlineState.PENDING
+    if later_not_done is not None:
+        return DeadlineState.MISSED
+    return DeadlineState.UNKNOWN

@@ -1,0 +1,113 @@
+"""Status and evidence as tables (pandas) and CSV that is safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from .models import Stance
+from .status import all_statuses
+from .store import Dataset
+
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+CSV_ENCODING = "utf-8-sig"  # the BOM makes Excel read UTF-8 instead of the local code page
+
+
+def neutralise(value: object) -> object:
+    """Prefix text that a spreadsheet would run as a formula with an apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _iso(value: date | str | None) -> str:
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def status_table(
+    dataset: Dataset, as_of: date, *, agreement: str | None = None, party: str | None = None
+) -> pd.DataFrame:
+    rows = []
+    for s in all_statuses(dataset, as_of, agreement=agreement, party=party):
+        p = dataset.provisions[s.provision_id]
+        row = {
+            "as_of": as_of.isoformat(),
+            "agreement": s.agreement_id,
+            "provision_id": p.id,
+            "point": p.point,
+            "clause": p.clause or "",
+            "title": p.title,
+            "category": p.category.value,
+            "parties": "; ".join(p.parties),
+            "obligation": p.obligation.value,
+            "reading": p.reading.value,
+            "status": s.status.value,
+            "status_since": _iso(s.since),
+            "derived_status": s.derived.status.value,
+            "derived_since": _iso(s.derived_since),
+            "assessed_status": s.assessment.status.value if s.assessment else "",
+            "assessed_since": _iso(s.assessment.date) if s.assessment else "",
+            "deadline": _iso(s.due.date) if s.due else (_iso(s.term.end) if s.term else ""),
+            "deadline_state": s.deadline_state.value,
+            "evidence_count": len(s.evidence_ids),
+        }
+        for stance in Stance:
+            row[f"n_{stance.value}"] = s.counts.get(stance, 0)
+        row["sides"] = "; ".join(s.sides)
+        row["one_sided"] = s.one_sided
+        row["reason_evidence"] = "; ".join(c.id for c in s.reasons)
+        row["explanation"] = s.explain(dataset.actor_name)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def evidence_table(dataset: Dataset, as_of: date | None = None) -> pd.DataFrame:
+    """Every passage (dated on or before `as_of`, and all undated ones) with its source and place."""
+    rows = []
+    for item in dataset.evidence.values():
+        e = item.evidence
+        if as_of is not None and item.dated and e.event_date > as_of:  # type: ignore[operator]
+            continue
+        source = dataset.sources[item.source_id]
+        rows.append(
+            {
+                "evidence_id": e.id,
+                "kind": "verbatim quote",
+                "provision_ids": "; ".join(e.provisions),
+                "stance": e.stance.value,
+                "claimant": e.claimant,
+                "side": e.side,
+                "concerns": "; ".join(e.concerns),
+                "event_date": _iso(e.event_date),
+                "date_precision": e.date_precision.value,
+                "quote": e.quote,
+                "note": e.note or "",
+                "source_id": source.id,
+                "source_title": source.title,
+                "outlet": source.outlet,
+                "published": _iso(source.published),
+                "url": source.url or "",
+                "article_file": dataset.article_files.get(source.id, source.text),
+                "article_line": item.span.line if item.span else "",
+                "article_column": item.span.column if item.span else "",
+                "char_start": item.span.start if item.span else "",
+                "char_end": item.span.end if item.span else "",
+            }
+        )
+    frame = pd.DataFrame(rows)
+    if not frame.empty:
+        frame = frame.sort_values(["event_date", "evidence_id"], kind="stable").reset_index(drop=True)
+    return frame
+
+
+def to_csv(frame: pd.DataFrame) -> str:
+    """CSV text with formula-like cells neutralised."""
+    return frame.map(neutralise).to_csv(index=False, lineterminator="\r\n")
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    return to_csv(frame).encode(CSV_ENCODING)

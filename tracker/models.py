@@ -1,0 +1,360 @@
+"""The data model. These pydantic models are the schema of every YAML file: they validate
+the data, generate the JSON Schemas in `schemas/` and document each field."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
+
+# --------------------------------------------------------------------------- vocabularies
+
+
+class Stance(StrEnum):
+    """What a passage says about a provision (see docs/methodology.md)."""
+
+    IMPLEMENTED = "implemented"
+    PROGRESS = "progress"
+    STALLED = "stalled"
+    DISPUTED = "disputed"
+    VIOLATED = "violated"
+    CONTEXT = "context"
+
+
+class Status(StrEnum):
+    """The status of a provision as of a date (see docs/methodology.md)."""
+
+    IMPLEMENTED = "implemented"
+    IN_PROGRESS = "in-progress"
+    NOT_STARTED = "not-started"
+    STALLED = "stalled"
+    DISPUTED = "disputed"
+    VIOLATED = "violated"
+    LAPSED = "lapsed"
+    NO_EVIDENCE = "no-evidence"
+
+
+class DeadlineState(StrEnum):
+    MET = "met"
+    MET_LATE = "met-late"
+    MISSED = "missed"
+    PENDING = "pending"
+    UNKNOWN = "unknown"
+    NONE = "none"
+
+
+class Category(StrEnum):
+    CEASEFIRE = "ceasefire"
+    TERRITORY = "territory"
+    PEACEKEEPING = "peacekeeping"
+    MONITORING = "monitoring"
+    WITHDRAWAL = "withdrawal"
+    TRANSPORT = "transport"
+    DISPLACEMENT = "displacement"
+    PRISONERS = "prisoners"
+    INSTITUTIONS = "institutions"
+    BORDERS = "borders"
+    HUMANITARIAN = "humanitarian"
+    POLITICAL = "political"
+    ECONOMIC = "economic"
+    OTHER = "other"
+
+
+class Obligation(StrEnum):
+    """One-off obligations stay implemented once done; ongoing ones follow the latest evidence."""
+
+    ONE_OFF = "one-off"
+    ONGOING = "ongoing"
+
+
+class Reading(StrEnum):
+    """How close the stored text is to the signed original."""
+
+    OFFICIAL_TRANSLATION = "official-translation"
+    PRESS_QUOTATION = "press-quotation"
+    CLOSE_READING = "close-reading"
+
+
+class DatePrecision(StrEnum):
+    """How exactly `event_date` is known."""
+
+    DAY = "day"
+    MONTH = "month"
+    ON_OR_BEFORE = "on-or-before"
+    APPROXIMATE = "approximate"
+
+
+class ActorKind(StrEnum):
+    STATE = "state"
+    AUTHORITY = "authority"
+    ORGANISATION = "organisation"
+    GENERIC = "generic"
+
+
+# --------------------------------------------------------------------------- field types
+
+_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+Id = Annotated[
+    str,
+    StringConstraints(pattern=_ID_PATTERN, max_length=80),
+    Field(description="A stable identifier: letters, digits, '.', '_' or '-'."),
+]
+Text = Annotated[str, StringConstraints(min_length=1)]
+_DURATION = re.compile(r"^(\d+) (day|days|month|months|year|years)$")
+
+
+def _parse_date(value: object) -> object:
+    # YAML gives a date for well-formed dates; a malformed one stays a string (see yamlsource).
+    if isinstance(value, datetime):
+        raise ValueError("expected a date written YYYY-MM-DD, not a date and time")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise ValueError(f"'{value}' is not a valid date ({exc}); write YYYY-MM-DD") from None
+    raise ValueError(f"expected a date written YYYY-MM-DD, got {value!r}")
+
+
+Date = Annotated[
+    date,
+    BeforeValidator(_parse_date),
+    Field(json_schema_extra={"type": "string", "format": "date"}),
+]
+
+
+def _parse_date_or_unknown(value: object) -> date | str:
+    if value == "unknown":
+        return "unknown"
+    try:
+        return _parse_date(value)  # type: ignore[return-value]
+    except ValueError as exc:
+        raise ValueError(f"{exc} (or 'unknown' when the date is not known)") from None
+
+
+DateOrUnknown = Annotated[
+    date | Literal["unknown"],
+    PlainValidator(_parse_date_or_unknown),
+    WithJsonSchema({"anyOf": [{"type": "string", "format": "date"}, {"const": "unknown"}]}),
+]
+
+
+def _check_http_url(value: str) -> str:
+    if not re.match(r"^https?://[^\s/$.?#][^\s]*$", value, re.IGNORECASE):
+        raise ValueError(f"'{value}' is not an http(s) URL; links must start with http:// or https://")
+    return value
+
+
+HttpUrl = Annotated[str, AfterValidator(_check_http_url), Field(json_schema_extra={"pattern": "^https?://"})]
+Duration = Annotated[
+    str,
+    StringConstraints(pattern=_DURATION.pattern),
+    Field(description="A period such as '1 month' or '3 years'."),
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# --------------------------------------------------------------------------- actors
+
+
+class Actor(_Model):
+    """A state, authority or organisation that can be obliged, make a claim, or be acted upon."""
+
+    id: Id
+    name: Text
+    kind: ActorKind
+    note: str | None = None
+
+
+class ActorsFile(_Model):
+    actors: list[Actor] = Field(min_length=1)
+
+
+# --------------------------------------------------------------------------- agreements
+
+
+class Signatory(_Model):
+    name: Text
+    role: Text
+    actor: Id = Field(description="The actor id the signatory signs for.")
+
+
+class TextSource(_Model):
+    """Where a text of the agreement (or of one of its translations) was read."""
+
+    id: Id = Field(description="Short label used by provisions, e.g. RU-MFA.")
+    title: Text
+    url: HttpUrl | None = None
+    date: Date | None = None
+    note: str | None = None
+
+
+class Agreement(_Model):
+    id: Id
+    title: Text
+    short_title: Text
+    date: Date = Field(description="Date of signature.")
+    in_force: Date | None = Field(None, description="Date it took effect, if not the date of signature.")
+    place: str | None = None
+    signatories: list[Signatory] = Field(min_length=1)
+    sources: list[TextSource] = Field(min_length=1)
+    text_file: str | None = Field(
+        None,
+        description="The texts as read, relative to this YAML file; every provision text must appear in it.",
+    )
+    note: str | None = None
+
+    @property
+    def effective(self) -> date:
+        return self.in_force or self.date
+
+
+class TextVariant(_Model):
+    """Another wording of the provision that circulated (e.g. the Gazakh clause of point 2)."""
+
+    text: Text
+    source: Text
+    url: HttpUrl | None = None
+    note: str | None = None
+
+
+class Amendment(_Model):
+    """A change of a deadline agreed after signature."""
+
+    due: Date = Field(description="The new due date.")
+    decided: Date = Field(description="When the change was agreed or announced.")
+    source: Text = Field(description="Who announced it, where.")
+    url: HttpUrl | None = None
+    note: str | None = None
+
+
+class Deadline(_Model):
+    """A due date, given either as a date (`due`) or as a period (`within`) counted from `from`."""
+
+    due: Date | None = None
+    within: Duration | None = None
+    from_: Date | None = Field(None, alias="from", description="Start of `within`; default: the agreement's date.")
+    basis: str | None = Field(None, description="How the date follows from the text.")
+    amendments: list[Amendment] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Deadline:
+        if (self.due is None) == (self.within is None):
+            raise ValueError("a deadline needs exactly one of 'due' (a date) or 'within' (a period such as '3 years')")
+        return self
+
+
+class Term(_Model):
+    """A term that renews itself unless notice is given (point 4: 5 years, renewing, 6 months' notice)."""
+
+    start: Date
+    years: int = Field(gt=0)
+    renewal_years: int | None = Field(
+        None, gt=0, description="Length of each tacit renewal; none if it does not renew."
+    )
+    notice_months: int = Field(0, ge=0, description="Notice needed before expiry to stop the renewal.")
+
+
+class Provision(_Model):
+    id: Id
+    point: int = Field(ge=0)
+    clause: str | None = Field(None, description="Sub-clause letter where a point bundles several obligations.")
+    title: Text
+    text: Text = Field(description="Verbatim text, from the source named in `translation`.")
+    translation: Id = Field(description="Id of the agreement source this text is taken from.")
+    reading: Reading = Reading.OFFICIAL_TRANSLATION
+    reading_note: str | None = None
+    variants: list[TextVariant] = Field(default_factory=list)
+    category: Category
+    parties: list[Id] = Field(min_length=1, description="Actors the provision obliges.")
+    obligation: Obligation
+    deadline: Deadline | None = None
+    term: Term | None = None
+    note: str | None = None
+
+
+class AgreementFile(_Model):
+    """One YAML file in provisions/: an agreement and its provisions."""
+
+    agreement: Agreement
+    provisions: list[Provision] = Field(min_length=1)
+
+
+# --------------------------------------------------------------------------- evidence
+
+
+class Source(_Model):
+    """An article whose text is stored verbatim in the repository."""
+
+    id: Id
+    title: Text
+    outlet: Text = Field(description="The outlet, or 'unknown' when the text does not name it.")
+    published: DateOrUnknown
+    byline: str | None = Field(None, description="Byline and date exactly as printed, if any.")
+    url: HttpUrl | None = None
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+    text: Text = Field(description="Path of the article text, relative to this YAML file.")
+    note: str | None = None
+
+
+class Evidence(_Model):
+    """A quoted passage of a source, linked to the provisions it bears on."""
+
+    id: Id
+    quote: Text = Field(description="Exact words of the article (typographic quotes and spaces may differ).")
+    provisions: list[Id] = Field(min_length=1)
+    stance: Stance
+    claimant: Text = Field(description="Who says it, e.g. 'Sergey Shoigu' or 'the article's author'.")
+    side: Id = Field(description="The actor the claimant speaks for (an actor id, e.g. third-party or media).")
+    concerns: list[Id] = Field(default_factory=list, description="Actors whose conduct the passage is about.")
+    event_date: DateOrUnknown = Field(description="Date of the event reported, not of publication.")
+    date_precision: DatePrecision = DatePrecision.DAY
+    note: str | None = None
+
+
+class SourceFile(_Model):
+    """One YAML file in evidence/: an article and the passages linked from it."""
+
+    source: Source
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class Assessment(_Model):
+    """An analyst's dated judgement that overrides the derived status from its date on."""
+
+    id: Id
+    provision: Id
+    date: Date
+    status: Status
+    rationale: Text
+    analyst: Text
+    evidence: list[Id] = Field(default_factory=list)
+
+
+class AssessmentsFile(_Model):
+    assessments: list[Assessment] = Field(default_factory=list)
+
+
+FILE_MODELS: dict[str, type[_Model]] = {
+    "agreement": AgreementFile,
+    "actors": ActorsFile,
+    "source": SourceFile,
+    "assessments": AssessmentsFile,
+}

@@ -1,0 +1,581 @@
+"""Loads a data root (provisions/ and evidence/) into a checked `Dataset`, collecting every
+problem in one pass: schema errors, broken references, duplicate ids, quotes not in their
+article, and impossible dates."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import types
+import typing
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from . import quotes
+from .models import (
+    FILE_MODELS,
+    Actor,
+    ActorsFile,
+    Agreement,
+    AgreementFile,
+    Assessment,
+    AssessmentsFile,
+    Evidence,
+    Provision,
+    Source,
+    SourceFile,
+)
+from .problems import InvalidData, Problem, closest, did_you_mean, display_path
+from .yamlsource import Document, KeyPath, read_file
+
+DATA_DIRS = ("provisions", "evidence")
+MAX_ARTICLE_BYTES = 64 * 1024 * 1024
+
+
+def default_root() -> Path:
+    """$TRACKER_ROOT, else the repository this package lives in, else the working directory."""
+    env = os.environ.get("TRACKER_ROOT")
+    if env:
+        return Path(env)
+    repo = Path(__file__).resolve().parent.parent
+    if (repo / "provisions").is_dir():
+        return repo
+    return Path.cwd()
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    """A passage with where it was read: its source, and its place in the article text."""
+
+    evidence: Evidence
+    source_id: str
+    span: quotes.Span | None
+    where: Location
+
+    @property
+    def id(self) -> str:
+        return self.evidence.id
+
+    @property
+    def dated(self) -> bool:
+        return isinstance(self.evidence.event_date, date)
+
+
+@dataclass
+class Dataset:
+    root: Path
+    actors: dict[str, Actor] = field(default_factory=dict)
+    agreements: dict[str, Agreement] = field(default_factory=dict)
+    provisions: dict[str, Provision] = field(default_factory=dict)
+    provision_agreement: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, Source] = field(default_factory=dict)
+    articles: dict[str, str] = field(default_factory=dict)
+    article_files: dict[str, str] = field(default_factory=dict)
+    evidence: dict[str, EvidenceItem] = field(default_factory=dict)
+    assessments: dict[str, Assessment] = field(default_factory=dict)
+    where: dict[tuple[str, str], Location] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+    _by_provision: dict[str, list[EvidenceItem]] = field(default_factory=dict, repr=False)
+
+    def agreement_of(self, provision_id: str) -> Agreement:
+        return self.agreements[self.provision_agreement[provision_id]]
+
+    def evidence_for(self, provision_id: str) -> list[EvidenceItem]:
+        if not self._by_provision and self.evidence:
+            index: dict[str, list[EvidenceItem]] = defaultdict(list)
+            for item in self.evidence.values():
+                for pid in item.evidence.provisions:
+                    index[pid].append(item)
+            self._by_provision = dict(index)
+        return self._by_provision.get(provision_id, [])
+
+    def assessments_for(self, provision_id: str) -> list[Assessment]:
+        return [a for a in self.assessments.values() if a.provision == provision_id]
+
+    def actor_name(self, actor_id: str) -> str:
+        actor = self.actors.get(actor_id)
+        return actor.name if actor else actor_id
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.agreements)} agreements, {len(self.provisions)} provisions, "
+            f"{len(self.sources)} sources, {len(self.evidence)} evidence passages, "
+            f"{len(self.assessments)} assessments"
+        )
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def load(root: Path | None = None, *, today: date | None = None) -> tuple[Dataset, list[Problem]]:
+    """Load and check everything under `root`; return the dataset and every problem found."""
+    loader = _Loader(Path(root) if root is not None else default_root(), today or date.today())
+    loader.run()
+    return loader.dataset, sorted(set(loader.problems))
+
+
+def load_valid(root: Path | None = None, *, today: date | None = None) -> Dataset:
+    """Load `root`, raising InvalidData (with every problem) unless it is entirely valid."""
+    dataset, problems = load(root, today=today)
+    if problems:
+        raise InvalidData(problems)
+    return dataset
+
+
+def data_files(root: Path) -> list[Path]:
+    found: list[Path] = []
+    for sub in DATA_DIRS:
+        folder = root / sub
+        if folder.is_dir():
+            found += sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    return found
+
+
+# --------------------------------------------------------------------------- schema errors
+
+
+def _unwrap(tp: Any) -> Any:
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            tp = typing.get_args(tp)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+            tp = models[0] if models else args[0]
+        else:
+            return tp
+
+
+def _model_at(model: type[BaseModel], loc: KeyPath) -> type[BaseModel] | None:
+    current: Any = model
+    for step in loc:
+        current = _unwrap(current)
+        if isinstance(step, int):
+            if typing.get_origin(current) is not list:
+                return None
+            current = typing.get_args(current)[0]
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return None
+        fields = {f.alias or name: f for name, f in current.model_fields.items()}
+        if step not in fields:
+            return None
+        current = fields[step].annotation
+    current = _unwrap(current)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def field_names(model: type[BaseModel]) -> list[str]:
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"true/false ({str(value).lower()})"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, date):
+        return f"a date ({value.isoformat()})"
+    if value is None:
+        return "nothing"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"'{value}'"
+
+
+def _schema_problem(error: Any, doc: Document, model: type[BaseModel]) -> Problem:
+    loc: KeyPath = tuple(error["loc"])
+    kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
+    name = next((str(s) for s in reversed(loc) if isinstance(s, str)), "value")
+    where = ".".join(str(s) if isinstance(s, str) else f"[{s}]" for s in loc).replace(".[", "[")
+    if kind == "missing":
+        return doc.problem(loc[:-1], f"missing required field '{loc[-1]}' in {where.rsplit('.', 1)[0] or 'the file'}")
+    if kind == "extra_forbidden":
+        parent = _model_at(model, loc[:-1])
+        valid = field_names(parent) if parent else []
+        hint = did_you_mean(str(loc[-1]), valid) or (f"; valid fields here: {', '.join(valid)}" if valid else "")
+        return doc.problem(loc, f"unknown field '{loc[-1]}'{hint}", key=True)
+    if kind == "enum":
+        options = [o.strip(" '") for o in ctx.get("expected", "").replace(" or ", ", ").split(",")]
+        hint = did_you_mean(str(value), options)
+        return doc.problem(loc, f"'{value}' is not a valid {name}; expected one of: {', '.join(options)}{hint}")
+    if kind in ("string_type", "str_type"):
+        return doc.problem(loc, f"'{name}' should be text, got {_kind_of(value)}; put the value in quotes")
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return doc.problem(loc, f"'{name}' should be a whole number, got {_kind_of(value)}")
+    if kind == "bool_type" or kind == "bool_parsing":
+        return doc.problem(loc, f"'{name}' should be true or false, got {_kind_of(value)}")
+    if kind == "list_type":
+        return doc.problem(loc, f"'{name}' should be a list (e.g. [a, b]), got {_kind_of(value)}")
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return doc.problem(loc, f"'{name}' should be a mapping of fields, got {_kind_of(value)}")
+    if kind == "too_short":
+        if isinstance(value, str):
+            return doc.problem(loc, f"'{name}' must not be empty")
+        return doc.problem(loc, f"'{name}' needs at least {ctx.get('min_length', 1)} item(s)")
+    if kind == "string_pattern_mismatch":
+        if name == "language":
+            return doc.problem(loc, f"'{value}' is not a language code; use a two- or three-letter code such as 'en'")
+        if name == "within":
+            return doc.problem(loc, f"'{value}' is not a period; write e.g. '1 month' or '3 years'")
+        return doc.problem(
+            loc,
+            f"'{value}' is not a valid {name}: use letters, digits, '.', '_' and '-', starting with a letter or digit",
+        )
+    if kind in ("greater_than", "greater_than_equal"):
+        return doc.problem(loc, f"'{name}' {error['msg'].lower().replace('input ', '')}")
+    message = error["msg"].removeprefix("Value error, ")
+    return doc.problem(loc, f"{name}: {message}" if not message.startswith("'") else message)
+
+
+def _validate(doc: Document, model: type[BaseModel]) -> tuple[BaseModel | None, list[Problem]]:
+    try:
+        return model.model_validate(doc.data), []
+    except ValidationError as exc:
+        return None, [_schema_problem(e, doc, model) for e in exc.errors(include_url=False)]
+
+
+def _salvage(doc: Document, model: type[BaseModel]) -> dict[str, Any]:
+    """The parts of an invalid file that are valid on their own, so cross-file checks still run."""
+    parts: dict[str, Any] = {}
+    if not isinstance(doc.data, dict):
+        return parts
+    for name, info in model.model_fields.items():
+        tp = _unwrap(info.annotation)
+        raw = doc.data.get(name)
+        if typing.get_origin(tp) is list:
+            item_model = _unwrap(typing.get_args(tp)[0])
+            items = []
+            for i, item in enumerate(raw if isinstance(raw, list) else []):
+                with contextlib.suppress(ValidationError):
+                    items.append((i, item_model.model_validate(item)))
+            parts[name] = items
+        elif isinstance(tp, type) and issubclass(tp, BaseModel):
+            with contextlib.suppress(ValidationError):
+                parts[name] = tp.model_validate(raw)
+    return parts
+
+
+# --------------------------------------------------------------------------- the loader
+
+
+class _Loader:
+    def __init__(self, root: Path, today: date):
+        self.root = root
+        self.today = today
+        self.dataset = Dataset(root=root)
+        self.problems: list[Problem] = []
+        self.docs: dict[str, Document] = {}
+        # (kind, id) -> list of (doc, loc) where defined
+        self.defined: dict[tuple[str, str], list[tuple[Document, KeyPath]]] = defaultdict(list)
+        self.agreement_files: list[tuple[Document, Agreement | None, list[tuple[int, Provision]]]] = []
+        self.source_files: list[tuple[Document, Source | None, list[tuple[int, Evidence]]]] = []
+        self.assessment_items: list[tuple[Document, int, Assessment]] = []
+        self.actor_items: list[tuple[Document, int, Actor]] = []
+
+    def run(self) -> None:
+        if not (self.root / "provisions").is_dir():
+            self.problems.append(
+                Problem(
+                    display_path(self.root),
+                    1,
+                    1,
+                    "no provisions/ folder here; point --root at a data root that has provisions/ and evidence/",
+                )
+            )
+            return
+        for path in data_files(self.root):
+            self.dataset.files.append(path)
+            self._read(path)
+        self._register()
+        self._order_by_date()
+        self._check_references()
+        self._check_texts()
+        self._check_dates()
+
+    # ----- reading
+
+    def _read(self, path: Path) -> None:
+        doc, problems = read_file(path)
+        self.problems += problems
+        if problems and doc.data is None:
+            return
+        if not isinstance(doc.data, dict):
+            self.problems.append(
+                doc.problem((), "expected a mapping with one of the top-level keys: " + ", ".join(FILE_MODELS))
+            )
+            return
+        kinds = [k for k in FILE_MODELS if k in doc.data]
+        if len(kinds) != 1:
+            found = ", ".join(map(str, doc.data)) or "nothing"
+            hint = ""
+            for key in doc.data:
+                hint = hint or did_you_mean(str(key), FILE_MODELS)
+            self.problems.append(
+                doc.problem(
+                    (),
+                    f"cannot tell what this file holds: expected exactly one of the "
+                    f"top-level keys {', '.join(FILE_MODELS)}, found {found}{hint}",
+                )
+            )
+            return
+        model = FILE_MODELS[kinds[0]]
+        parsed, problems = _validate(doc, model)
+        self.problems += problems
+        parts: dict[str, Any]
+        if parsed is not None:
+            parts = {name: (list(enumerate(value)) if isinstance(value, list) else value) for name, value in parsed}
+        else:
+            parts = _salvage(doc, model)
+        self.docs[doc.name] = doc
+        if model is AgreementFile:
+            self.agreement_files.append((doc, parts.get("agreement"), parts.get("provisions", [])))
+        elif model is SourceFile:
+            self.source_files.append((doc, parts.get("source"), parts.get("evidence", [])))
+        elif model is AssessmentsFile:
+            self.assessment_items += [(doc, i, a) for i, a in parts.get("assessments", [])]
+        elif model is ActorsFile:
+            self.actor_items += [(doc, i, a) for i, a in parts.get("actors", [])]
+
+    # ----- ids
+
+    def _define(self, kind: str, ident: str, doc: Document, loc: KeyPath) -> bool:
+        """Record a definition; report duplicates at every place. True if this is the first."""
+        places = self.defined[(kind, ident)]
+        places.append((doc, loc))
+        if len(places) == 2:
+            first_doc, first_loc = places[0]
+            self.problems.append(
+                first_doc.problem(first_loc, f"duplicate {kind} id '{ident}': also defined at {self._where(doc, loc)}")
+            )
+        if len(places) >= 2:
+            first_doc, first_loc = places[0]
+            self.problems.append(
+                doc.problem(loc, f"duplicate {kind} id '{ident}': first defined at {self._where(first_doc, first_loc)}")
+            )
+            return False
+        line, column = doc.position(loc)
+        self.dataset.where[(kind, ident)] = Location(doc.name, line, column)
+        return True
+
+    @staticmethod
+    def _where(doc: Document, loc: KeyPath) -> str:
+        line, column = doc.position(loc)
+        return f"{doc.name}:{line}:{column}"
+
+    def _register(self) -> None:
+        ds = self.dataset
+        for doc, i, actor in self.actor_items:
+            if self._define("actor", actor.id, doc, ("actors", i, "id")):
+                ds.actors[actor.id] = actor
+        for doc, agreement, provisions in self.agreement_files:
+            if agreement is None:
+                continue
+            if not self._define("agreement", agreement.id, doc, ("agreement", "id")):
+                continue
+            ds.agreements[agreement.id] = agreement
+            for i, provision in provisions:
+                if self._define("provision", provision.id, doc, ("provisions", i, "id")):
+                    ds.provisions[provision.id] = provision
+                    ds.provision_agreement[provision.id] = agreement.id
+        for doc, source, evidence in self.source_files:
+            if source is None:
+                continue
+            if not self._define("source", source.id, doc, ("source", "id")):
+                continue
+            ds.sources[source.id] = source
+            self._read_article(doc, source)
+            article = ds.articles.get(source.id)
+            for i, item in evidence:
+                if not self._define("evidence", item.id, doc, ("evidence", i, "id")):
+                    continue
+                span = None
+                if article is not None:
+                    span = quotes.find(item.quote, article)
+                    if span is None:
+                        self.problems.append(
+                            self._quote_problem(
+                                doc, ("evidence", i, "quote"), item.quote, article, ds.article_files[source.id]
+                            )
+                        )
+                line, column = doc.position(("evidence", i))
+                ds.evidence[item.id] = EvidenceItem(item, source.id, span, Location(doc.name, line, column))
+        for doc, i, assessment in self.assessment_items:
+            if self._define("assessment", assessment.id, doc, ("assessments", i, "id")):
+                ds.assessments[assessment.id] = assessment
+
+    def _order_by_date(self) -> None:
+        # Agreements in the order they were signed, each with its provisions in file order.
+        ds = self.dataset
+        ds.agreements = dict(sorted(ds.agreements.items(), key=lambda kv: kv[1].date))
+        rank = {aid: n for n, aid in enumerate(ds.agreements)}
+        ds.provisions = dict(sorted(ds.provisions.items(), key=lambda kv: rank[ds.provision_agreement[kv[0]]]))
+
+    # ----- article texts
+
+    def _read_text_file(self, doc: Document, loc: KeyPath, relative: str) -> str | None:
+        path = doc.path.parent / relative
+        root = self.root.resolve()
+        try:
+            resolved = path.resolve()
+        except (OSError, RuntimeError):
+            self.problems.append(doc.problem(loc, f"cannot resolve the path '{relative}'"))
+            return None
+        if not resolved.is_relative_to(root):
+            self.problems.append(
+                doc.problem(
+                    loc,
+                    f"'{relative}' points outside the data root ({display_path(root)}); "
+                    "keep texts inside the repository",
+                )
+            )
+            return None
+        if not resolved.is_file():
+            near = did_you_mean(path.name, [p.name for p in path.parent.glob("*")] if path.parent.is_dir() else [])
+            self.problems.append(doc.problem(loc, f"text file '{relative}' does not exist{near}"))
+            return None
+        if resolved.stat().st_size > MAX_ARTICLE_BYTES:
+            self.problems.append(
+                doc.problem(loc, f"text file '{relative}' is larger than {MAX_ARTICLE_BYTES // 2**20} MB")
+            )
+            return None
+        try:
+            return resolved.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            self.problems.append(
+                doc.problem(loc, f"text file '{relative}' is not valid UTF-8 (byte {exc.start}); convert it to UTF-8")
+            )
+        except OSError as exc:
+            self.problems.append(doc.problem(loc, f"cannot read '{relative}': {exc.strerror}"))
+        return None
+
+    def _read_article(self, doc: Document, source: Source) -> None:
+        text = self._read_text_file(doc, ("source", "text"), source.text)
+        if text is not None:
+            self.dataset.articles[source.id] = text
+            self.dataset.article_files[source.id] = display_path(doc.path.parent / source.text)
+
+    def _quote_problem(self, doc: Document, loc: KeyPath, quote: str, text: str, file: str) -> Problem:
+        message = f"quote not found in {file}"
+        near = quotes.nearest(quote, text)
+        if near is not None:
+            passage = near.text if len(near.text) <= 240 else near.text[:237] + "..."
+            message += f'; closest passage (line {near.line}, {near.score:.0f}% similar): "{passage}"'
+            if near.difference:
+                message += f" — {near.difference}"
+        return doc.problem(loc, message)
+
+    def _check_texts(self) -> None:
+        """Each provision's text must appear in the agreement's stored text, as evidence quotes must."""
+        for doc, agreement, provisions in self.agreement_files:
+            if agreement is None or not agreement.text_file:
+                continue
+            text = self._read_text_file(doc, ("agreement", "text_file"), agreement.text_file)
+            if text is None:
+                continue
+            file = display_path(doc.path.parent / agreement.text_file)
+            for i, provision in provisions:
+                if quotes.find(provision.text, text) is None:
+                    self.problems.append(
+                        self._quote_problem(doc, ("provisions", i, "text"), provision.text, text, file)
+                    )
+                for j, variant in enumerate(provision.variants):
+                    if quotes.find(variant.text, text) is None:
+                        self.problems.append(
+                            self._quote_problem(doc, ("provisions", i, "variants", j, "text"), variant.text, text, file)
+                        )
+
+    # ----- references
+
+    def _ref(self, doc: Document, loc: KeyPath, kind: str, ident: str, known: dict[str, Any]) -> None:
+        if ident in known:
+            return
+        near = closest(ident, known)
+        hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
+        if not near and len(known) <= 12:
+            hint = f"; known {kind} ids: {', '.join(known)}"
+        self.problems.append(doc.problem(loc, f"unknown {kind} '{ident}'{hint}"))
+
+    def _check_references(self) -> None:
+        ds = self.dataset
+        actors = ds.actors
+        for doc, agreement, provisions in self.agreement_files:
+            if agreement is None:
+                continue
+            for i, signatory in enumerate(agreement.signatories):
+                self._ref(doc, ("agreement", "signatories", i, "actor"), "actor", signatory.actor, actors)
+            sources = {s.id: s for s in agreement.sources}
+            for i, provision in provisions:
+                for j, party in enumerate(provision.parties):
+                    self._ref(doc, ("provisions", i, "parties", j), "actor", party, actors)
+                self._ref(doc, ("provisions", i, "translation"), "text source", provision.translation, sources)
+        for doc, _source, evidence in self.source_files:
+            for i, item in evidence:
+                for j, pid in enumerate(item.provisions):
+                    self._ref(doc, ("evidence", i, "provisions", j), "provision", pid, ds.provisions)
+                self._ref(doc, ("evidence", i, "side"), "actor", item.side, actors)
+                for j, actor in enumerate(item.concerns):
+                    self._ref(doc, ("evidence", i, "concerns", j), "actor", actor, actors)
+        for doc, i, assessment in self.assessment_items:
+            self._ref(doc, ("assessments", i, "provision"), "provision", assessment.provision, ds.provisions)
+            for j, eid in enumerate(assessment.evidence):
+                self._ref(doc, ("assessments", i, "evidence", j), "evidence", eid, ds.evidence)
+
+    # ----- dates
+
+    def _check_date(self, doc: Document, loc: KeyPath, when: date, provision_ids: list[str], what: str) -> None:
+        if when > self.today:
+            self.problems.append(
+                doc.problem(
+                    loc, f"{what} {when} is in the future (today is {self.today}); record only what has happened"
+                )
+            )
+        for pid in provision_ids:
+            agreement_id = self.dataset.provision_agreement.get(pid)
+            if agreement_id is None:
+                continue
+            agreement = self.dataset.agreements[agreement_id]
+            if when < agreement.date:
+                self.problems.append(
+                    doc.problem(
+                        loc,
+                        f"{what} {when} is before {agreement_id} was signed ({agreement.date}), "
+                        f"so it cannot bear on {pid}; check the date, or link the passage to a provision in force",
+                    )
+                )
+                break
+
+    def _check_dates(self) -> None:
+        for doc, source, evidence in self.source_files:
+            if source is not None and isinstance(source.published, date) and source.published > self.today:
+                self.problems.append(
+                    doc.problem(
+                        ("source", "published"),
+                        f"publication date {source.published} is in the future (today is {self.today})",
+                    )
+                )
+            for i, item in evidence:
+                if isinstance(item.event_date, date):
+                    self._check_date(doc, ("evidence", i, "event_date"), item.event_date, item.provisions, "event date")
+        for doc, i, assessment in self.assessment_items:
+            self._check_date(
+                doc, ("assessments", i, "date"), assessment.date, [assessment.provision], "assessment date"
+            )
