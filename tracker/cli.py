@@ -128,11 +128,11 @@ def _print_status_rows(dataset: Dataset, statuses: Sequence[ProvisionStatus]) ->
                 _deadline_cell(s),
                 DEADLINE_LABELS[s.deadline_state] if s.deadline_state != DeadlineState.NONE else "-",
                 str(len(s.evidence_ids)),
-                ", ".join(s.sides) + (" (one side)" if s.one_sided and s.reasons else ""),
+                ", ".join(sorted({c.side for c in s.reasons})) + (" (one side)" if s.one_sided else ""),
             ]
         )
     lines = _table(
-        ["PROVISION", "TITLE", "STATUS", "SINCE", "DEADLINE", "DEADLINE STATE", "EVIDENCE", "SIDES"],
+        ["PROVISION", "TITLE", "STATUS", "SINCE", "DEADLINE", "DEADLINE STATE", "EVIDENCE", "RESTS ON"],
         rows,
         widths={1: 46},
     )

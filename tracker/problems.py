@@ -39,8 +39,14 @@ def display_path(path: Path) -> str:
     return str(path) if rel.startswith("..") else rel
 
 
-def closest(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
-    return difflib.get_close_matches(word, list(candidates), n=n, cutoff=0.6)
+def closest(word: str, candidates: Iterable[str], n: int = 4) -> list[str]:
+    """The candidates most like `word`, best first; equally good ones in alphabetical order."""
+    scored = []
+    for candidate in candidates:
+        matcher = difflib.SequenceMatcher(None, word, candidate)
+        if matcher.real_quick_ratio() >= 0.6 and matcher.quick_ratio() >= 0.6 and matcher.ratio() >= 0.6:
+            scored.append((-round(matcher.ratio(), 6), candidate))
+    return [c for _, c in sorted(scored)[:n]]
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:

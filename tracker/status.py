@@ -111,7 +111,7 @@ class _Positions:
             ]
             if contesting:
                 sides = {c.side for c in contesting}
-                backers = [c for s, c in self.implemented_by.items() if s not in sides or len(sides) > 1]
+                backers = [c for s, c in self.implemented_by.items() if s not in sides]
                 return Derived(Status.DISPUTED, "R3-disputed", _ordered(contesting + backers))
             confirming = [c for c in self.latest.values() if c.stance == Stance.IMPLEMENTED and c != first]
             return Derived(Status.IMPLEMENTED, "R3", (first, *_ordered(confirming)))

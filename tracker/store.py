@@ -265,8 +265,12 @@ def _salvage(doc: Document, model: type[BaseModel]) -> dict[str, Any]:
             item_model = _unwrap(typing.get_args(tp)[0])
             items = []
             for i, item in enumerate(raw if isinstance(raw, list) else []):
-                with contextlib.suppress(ValidationError):
+                try:
                     items.append((i, item_model.model_validate(item)))
+                except ValidationError:
+                    # Keep the id of an invalid item, so that references to it are not reported too.
+                    if isinstance(item, dict) and isinstance(item.get("id"), str):
+                        parts.setdefault("_invalid_ids", []).append(item["id"])
             parts[name] = items
         elif isinstance(tp, type) and issubclass(tp, BaseModel):
             with contextlib.suppress(ValidationError):
@@ -290,6 +294,8 @@ class _Loader:
         self.source_files: list[tuple[Document, Source | None, list[tuple[int, Evidence]]]] = []
         self.assessment_items: list[tuple[Document, int, Assessment]] = []
         self.actor_items: list[tuple[Document, int, Actor]] = []
+        # Ids of items that failed validation: already reported, so references to them are not.
+        self.invalid_ids: dict[str, set[str]] = defaultdict(set)
 
     def run(self) -> None:
         if not (self.root / "provisions").is_dir():
@@ -346,6 +352,9 @@ class _Loader:
         else:
             parts = _salvage(doc, model)
         self.docs[doc.name] = doc
+        item_kind = {"AgreementFile": "provision", "SourceFile": "evidence", "AssessmentsFile": "assessment",
+                     "ActorsFile": "actor"}[model.__name__]
+        self.invalid_ids[item_kind].update(parts.get("_invalid_ids", []))
         if model is AgreementFile:
             self.agreement_files.append((doc, parts.get("agreement"), parts.get("provisions", [])))
         elif model is SourceFile:
@@ -387,9 +396,8 @@ class _Loader:
             if self._define("actor", actor.id, doc, ("actors", i, "id")):
                 ds.actors[actor.id] = actor
         for doc, agreement, provisions in self.agreement_files:
-            if agreement is None:
-                continue
-            if not self._define("agreement", agreement.id, doc, ("agreement", "id")):
+            if agreement is None or not self._define("agreement", agreement.id, doc, ("agreement", "id")):
+                self.invalid_ids["provision"].update(p.id for _, p in provisions)
                 continue
             ds.agreements[agreement.id] = agreement
             for i, provision in provisions:
@@ -397,9 +405,8 @@ class _Loader:
                     ds.provisions[provision.id] = provision
                     ds.provision_agreement[provision.id] = agreement.id
         for doc, source, evidence in self.source_files:
-            if source is None:
-                continue
-            if not self._define("source", source.id, doc, ("source", "id")):
+            if source is None or not self._define("source", source.id, doc, ("source", "id")):
+                self.invalid_ids["evidence"].update(e.id for _, e in evidence)
                 continue
             ds.sources[source.id] = source
             self._read_article(doc, source)
@@ -506,7 +513,7 @@ class _Loader:
     # ----- references
 
     def _ref(self, doc: Document, loc: KeyPath, kind: str, ident: str, known: dict[str, Any]) -> None:
-        if ident in known:
+        if ident in known or ident in self.invalid_ids.get(kind, ()):
             return
         near = closest(ident, known)
         hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""

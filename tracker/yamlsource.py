@@ -62,7 +62,7 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _syntax_problem(name: str, exc: yaml.YAMLError) -> Problem:
+def _syntax_problem(name: str, exc: yaml.YAMLError, text: str = "") -> Problem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     what = getattr(exc, "problem", None) or str(exc)
@@ -70,7 +70,12 @@ def _syntax_problem(name: str, exc: yaml.YAMLError) -> Problem:
     message = f"YAML syntax error: {what}"
     if context:
         message += f" ({context})"
-    if "'\\t'" in what or "tab" in what.lower():
+    # libyaml does not always name the tab ("found character that cannot start any token"),
+    # so also look at the indentation of the offending line itself.
+    lines = text.split("\n")
+    source_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    tab_indent = "\t" in source_line[: len(source_line) - len(source_line.lstrip())]
+    if "'\\t'" in what or "tab" in what.lower() or tab_indent:
         message += "; indent with spaces, YAML does not allow tabs here"
     elif "mapping values are not allowed" in what:
         message += "; a value containing ': ' must be quoted"
@@ -79,15 +84,47 @@ def _syntax_problem(name: str, exc: yaml.YAMLError) -> Problem:
     return Problem(name, line, column, message)
 
 
+def _prescan(text: str, name: str) -> Problem | None:
+    """Refuse, from the event stream, what must not reach the composer: libyaml's composer recurses
+    in C and crashes the interpreter (no RecursionError) on a few tens of thousands of nested
+    brackets; and an anchor never used by an alias leaves no trace in the nodes."""
+    open_collections = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.NodeEvent) and event.anchor is not None:
+            return Problem(
+                name,
+                event.start_mark.line + 1,
+                event.start_mark.column + 1,
+                "anchors and aliases (&name, *name) are not supported; write the value out in full",
+            )
+        if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            open_collections -= 1
+        elif isinstance(event, yaml.NodeEvent):
+            # The same depth as _Builder counts: the number of enclosing collections.
+            if open_collections > MAX_DEPTH:
+                return Problem(
+                    name,
+                    event.start_mark.line + 1,
+                    event.start_mark.column + 1,
+                    f"the data nests more than {MAX_DEPTH} levels deep",
+                )
+            if isinstance(event, yaml.CollectionStartEvent):
+                open_collections += 1
+    return None
+
+
 def parse_text(text: str, path: Path) -> tuple[Document, list[Problem]]:
     """Parse YAML text; return the document and any problems (never raises for bad input)."""
     doc = Document(path)
     if text.startswith("\ufeff"):  # a BOM written by some Windows editors is harmless
         text = text[1:]
     try:
+        refused = _prescan(text, doc.name)
+        if refused is not None:
+            return doc, [refused]
         node = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as exc:
-        return doc, [_syntax_problem(doc.name, exc)]
+        return doc, [_syntax_problem(doc.name, exc, text)]
     except RecursionError:
         return doc, [Problem(doc.name, 1, 1, f"the file nests too deeply (more than {MAX_DEPTH} levels)")]
     if node is None:
@@ -186,7 +223,9 @@ class _Builder:
         if node.tag == f"{_TAG}str":
             return node.value
         try:
-            value = _constructor.construct_object(node)
+            # Call the tag's constructor directly: construct_object() would cache every node in the
+            # shared constructor, keeping all parsed files in memory for the life of the process.
+            value = _constructor.yaml_constructors[node.tag](_constructor, node)
         except (ValueError, TypeError, OverflowError, yaml.YAMLError):
             # e.g. 2020-13-45 looks like a date to YAML; keep the text so validation can say why.
             return node.value
