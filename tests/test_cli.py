@@ -144,3 +144,13 @@ def test_every_data_file_references_its_schema():
         assert first.startswith("# yaml-language-server: $schema=../schemas/"), path
         schema = (path.parent / first.split("=", 1)[1]).resolve()
         assert schema.is_file(), f"{path} points at a missing schema {schema}"
+
+
+def test_every_command_and_option_is_documented_in_the_readme():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for name, command in main.commands.items():
+        assert f"`tracker {name}" in readme, f"tracker {name} is not in the README's command table"
+        for param in command.params:
+            for opt in getattr(param, "opts", []):
+                if opt.startswith("--") and opt not in ("--help",):
+                    assert opt in readme, f"tracker {name} {opt} is not documented in the README"

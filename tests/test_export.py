@@ -26,7 +26,7 @@ def read_csv(data: bytes) -> list[dict[str, str]]:
 
 
 @pytest.mark.parametrize("payload", ["=HYPERLINK(\"http://x\",\"y\")", "@SUM(A1)", "+cmd|' /C calc'!A0",
-                                     "-2+3", "\tleading tab", "\rcarriage", "＝fullwidth"])
+                                     "-2+3", "\tleading tab", "\rcarriage", "\uff1dfullwidth"])
 def test_formula_like_cells_are_neutralised(payload):
     assert export.neutralise(payload) == "'" + payload
 

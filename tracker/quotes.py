@@ -106,6 +106,7 @@ def nearest(quote: str, article: str) -> NearMatch | None:
     if found is None or found.score < 50:
         return None
     start, end = _widen(haystack, found.dest_start, found.dest_end)
+    start, end = _trim(haystack, start, end, quote)
     passage = _WS.sub(" ", haystack[start:end]).strip()
     line, _ = _line_col(article, start)
     return NearMatch(passage, line, round(found.score, 1), _first_difference(canonical(quote), canonical(passage)))
@@ -118,6 +119,23 @@ def _widen(text: str, start: int, end: int) -> tuple[int, int]:
     while end < len(text) and not text[end].isspace():
         end += 1
     return start, end
+
+
+def _trim(text: str, start: int, end: int, quote: str) -> tuple[int, int]:
+    # The alignment is as long as the quote, so when the quote has extra words it overshoots into
+    # the words around the passage (even the previous line), and the "first difference" would be
+    # one of those. Keep only as many words before the first matching word, and after the last,
+    # as the quote itself has there.
+    words = [(start + m.start(), start + m.end()) for m in re.finditer(r"\S+", text[start:end])]
+    a = canonical(quote).split(" ")
+    b = [canonical(text[s:e]) for s, e in words]
+    blocks = [m for m in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks() if m.size]
+    if not blocks:
+        return start, end
+    first, last = blocks[0], blocks[-1]
+    lead = max(0, first.b - first.a)
+    tail = max(0, (len(b) - last.b - last.size) - (len(a) - last.a - last.size))
+    return words[lead][0], words[len(b) - 1 - tail][1]
 
 
 def _first_difference(quote: str, passage: str) -> str:

@@ -443,7 +443,7 @@ class _Loader:
         root = self.root.resolve()
         try:
             resolved = path.resolve()
-        except (OSError, RuntimeError):
+        except (OSError, RuntimeError, ValueError):  # ValueError: a NUL character in the path
             self.problems.append(doc.problem(loc, f"cannot resolve the path '{relative}'"))
             return None
         if not resolved.is_relative_to(root):
@@ -455,7 +455,12 @@ class _Loader:
                 )
             )
             return None
-        if not resolved.is_file():
+        try:
+            is_file = resolved.is_file()
+        except OSError as exc:  # is_file() lets e.g. "File name too long" through
+            self.problems.append(doc.problem(loc, f"cannot read '{relative}': {exc.strerror}"))
+            return None
+        if not is_file:
             near = did_you_mean(path.name, [p.name for p in path.parent.glob("*")] if path.parent.is_dir() else [])
             self.problems.append(doc.problem(loc, f"text file '{relative}' does not exist{near}"))
             return None

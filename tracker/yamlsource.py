@@ -4,6 +4,7 @@ here: PyYAML would silently keep the last duplicate and happily expand alias bom
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,17 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
 
 
 def _syntax_problem(name: str, exc: yaml.YAMLError, text: str = "") -> Problem:
+    if isinstance(exc, yaml.reader.ReaderError):
+        # A control character: no mark, only an offset (in UTF-8 bytes when libyaml reads), and a
+        # multi-line str(exc); report it like the others, on one line at the right place.
+        offset = exc.position
+        if _Loader is not yaml.SafeLoader:
+            offset = len(text.encode("utf-8")[:offset].decode("utf-8", errors="ignore"))
+        line = text.count("\n", 0, offset) + 1
+        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        return Problem(
+            name, line, column, f"YAML syntax error: character U+{exc.character:04X} is not allowed ({exc.reason})"
+        )
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     what = getattr(exc, "problem", None) or str(exc)
@@ -75,7 +87,8 @@ def _syntax_problem(name: str, exc: yaml.YAMLError, text: str = "") -> Problem:
     lines = text.split("\n")
     source_line = lines[line - 1] if 0 < line <= len(lines) else ""
     tab_indent = "\t" in source_line[: len(source_line) - len(source_line.lstrip())]
-    if "'\\t'" in what or "tab" in what.lower() or tab_indent:
+    # A whole word: "unacceptable character" contains "tab" too.
+    if "'\\t'" in what or re.search(r"\btab\b", what) or tab_indent:
         message += "; indent with spaces, YAML does not allow tabs here"
     elif "mapping values are not allowed" in what:
         message += "; a value containing ': ' must be quoted"
