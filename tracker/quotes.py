@@ -103,7 +103,7 @@ def nearest(quote: str, article: str) -> NearMatch | None:
     # translate() keeps offsets one-to-one with the article, so lines can be reported.
     haystack = article.translate(_FOLD).replace("\n", " ").replace("\t", " ").replace("\r", " ")
     found = fuzz.partial_ratio_alignment(needle, haystack)
-    if found is None or found.score < 50:
+    if found is None or found.score < 60:  # below this the "closest passage" is noise
         return None
     start, end = _widen(haystack, found.dest_start, found.dest_end)
     start, end = _trim(haystack, start, end, quote)

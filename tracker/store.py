@@ -250,7 +250,16 @@ def _validate(doc: Document, model: type[BaseModel]) -> tuple[BaseModel | None, 
     try:
         return model.model_validate(doc.data), []
     except ValidationError as exc:
-        return None, [_schema_problem(e, doc, model) for e in exc.errors(include_url=False)]
+        errors = exc.errors(include_url=False)
+    # A misspelt required field shows up twice (unknown 'categroy', missing 'category'): report it once.
+    misspelt = set()
+    for e in errors:
+        if e["type"] == "extra_forbidden":
+            parent = _model_at(model, tuple(e["loc"][:-1]))
+            for name in closest(str(e["loc"][-1]), field_names(parent) if parent else [], n=1):
+                misspelt.add((*e["loc"][:-1], name))
+    kept = [e for e in errors if not (e["type"] == "missing" and tuple(e["loc"]) in misspelt)]
+    return None, [_schema_problem(e, doc, model) for e in kept]
 
 
 def _salvage(doc: Document, model: type[BaseModel]) -> dict[str, Any]:
