@@ -15,7 +15,7 @@ import click
 from . import export, schema
 from .atomic import write_atomic
 from .models import DeadlineState, Status
-from .problems import InvalidData, closest
+from .problems import closest
 from .status import DEADLINE_LABELS, STATUS_LABELS, ProvisionStatus, all_statuses, party_views, provision_status
 from .store import Dataset, default_root, load
 
@@ -334,14 +334,5 @@ def schema_command(output_dir: Path | None, root: Path | None) -> None:
     click.echo(f"{len(schema.SCHEMAS)} schemas in {folder}; {len(changed)} changed.")
 
 
-def run() -> None:
-    try:
-        main()
-    except InvalidData as exc:  # pragma: no cover - _load reports these itself
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        sys.exit(1)
-
-
 if __name__ == "__main__":
-    run()
+    main()
