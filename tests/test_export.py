@@ -63,7 +63,7 @@ def test_evidence_table_records_where_each_quote_sits_in_its_article():
         article = (REPO / row["article_file"]).read_text(encoding="utf-8")
         start, end = int(row["char_start"]), int(row["char_end"])
         assert article[start:end].split()[0].strip("“\"'") == row["quote"].split()[0].strip("“\"'")
-        assert row["kind"] == "verbatim quote"
+        assert row["kind"] == "quote"
 
 
 def test_a_quote_written_as_a_formula_is_neutralised_in_the_csv(data_root: Path):

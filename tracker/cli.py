@@ -14,7 +14,7 @@ import click
 
 from . import export, schema
 from .atomic import write_atomic
-from .models import DeadlineState, Status
+from .models import DeadlineState, ReportedEvent, Status, Verification
 from .problems import closest
 from .status import DEADLINE_LABELS, STATUS_LABELS, ProvisionStatus, all_statuses, party_views, provision_status
 from .store import Dataset, default_root, load
@@ -276,18 +276,27 @@ def show(provision_id: str, root: Path | None, as_of: date | None) -> None:
     out(f"Evidence ({len(items)} on or before {as_of}" + (f"; {later} later" if later else "") + "):")
     for item in items:
         e = item.evidence
-        src = dataset.sources[item.source_id]
-        where = (
-            f"{dataset.article_files.get(src.id, src.text)}:{item.span.line}:{item.span.column}"
-            if item.span
-            else src.text
-        )
         when = e.event_date if isinstance(e.event_date, str) else e.event_date.isoformat()
         if e.date_precision.value != "day":
             when += f" ({e.date_precision.value})"
         out(f"- {e.id}  {when}  {e.stance.value.upper()}  {e.claimant} [{dataset.actor_name(e.side)}]")
-        out(_wrap(f"“{e.quote}”", "    "))
-        out(f"    {src.title} — {src.outlet}, {src.published}; {where}")
+        if isinstance(e, ReportedEvent):
+            # Weaker than a quote: nobody can check these words against a stored text.
+            flag = "" if e.verification == Verification.READ else f"; {e.verification.value}"
+            out(click.style(f"    REPORTED EVENT (our summary{flag}, not a verified quote):", dim=True))
+            out(_wrap(e.summary, "    "))
+            if e.quotation:
+                out(_wrap(f"quoted in the report: “{e.quotation}”", "    "))
+            out(f"    {e.outlet}, {e.published}; " + " ".join(f"<{u}>" for u in e.urls))
+        else:
+            src = dataset.sources[item.source_id or ""]
+            where = (
+                f"{dataset.article_files.get(src.id, src.text)}:{item.span.line}:{item.span.column}"
+                if item.span
+                else src.text
+            )
+            out(_wrap(f"“{e.quote}”", "    "))
+            out(f"    {src.title} — {src.outlet}, {src.published}; {where}")
         if e.note:
             out(_wrap(f"note: {e.note}", "    "))
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pandas as pd
 
-from .models import Stance
+from .models import EvidenceKind, ReportedEvent, Stance
 from .status import all_statuses
 from .store import Dataset
 
@@ -65,26 +65,56 @@ def status_table(
     return pd.DataFrame(rows)
 
 
+KIND_LABELS = {
+    EvidenceKind.QUOTE: "verbatim quote (checked against the stored article)",
+    EvidenceKind.EVENT: "reported event (summary in our words; not checked against a stored text)",
+}
+
+
 def evidence_table(dataset: Dataset, as_of: date | None = None) -> pd.DataFrame:
-    """Every passage (dated on or before `as_of`, and all undated ones) with its source and place."""
+    """Every piece of evidence (dated on or before `as_of`, and all undated ones) with its source and place."""
     rows = []
     for item in dataset.evidence.values():
         e = item.evidence
         if as_of is not None and item.dated and e.event_date > as_of:  # type: ignore[operator]
             continue
-        source = dataset.sources[item.source_id]
-        rows.append(
-            {
-                "evidence_id": e.id,
-                "kind": "verbatim quote",
-                "provision_ids": "; ".join(e.provisions),
-                "stance": e.stance.value,
-                "claimant": e.claimant,
-                "side": e.side,
-                "concerns": "; ".join(e.concerns),
-                "event_date": _iso(e.event_date),
-                "date_precision": e.date_precision.value,
+        row = {
+            "evidence_id": e.id,
+            "kind": item.kind.value,
+            "kind_note": KIND_LABELS[item.kind],
+            "provision_ids": "; ".join(e.provisions),
+            "stance": e.stance.value,
+            "claimant": e.claimant,
+            "side": e.side,
+            "concerns": "; ".join(e.concerns),
+            "event_date": _iso(e.event_date),
+            "date_precision": e.date_precision.value,
+        }
+        if isinstance(e, ReportedEvent):
+            row |= {
+                "verification": e.verification.value,
+                "quote": "",
+                "summary": e.summary,
+                "quotation": e.quotation or "",
+                "note": e.note or "",
+                "source_id": "",
+                "source_title": "",
+                "outlet": e.outlet,
+                "published": _iso(e.published),
+                "url": " ".join(e.urls),
+                "article_file": "",
+                "article_line": "",
+                "article_column": "",
+                "char_start": "",
+                "char_end": "",
+            }
+        else:
+            source = dataset.sources[item.source_id or ""]
+            row |= {
+                "verification": "quote found in article",
                 "quote": e.quote,
+                "summary": "",
+                "quotation": "",
                 "note": e.note or "",
                 "source_id": source.id,
                 "source_title": source.title,
@@ -97,7 +127,7 @@ def evidence_table(dataset: Dataset, as_of: date | None = None) -> pd.DataFrame:
                 "char_start": item.span.start if item.span else "",
                 "char_end": item.span.end if item.span else "",
             }
-        )
+        rows.append(row)
     frame = pd.DataFrame(rows)
     if not frame.empty:
         frame = frame.sort_values(["event_date", "evidence_id"], kind="stable").reset_index(drop=True)

@@ -97,6 +97,21 @@ class DatePrecision(StrEnum):
     APPROXIMATE = "approximate"
 
 
+class Verification(StrEnum):
+    """How far a reported event was checked (the timeline's V, V* and UNVERIFIED)."""
+
+    READ = "read"
+    DATE_INFERRED = "date-inferred"
+    UNVERIFIED = "unverified"
+
+
+class EvidenceKind(StrEnum):
+    """Verbatim quotes are checked against a stored article; reported events are only summarised from a URL."""
+
+    QUOTE = "quote"
+    EVENT = "event"
+
+
 class ActorKind(StrEnum):
     STATE = "state"
     AUTHORITY = "authority"
@@ -287,6 +302,10 @@ class Provision(_Model):
     obligation: Obligation
     deadline: Deadline | None = None
     term: Term | None = None
+    keywords: list[Text] = Field(
+        default_factory=list,
+        description="Words and phrases that signal the provision in an article (used by `tracker suggest`).",
+    )
     note: str | None = None
 
 
@@ -326,6 +345,10 @@ class Evidence(_Model):
     concerns: list[Id] = Field(default_factory=list, description="Actors whose conduct the passage is about.")
     event_date: DateOrUnknown = Field(description="Date of the event reported, not of publication.")
     date_precision: DatePrecision = DatePrecision.DAY
+    unconfirmed: bool = Field(
+        False,
+        description="A suggestion not yet checked by an analyst: validated, but never counted toward a status.",
+    )
     note: str | None = None
 
 
@@ -334,6 +357,50 @@ class SourceFile(_Model):
 
     source: Source
     evidence: list[Evidence] = Field(default_factory=list)
+
+
+QUOTATION_MAX = 300
+
+
+class ReportedEvent(_Model):
+    """An event reported at a URL whose text is not stored here: weaker evidence than a verbatim quote."""
+
+    id: Id
+    summary: Text = Field(description="What was reported, in our own words (no copied sentences).")
+    quotation: Annotated[str, StringConstraints(min_length=1, max_length=QUOTATION_MAX)] | None = Field(
+        None, description="At most a short quotation from the report, shown in quotation marks."
+    )
+    urls: list[HttpUrl] = Field(min_length=1, description="Where the event was reported.")
+    outlet: Text = Field(description="The outlet(s) of the URLs, or 'unknown'.")
+    published: DateOrUnknown = Field(description="Publication date of the report, or 'unknown'.")
+    provisions: list[Id] = Field(min_length=1)
+    stance: Stance
+    claimant: Text = Field(description="Who makes the claim, e.g. 'Azerbaijani MoD' or 'the reporting outlet'.")
+    side: Id = Field(description="The actor the claimant speaks for.")
+    concerns: list[Id] = Field(default_factory=list, description="Actors whose conduct the event is about.")
+    event_date: DateOrUnknown = Field(description="Date of the event, not of the report.")
+    date_precision: DatePrecision = DatePrecision.DAY
+    verification: Verification = Field(
+        description="read: seen in the source; date-inferred: read, but the date is inferred; unverified: not found."
+    )
+    note: str | None = None
+
+
+class EventsFile(_Model):
+    """A YAML file in evidence/ of events reported at URLs (no stored article text)."""
+
+    events: list[ReportedEvent] = Field(min_length=1)
+
+
+class Alias(_Model):
+    """Spellings of one name or term that mean the same (Kalbajar, Kelbajar)."""
+
+    term: Text
+    spellings: list[Text] = Field(min_length=1)
+
+
+class AliasesFile(_Model):
+    aliases: list[Alias] = Field(min_length=1)
 
 
 class Assessment(_Model):
@@ -357,4 +424,6 @@ FILE_MODELS: dict[str, type[_Model]] = {
     "actors": ActorsFile,
     "source": SourceFile,
     "assessments": AssessmentsFile,
+    "events": EventsFile,
+    "aliases": AliasesFile,
 }

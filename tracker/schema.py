@@ -11,13 +11,15 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from .atomic import write_atomic
-from .models import ActorsFile, AgreementFile, AssessmentsFile, SourceFile
+from .models import ActorsFile, AgreementFile, AliasesFile, AssessmentsFile, EventsFile, SourceFile
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     "agreement.schema.json": AgreementFile,
     "actors.schema.json": ActorsFile,
     "source.schema.json": SourceFile,
     "assessments.schema.json": AssessmentsFile,
+    "events.schema.json": EventsFile,
+    "aliases.schema.json": AliasesFile,
 }
 
 

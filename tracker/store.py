@@ -23,10 +23,14 @@ from .models import (
     ActorsFile,
     Agreement,
     AgreementFile,
+    AliasesFile,
     Assessment,
     AssessmentsFile,
+    EventsFile,
     Evidence,
+    EvidenceKind,
     Provision,
+    ReportedEvent,
     Source,
     SourceFile,
 )
@@ -60,16 +64,25 @@ class Location:
 
 @dataclass(frozen=True)
 class EvidenceItem:
-    """A passage with where it was read: its source, and its place in the article text."""
+    """A piece of evidence with where it was read: a verbatim quote with its source and its place in
+    the article text, or a reported event (no stored text, so no source id and no span)."""
 
-    evidence: Evidence
-    source_id: str
+    evidence: Evidence | ReportedEvent
+    source_id: str | None
     span: quotes.Span | None
     where: Location
 
     @property
     def id(self) -> str:
         return self.evidence.id
+
+    @property
+    def kind(self) -> EvidenceKind:
+        return EvidenceKind.EVENT if isinstance(self.evidence, ReportedEvent) else EvidenceKind.QUOTE
+
+    @property
+    def is_event(self) -> bool:
+        return isinstance(self.evidence, ReportedEvent)
 
     @property
     def dated(self) -> bool:
@@ -87,6 +100,9 @@ class Dataset:
     articles: dict[str, str] = field(default_factory=dict)
     article_files: dict[str, str] = field(default_factory=dict)
     evidence: dict[str, EvidenceItem] = field(default_factory=dict)
+    # Suggested passages not yet confirmed by an analyst: checked like the rest, never counted.
+    unconfirmed: dict[str, EvidenceItem] = field(default_factory=dict)
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     assessments: dict[str, Assessment] = field(default_factory=dict)
     where: dict[tuple[str, str], Location] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
@@ -114,9 +130,14 @@ class Dataset:
     def summary(self) -> str:
         return (
             f"{len(self.agreements)} agreements, {len(self.provisions)} provisions, "
-            f"{len(self.sources)} sources, {len(self.evidence)} evidence passages, "
-            f"{len(self.assessments)} assessments"
+            f"{len(self.sources)} sources, {self.quote_count} quoted passages, "
+            f"{len(self.evidence) - self.quote_count} reported events, {len(self.assessments)} assessments"
+            + (f", {len(self.unconfirmed)} unconfirmed suggestions (not counted)" if self.unconfirmed else "")
         )
+
+    @property
+    def quote_count(self) -> int:
+        return sum(1 for item in self.evidence.values() if not item.is_event)
 
 
 # --------------------------------------------------------------------------- entry points
@@ -303,6 +324,7 @@ class _Loader:
         self.source_files: list[tuple[Document, Source | None, list[tuple[int, Evidence]]]] = []
         self.assessment_items: list[tuple[Document, int, Assessment]] = []
         self.actor_items: list[tuple[Document, int, Actor]] = []
+        self.event_items: list[tuple[Document, int, ReportedEvent]] = []
         # Ids of items that failed validation: already reported, so references to them are not.
         self.invalid_ids: dict[str, set[str]] = defaultdict(set)
 
@@ -362,7 +384,7 @@ class _Loader:
             parts = _salvage(doc, model)
         self.docs[doc.name] = doc
         item_kind = {"AgreementFile": "provision", "SourceFile": "evidence", "AssessmentsFile": "assessment",
-                     "ActorsFile": "actor"}[model.__name__]
+                     "ActorsFile": "actor", "EventsFile": "evidence", "AliasesFile": "alias"}[model.__name__]
         self.invalid_ids[item_kind].update(parts.get("_invalid_ids", []))
         if model is AgreementFile:
             self.agreement_files.append((doc, parts.get("agreement"), parts.get("provisions", [])))
@@ -372,6 +394,11 @@ class _Loader:
             self.assessment_items += [(doc, i, a) for i, a in parts.get("assessments", [])]
         elif model is ActorsFile:
             self.actor_items += [(doc, i, a) for i, a in parts.get("actors", [])]
+        elif model is EventsFile:
+            self.event_items += [(doc, i, e) for i, e in parts.get("events", [])]
+        elif model is AliasesFile:
+            for _, alias in parts.get("aliases", []):
+                self.dataset.aliases[alias.term] = tuple(alias.spellings)
 
     # ----- ids
 
@@ -433,7 +460,12 @@ class _Loader:
                             )
                         )
                 line, column = doc.position(("evidence", i))
-                ds.evidence[item.id] = EvidenceItem(item, source.id, span, Location(doc.name, line, column))
+                target = ds.unconfirmed if item.unconfirmed else ds.evidence
+                target[item.id] = EvidenceItem(item, source.id, span, Location(doc.name, line, column))
+        for doc, i, event in self.event_items:
+            if self._define("evidence", event.id, doc, ("events", i, "id")):
+                line, column = doc.position(("events", i))
+                ds.evidence[event.id] = EvidenceItem(event, None, None, Location(doc.name, line, column))
         for doc, i, assessment in self.assessment_items:
             if self._define("assessment", assessment.id, doc, ("assessments", i, "id")):
                 ds.assessments[assessment.id] = assessment
@@ -555,9 +587,23 @@ class _Loader:
                 self._ref(doc, ("evidence", i, "side"), "actor", item.side, actors)
                 for j, actor in enumerate(item.concerns):
                     self._ref(doc, ("evidence", i, "concerns", j), "actor", actor, actors)
+        for doc, i, event in self.event_items:
+            for j, pid in enumerate(event.provisions):
+                self._ref(doc, ("events", i, "provisions", j), "provision", pid, ds.provisions)
+            self._ref(doc, ("events", i, "side"), "actor", event.side, actors)
+            for j, actor in enumerate(event.concerns):
+                self._ref(doc, ("events", i, "concerns", j), "actor", actor, actors)
         for doc, i, assessment in self.assessment_items:
             self._ref(doc, ("assessments", i, "provision"), "provision", assessment.provision, ds.provisions)
             for j, eid in enumerate(assessment.evidence):
+                if eid in ds.unconfirmed:
+                    self.problems.append(
+                        doc.problem(
+                            ("assessments", i, "evidence", j),
+                            f"evidence '{eid}' is an unconfirmed suggestion; confirm it (remove 'unconfirmed') first",
+                        )
+                    )
+                    continue
                 self._ref(doc, ("assessments", i, "evidence", j), "evidence", eid, ds.evidence)
 
     # ----- dates
@@ -596,6 +642,16 @@ class _Loader:
             for i, item in evidence:
                 if isinstance(item.event_date, date):
                     self._check_date(doc, ("evidence", i, "event_date"), item.event_date, item.provisions, "event date")
+        for doc, i, event in self.event_items:
+            if isinstance(event.published, date) and event.published > self.today:
+                self.problems.append(
+                    doc.problem(
+                        ("events", i, "published"),
+                        f"publication date {event.published} is in the future (today is {self.today})",
+                    )
+                )
+            if isinstance(event.event_date, date):
+                self._check_date(doc, ("events", i, "event_date"), event.event_date, event.provisions, "event date")
         for doc, i, assessment in self.assessment_items:
             self._check_date(
                 doc, ("assessments", i, "date"), assessment.date, [assessment.provision], "assessment date"
