@@ -1,0 +1,194 @@
+"""What every page of the dashboard shares: the cached data, the as-of date, the status palette,
+and escaping. Presentation only: every number comes from the `tracker` library."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+from streamlit.navigation.page import Page
+
+from tracker import export
+from tracker.models import Status
+from tracker.problems import Problem
+from tracker.status import STATUS_LABELS, ProvisionStatus, all_statuses
+from tracker.store import Dataset, default_root, load
+
+EARLIEST = date(2020, 1, 1)
+
+# Colour-blind-safe hues (Okabe-Ito), each paired with a symbol, so a status reads without colour too.
+STATUS_STYLE: dict[Status, tuple[str, str]] = {
+    Status.IMPLEMENTED: ("#009E73", "✔"),
+    Status.IN_PROGRESS: ("#56B4E9", "◐"),
+    Status.NOT_STARTED: ("#BBBBBB", "○"),
+    Status.STALLED: ("#E69F00", "‖"),
+    Status.DISPUTED: ("#CC79A7", "⇄"),
+    Status.VIOLATED: ("#D55E00", "✖"),
+    Status.LAPSED: ("#777777", "⊘"),
+    Status.NO_EVIDENCE: ("#DDDDDD", "?"),
+}
+STANCE_COLOURS = {
+    "implemented": "#009E73",
+    "progress": "#56B4E9",
+    "stalled": "#E69F00",
+    "disputed": "#CC79A7",
+    "violated": "#D55E00",
+    "context": "#999999",
+}
+KIND_TEXT = {
+    "quote": "verbatim quote",
+    "event": "reported event (our summary, weaker)",
+}
+
+
+def badge(status: Status) -> str:
+    """The status as symbol and words, e.g. '✔ implemented' (plain text: safe anywhere)."""
+    return f"{STATUS_STYLE[status][1]} {STATUS_LABELS[status]}"
+
+
+def status_domain() -> tuple[list[str], list[str]]:
+    """Altair scale domain and range, so every chart colours statuses the same way."""
+    return [badge(s) for s in STATUS_STYLE], [c for c, _ in STATUS_STYLE.values()]
+
+
+# --------------------------------------------------------------------------- escaping
+
+# Markdown and Streamlit's own syntax (:red[...], :emoji:, $latex$) that text from a YAML file or
+# an article could use to become a link, an image, a colour or a formula.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:$=^])")
+
+
+def esc(text: object) -> str:
+    """Text from the data, safe inside st.markdown: HTML escaped, markdown syntax made literal."""
+    escaped = html.escape(str(text), quote=False)
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", escaped)
+    # A line break would end an emphasis or a list item early; keep each value on its line.
+    return escaped.replace("\n", " ")
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL if it is http(s), else None (the schema already refuses others; this is the belt)."""
+    if url and re.match(r"^https?://[^\s<>\"']+$", url, re.IGNORECASE):
+        return url
+    return None
+
+
+def md_link(label: str, url: str | None) -> str:
+    """A markdown link with an escaped label, or just the label when the URL is not http(s)."""
+    good = safe_url(url)
+    if good is None:
+        return esc(label)
+    # Parentheses and spaces in the URL would end the markdown link early.
+    target = good.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
+    return f"[{esc(label)}]({target})"
+
+
+# --------------------------------------------------------------------------- data
+
+
+def data_root() -> Path:
+    return default_root()
+
+
+def _fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
+    """Every file under the data folders with its modification time and size: the cache key, so an
+    edit to a YAML file or an article shows on the next rerun without re-parsing on every click."""
+    found = []
+    for sub in ("provisions", "evidence"):
+        folder = root / sub
+        if folder.is_dir():
+            for path in folder.rglob("*"):
+                if path.is_file():
+                    stat = path.stat()
+                    found.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(sorted(found))
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _load(root: str, fingerprint: tuple[tuple[str, int, int], ...], today: date) -> tuple[Dataset, list[Problem]]:
+    del fingerprint  # part of the cache key only
+    return load(Path(root), today=today)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _statuses(root: str, fingerprint: tuple[tuple[str, int, int], ...], today: date, as_of: date) -> list:
+    dataset, _ = _load(root, fingerprint, today)
+    return all_statuses(dataset, as_of)
+
+
+@dataclass(frozen=True)
+class View:
+    """What a page needs: the data, the date, and every status at that date."""
+
+    dataset: Dataset
+    as_of: date
+    statuses: dict[str, ProvisionStatus]
+    fingerprint: tuple[tuple[str, int, int], ...]
+
+    def status_table(self) -> pd.DataFrame:
+        return export.status_table(self.dataset, self.as_of)
+
+    def evidence_table(self) -> pd.DataFrame:
+        return export.evidence_table(self.dataset, self.as_of)
+
+
+def load_view(as_of: date) -> tuple[View | None, list[Problem]]:
+    root = data_root()
+    fingerprint = _fingerprint(root)
+    today = date.today()
+    dataset, problems = _load(str(root), fingerprint, today)
+    if problems:
+        return None, problems
+    statuses = {s.provision_id: s for s in _statuses(str(root), fingerprint, today, as_of)}
+    return View(dataset, as_of, statuses, fingerprint), []
+
+
+def show_problems(problems: list[Problem]) -> None:
+    """The same located messages as `tracker validate`, as text, instead of any page content."""
+    files = len({p.file for p in problems})
+    st.error(
+        f"The data has {len(problems)} problem(s) in {files} file(s), so no status is shown. "
+        "Fix them in the YAML files (the same list as `tracker validate` prints); "
+        "this page reloads the data on the next interaction."
+    )
+    st.code("\n".join(str(p) for p in problems), language=None, wrap_lines=True)
+
+
+def current() -> View:
+    """The view set up by app.py for this run; a page stops here when the data is invalid."""
+    view = st.session_state.get("_view")
+    if view is None:
+        show_problems(st.session_state.get("_problems", []))
+        st.stop()
+    return view
+
+
+def page(name: str) -> Page:
+    """A page registered by app.py, for links and switching."""
+    return st.session_state["_pages"][name]
+
+
+def provision_label(view: View, pid: str) -> str:
+    p = view.dataset.provisions[pid]
+    return f"{pid} — {p.title}"
+
+
+_BOUNDARY = re.compile(r"(?<=[.!?…])[\"'\u201d\u2019)\]]*\s+|\n+")
+
+
+def quote_context(text: str, start: int, end: int, sentences: int = 1, reach: int = 600) -> tuple[str, str, str]:
+    """The quote inside its sentence and `sentences` sentences either side: (before, quote, after)."""
+    lo, hi = max(0, start - reach), min(len(text), end + reach)
+    starts = [m.end() for m in _BOUNDARY.finditer(text, lo, start)]
+    i = len(starts) - 1 - sentences
+    first = starts[i] if i >= 0 else lo
+    ends = [m.start() for m in _BOUNDARY.finditer(text, end, hi)]
+    last = ends[sentences] if len(ends) > sentences else hi
+    before = ("…" if first == lo and lo > 0 else "") + text[first:start]
+    after = text[end:last] + ("…" if last == hi and hi < len(text) else "")
+    return before, text[start:end], after

@@ -1,0 +1,175 @@
+"""Provision: the verbatim text, deadlines, the status with its reasons and history, and the evidence."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+import ui
+
+from tracker.models import ReportedEvent
+from tracker.status import DEADLINE_LABELS, STATUS_LABELS, derived_history, status_history
+
+view = ui.current()
+ds = view.dataset
+ids = list(ds.provisions)
+# The id lives in the URL as ?id=nov2020-1 (a bound selectbox would put the whole label there).
+wanted = st.query_params.get("id")
+pid = st.selectbox(
+    "Provision",
+    ids,
+    index=ids.index(wanted) if wanted in ids else 0,
+    key="provision_pick",
+    format_func=lambda i: ui.provision_label(view, i),
+)
+st.query_params["id"] = pid
+p = ds.provisions[pid]
+s = view.statuses[pid]
+agreement = ds.agreement_of(pid)
+
+st.title(f"{ui.esc(p.id)}: {ui.esc(p.title)}")
+st.caption(
+    f"{ui.esc(agreement.title)} ({agreement.date}) · point {p.point}{ui.esc(p.clause or '')} · "
+    f"{p.category.value} · {p.obligation.value} obligation · parties obliged: "
+    + ", ".join(ui.esc(ds.actor_name(a)) for a in p.parties)
+)
+
+# ----- the text
+st.markdown("> " + ui.esc(p.text))
+source = next((src for src in agreement.sources if src.id == p.translation), None)
+reading = {"official-translation": "official translation", "press-quotation": "as quoted by the press",
+           "close-reading": "close reading (not a verbatim official text)"}[p.reading.value]
+st.caption(
+    f"Text: {reading}, from "
+    + (ui.md_link(source.title, source.url) if source else ui.esc(p.translation))
+    + (f". {ui.esc(p.reading_note)}" if p.reading_note else "")
+)
+for v in p.variants:
+    st.markdown("**Variant** — " + ui.md_link(v.source, v.url) + "\n\n> " + ui.esc(v.text))
+    if v.note:
+        st.caption(ui.esc(v.note))
+if p.note:
+    st.caption(ui.esc(p.note))
+
+# ----- deadline and term
+if p.deadline and s.due:
+    line = f"**Deadline** {s.due.date} — {DEADLINE_LABELS[s.deadline_state]} as of {view.as_of}"
+    if s.due.amendment:
+        a = s.due.amendment
+        line += f" (moved from {s.due.original} on {a.decided} by {ui.md_link(a.source, a.url)})"
+    st.markdown(line)
+    if p.deadline.basis:
+        st.caption(ui.esc(p.deadline.basis))
+if s.term:
+    t = s.term
+    if t.number:
+        renew = (
+            f"renews for {p.term.renewal_years} years unless a party gives notice by **{t.notice_by}**"
+            if p.term and t.renews
+            else "does not renew"
+        )
+        st.markdown(f"**Term** {t.number}: {t.start} → {t.end}; {renew} (computed; assumes no notice was given).")
+    else:
+        st.markdown(f"**Term** not begun: the first term runs {t.start} → {t.end}.")
+
+# ----- status
+st.subheader("Status as of " + view.as_of.isoformat())
+name = ds.actor_name
+if s.assessment:
+    a = s.assessment
+    left, right = st.columns(2)
+    left.markdown(f"**Assessed: {ui.badge(s.status)}** since {a.date}")
+    left.caption(
+        f"{ui.esc(a.analyst)} ({ui.esc(a.id)}): {ui.esc(a.rationale)}"
+        + (f" Evidence: {ui.esc(', '.join(a.evidence))}." if a.evidence else "")
+    )
+    right.markdown(f"**Derived from the evidence: {ui.badge(s.derived.status)}**")
+    right.caption(ui.esc(s.explain(name)))
+else:
+    st.markdown(f"**{ui.badge(s.status)}**")
+    st.caption(ui.esc(s.explain(name)))
+if s.one_sided and s.reasons:
+    st.warning(f"This status rests on claims from one side only: {ui.esc(name(s.reasons[0].side))}.", icon="⚠️")
+
+# ----- status over time
+start = agreement.effective
+changes = status_history(ds, pid, view.as_of)
+derived = derived_history(ds, pid, view.as_of)
+if view.as_of >= start:
+    segments = []
+    lines = [("status", changes)]
+    if ds.assessments_for(pid):  # the derived line differs only where an analyst has assessed
+        lines.append(("derived from evidence", [(d, x.status) for d, x in derived]))
+    for label, points in lines:
+        for i, (day, status) in enumerate(points):
+            end = points[i + 1][0] if i + 1 < len(points) else view.as_of + timedelta(days=1)
+            segments.append(
+                {"line": label, "from": pd.Timestamp(day), "to": pd.Timestamp(end), "status": ui.badge(status)}
+            )
+    domain, colours = ui.status_domain()
+    chart = (
+        alt.Chart(pd.DataFrame(segments))
+        .mark_bar()
+        .encode(
+            x=alt.X("from:T", title=None),
+            x2="to:T",
+            y=alt.Y("line:N", title=None, sort=["status", "derived from evidence"]),
+            color=alt.Color("status:N", scale=alt.Scale(domain=domain, range=colours), title="status"),
+            tooltip=[alt.Tooltip("status:N"), alt.Tooltip("from:T", format="%Y-%m-%d"),
+                     alt.Tooltip("to:T", format="%Y-%m-%d")],
+        )
+        .properties(height=60 * len(lines), title="Status over time")
+        .configure_legend(orient="bottom", columns=4)
+    )
+    st.altair_chart(chart, width="stretch")
+
+# ----- evidence
+items = [ds.evidence[i] for i in s.evidence_ids] + [ds.evidence[i] for i in s.undated_ids]
+later = len(ds.evidence_for(pid)) - len(items)
+st.subheader(f"Evidence ({len(items)} on or before {view.as_of}" + (f"; {later} later" if later else "") + ")")
+reason_ids = {c.id for c in s.reasons}
+for item in reversed(items):
+    e = item.evidence
+    when = e.event_date if isinstance(e.event_date, str) else e.event_date.isoformat()
+    if e.date_precision.value != "day":
+        when += f" ({e.date_precision.value})"
+    with st.container(border=True):
+        tag = "reported event" if item.is_event else "verbatim quote"
+        reason = " · **behind the status**" if e.id in reason_ids else ""
+        st.markdown(
+            f"**{ui.esc(e.id)}** · {ui.esc(when)} · **{e.stance.value}** · {ui.esc(e.claimant)} "
+            f"\\[{ui.esc(name(e.side))}\\] · _{tag}_{reason}"
+        )
+        if isinstance(e, ReportedEvent):
+            flag = "" if e.verification.value == "read" else f" Verification: **{e.verification.value}**."
+            st.caption(
+                "⚠ Reported event: our summary of a report we do not store, so it cannot be checked word for "
+                "word; weaker than a verbatim quote." + flag
+            )
+            st.markdown(ui.esc(e.summary))
+            if e.quotation:
+                st.markdown("Quoted in the report: “" + ui.esc(e.quotation) + "”")
+            st.caption(
+                f"{ui.esc(e.outlet)}, published {e.published} · "
+                + " · ".join(ui.md_link(f"link {n + 1}", u) for n, u in enumerate(e.urls))
+            )
+        else:
+            article = ds.articles.get(item.source_id or "")
+            if article is not None and item.span is not None:
+                before, quote, after = ui.quote_context(article, item.span.start, item.span.end)
+                st.markdown(
+                    ui.esc(before) + " **:orange-background[" + ui.esc(quote) + "]** " + ui.esc(after)
+                )
+            else:
+                st.markdown("“" + ui.esc(e.quote) + "”")
+            src = ds.sources[item.source_id or ""]
+            place = f"{ds.article_files.get(src.id, src.text)}:{item.span.line}:{item.span.column}" if item.span else ""
+            st.caption(
+                ui.md_link(src.title, src.url) + f" — {ui.esc(src.outlet)}, {src.published} · {ui.esc(place)}"
+            )
+        if e.note:
+            st.caption("Note: " + ui.esc(e.note))
+if not items:
+    st.info(f"{STATUS_LABELS[s.status].capitalize()}: nothing on or before {view.as_of} bears on this provision.")

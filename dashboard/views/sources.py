@@ -1,0 +1,90 @@
+"""Sources: the articles and reports the evidence comes from, and whose word each status rests on."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pandas as pd
+import streamlit as st
+import ui
+
+view = ui.current()
+ds = view.dataset
+st.title("Sources")
+
+# ----- stored articles
+per_source = Counter(item.source_id for item in ds.evidence.values() if not item.is_event)
+st.subheader(f"Articles stored verbatim ({len(ds.sources)})")
+st.caption("Every quote from these articles is checked word for word against the stored text.")
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "source": src.id,
+                "title": src.title,
+                "outlet": src.outlet,
+                "published": str(src.published),
+                "language": src.language,
+                "passages": per_source.get(src.id, 0),
+                "file": ds.article_files.get(src.id, src.text),
+                "link": src.url or "",
+            }
+            for src in ds.sources.values()
+        ]
+    ),
+    hide_index=True,
+    width="stretch",
+    column_config={"link": st.column_config.LinkColumn("link", display_text="open")},
+)
+
+# ----- reported events, by outlet
+events = [item.evidence for item in ds.evidence.values() if item.is_event]
+if events:
+    st.subheader(f"Reported events ({len(events)})")
+    st.caption(
+        "Events summarised in our own words from reports at a URL; the report's text is not stored, so "
+        "they are weaker evidence than quotes. Unverified or date-inferred items are counted apart."
+    )
+    by_outlet: dict[str, Counter[str]] = {}
+    for e in events:
+        by_outlet.setdefault(e.outlet, Counter())[e.verification.value] += 1  # type: ignore[union-attr]
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {"outlet": outlet, "events": sum(c.values()), **{k: c.get(k, 0) for k in
+                                                                  ("read", "date-inferred", "unverified")}}
+                for outlet, c in sorted(by_outlet.items(), key=lambda kv: -sum(kv[1].values()))
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+# ----- whose claims each status rests on
+st.subheader(f"Whose claims each status rests on, as of {view.as_of}")
+rows = []
+for pid, s in view.statuses.items():
+    sides = sorted({c.side for c in s.reasons})
+    kinds = Counter("event" if ds.evidence[c.id].is_event else "quote" for c in s.reasons)
+    sources = sorted(
+        {ds.evidence[c.id].source_id or "reported event" for c in s.reasons},
+    )
+    rows.append(
+        {
+            "provision": pid,
+            "status": ui.badge(s.status),
+            "rests on": ", ".join(ds.actor_name(a) for a in sides) or "—",
+            "warning": "⚠ one side only" if s.one_sided and s.reasons else "",
+            "reasons": ", ".join(c.id for c in s.reasons),
+            "quotes / events": f"{kinds.get('quote', 0)} / {kinds.get('event', 0)}" if s.reasons else "",
+            "sources": ", ".join(sources),
+        }
+    )
+one_sided = sum(1 for r in rows if r["warning"])
+if one_sided:
+    st.warning(
+        f"{one_sided} of {len(rows)} statuses rest on claims from one side only: read them as that side's "
+        "account until another side's claim is linked.",
+        icon="⚠️",
+    )
+st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")

@@ -1,0 +1,97 @@
+"""Timeline: every dated piece of evidence and every deadline on one time axis, by provision."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+import ui
+
+view = ui.current()
+ds = view.dataset
+st.title("Timeline")
+st.caption(
+    "Each mark is a piece of evidence at its event date, coloured by stance: filled circles are verbatim "
+    "quotes, hollow triangles are reported events (weaker). Black diamonds are deadlines; a grey rule marks "
+    f"the chosen date ({view.as_of})."
+)
+agreements = st.multiselect(
+    "Agreement",
+    list(ds.agreements),
+    key="agreement",
+    bind="query-params",
+    placeholder="All agreements",
+)
+pids = [pid for pid in ds.provisions if not agreements or ds.provision_agreement[pid] in agreements]
+
+points = []
+for pid in pids:
+    for item in ds.evidence_for(pid):
+        e = item.evidence
+        if not item.dated or e.event_date > view.as_of:  # type: ignore[operator]
+            continue
+        points.append(
+            {
+                "provision": pid,
+                "date": pd.Timestamp(e.event_date),  # type: ignore[arg-type]
+                "id": e.id,
+                "stance": e.stance.value,
+                "kind": ui.KIND_TEXT["event" if item.is_event else "quote"],
+                "precision": e.date_precision.value,
+                "side": ds.actor_name(e.side),
+                "claimant": e.claimant,
+            }
+        )
+deadlines = []
+for pid in pids:
+    s = view.statuses[pid]
+    if s.due is not None:
+        deadlines.append({"provision": pid, "date": pd.Timestamp(s.due.date), "what": "deadline",
+                          "state": s.deadline_state.value})
+        if s.due.amendment:
+            deadlines.append({"provision": pid, "date": pd.Timestamp(s.due.original), "what": "original deadline",
+                              "state": "amended"})
+
+if not points and not deadlines:
+    st.info(f"Nothing dated on or before {view.as_of}.")
+else:
+    order = pids
+    y = alt.Y("provision:N", sort=order, title=None)
+    stance_domain = list(ui.STANCE_COLOURS)
+    marks = (
+        alt.Chart(pd.DataFrame(points))
+        .mark_point(size=70, filled=True)
+        .encode(
+            x=alt.X("date:T", title=None),
+            y=y,
+            color=alt.Color(
+                "stance:N", scale=alt.Scale(domain=stance_domain, range=list(ui.STANCE_COLOURS.values()))
+            ),
+            shape=alt.Shape(
+                "kind:N",
+                scale=alt.Scale(domain=list(ui.KIND_TEXT.values()), range=["circle", "triangle-up"]),
+                title="kind",
+            ),
+            fill=alt.condition(
+                alt.datum.kind == ui.KIND_TEXT["quote"], alt.Color("stance:N"), alt.value("transparent")
+            ),
+            tooltip=["id", "provision", alt.Tooltip("date:T", format="%Y-%m-%d"), "precision", "stance", "kind",
+                     "side", "claimant"],
+        )
+    )
+    layers = [marks] if points else []
+    if deadlines:
+        layers.append(
+            alt.Chart(pd.DataFrame(deadlines))
+            .mark_point(shape="diamond", size=90, color="black", filled=False, strokeWidth=2)
+            .encode(x="date:T", y=y, tooltip=["provision", "what", alt.Tooltip("date:T", format="%Y-%m-%d"),
+                                               "state"])
+        )
+    layers.append(
+        alt.Chart(pd.DataFrame({"date": [pd.Timestamp(view.as_of)]}))
+        .mark_rule(color="gray", strokeDash=[4, 4])
+        .encode(x="date:T")
+    )
+    chart = alt.layer(*layers).properties(height=max(220, 24 * len(order))).interactive(bind_y=False)
+    st.altair_chart(chart, width="stretch")
+    st.caption(f"{len(points)} dated pieces of evidence and {len(deadlines)} deadline marks.")
