@@ -135,6 +135,7 @@ else:
         on_select="rerun",
         selection_mode="single-row",
         key="overview_table",
+        height=35 * (len(table) + 1) + 3,  # every provision at once: no scrolling inside the table
         column_config={
             "since": st.column_config.DateColumn("since", format="YYYY-MM-DD"),
             "evidence": st.column_config.NumberColumn("evidence", help="Dated evidence on or before the date"),

@@ -1,0 +1,283 @@
+"""The dashboard, run in-process with Streamlit's AppTest: every page, at several dates, with
+filters, invalid data, edits on disk and hostile text."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tracker.export import evidence_table
+from tracker.status import all_statuses
+from tracker.store import load_valid
+
+from .conftest import REPO, edit
+
+APP = REPO / "dashboard" / "app.py"
+PAGES = ["views/overview.py", "views/provision.py", "views/evidence.py", "views/sources.py", "views/timeline.py"]
+
+
+@pytest.fixture
+def open_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., AppTest]]:
+    """Start the app on a data root with the given query parameters (the URL a user opened)."""
+
+    def start(root: Path = REPO, page: str | None = None, **params: str) -> AppTest:
+        monkeypatch.setenv("TRACKER_ROOT", str(root))
+        at = AppTest.from_file(str(APP), default_timeout=60)
+        at.query_params.update(params)
+        at.run()
+        if page is not None:
+            at.switch_page(page)
+            at.query_params.update(params)
+            at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    yield start
+
+
+def table_with(at: AppTest, column: str) -> pd.DataFrame:
+    for frame in at.dataframe:
+        if column in frame.value.columns:
+            return frame.value
+    raise AssertionError(f"no table with a '{column}' column; tables: {[list(f.value.columns) for f in at.dataframe]}")
+
+
+def all_text(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [t.value for t in at.title]
+    parts += [w.value for w in at.warning] + [e.value for e in at.error] + [c.value for c in at.code]
+    parts += [s.value for s in at.subheader]
+    return "\n".join(str(p) for p in parts)
+
+
+def expected_badges(as_of: date) -> dict[str, str]:
+    import sys
+
+    sys.path.insert(0, str(REPO / "dashboard"))
+    import ui
+
+    dataset = load_valid(REPO)
+    return {s.provision_id: ui.badge(s.status) for s in all_statuses(dataset, as_of)}
+
+
+# --------------------------------------------------------------------------- every page
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("as_of", ["2021-06-30", "2024-12-31"])
+def test_every_page_renders_without_exception_at_several_dates(
+    open_app: Callable[..., AppTest], page: str, as_of: str
+) -> None:
+    at = open_app(page=page, as_of=as_of)
+    assert not at.error
+    assert at.date_input(key="as_of").value == date.fromisoformat(as_of)
+
+
+@pytest.mark.parametrize("as_of", ["2021-06-30", "2026-11-22"])
+def test_overview_lists_every_provision_with_the_engines_status(open_app: Callable[..., AppTest], as_of: str) -> None:
+    at = open_app(as_of=as_of)
+    table = table_with(at, "status")
+    shown = dict(zip(table["provision"], table["status"], strict=True))
+    assert shown == expected_badges(date.fromisoformat(as_of))
+
+
+def test_overview_before_the_agreement_shows_every_provision_not_started(open_app: Callable[..., AppTest]) -> None:
+    at = open_app(as_of="2020-11-01")
+    table = table_with(at, "status")
+    assert len(table) == len(load_valid(REPO).provisions)
+    assert set(table["status"]) == {"○ not started"}
+
+
+def test_overview_status_reads_without_colour_and_matches_a_known_handover(open_app: Callable[..., AppTest]) -> None:
+    at = open_app(as_of="2021-06-30")
+    table = table_with(at, "status")
+    row = table[table["provision"] == "nov2020-2"].iloc[0]
+    assert row["status"] == "✔ implemented"  # symbol and word: legible in greyscale and in dark mode
+
+
+def test_overview_filters_narrow_the_table(open_app: Callable[..., AppTest]) -> None:
+    at = open_app(as_of="2021-06-30")
+    everything = table_with(at, "status")
+    at.multiselect(key="agreement").set_value(["jan2021"]).run()
+    only_jan = table_with(at, "status")
+    assert set(only_jan["provision"]) == {p for p in everything["provision"] if p.startswith("jan2021")}
+    assert 0 < len(only_jan) < len(everything)
+
+    at.multiselect(key="agreement").set_value([]).run()
+    at.multiselect(key="status").set_value(["implemented"]).run()
+    implemented = table_with(at, "status")
+    assert len(implemented) and set(implemented["status"]) == {"✔ implemented"}
+
+    at.multiselect(key="status").set_value([]).run()
+    at.selectbox(key="party").set_value("russia").run()
+    russia = table_with(at, "status")
+    dataset = load_valid(REPO)
+    assert set(russia["provision"]) == {pid for pid, p in dataset.provisions.items() if "russia" in p.parties}
+
+
+def test_overview_filters_are_read_from_the_url(open_app: Callable[..., AppTest]) -> None:
+    at = open_app(as_of="2021-06-30", agreement="jan2021")
+    assert set(table_with(at, "status")["provision"]) <= {f"jan2021-{n}" for n in range(1, 10)}
+
+
+def test_overview_per_party_view_gives_counts_not_a_score(open_app: Callable[..., AppTest]) -> None:
+    at = open_app(as_of="2021-06-30")
+    labels = [e.label for e in at.expander]
+    assert any(label.startswith("Armenia — ") and "obligations" in label for label in labels)
+    assert any(label.startswith("Azerbaijan — ") for label in labels)
+    assert not any("%" in label or "score" in label.lower() for label in labels)
+
+
+# --------------------------------------------------------------------------- provision
+
+
+def test_provision_page_shows_text_reasons_and_quote_in_context(open_app: Callable[..., AppTest]) -> None:
+    at = open_app(page="views/provision.py", as_of="2021-06-30", id="nov2020-6c")
+    text = all_text(at)
+    assert "nov2020\\-6c" in at.title[0].value
+    assert "Lachin Corridor" in text
+    assert "disputed since" in text
+    # The quote is highlighted inside its sentences.
+    assert ":orange-background[" in text
+    assert at.selectbox(key="provision_pick").value == "nov2020-6c"
+
+
+def test_provision_page_picking_another_provision_changes_the_page(open_app: Callable[..., AppTest]) -> None:
+    at = open_app(page="views/provision.py", as_of="2021-06-30", id="nov2020-6c")
+    at.selectbox(key="provision_pick").set_value("nov2020-2").run()
+    assert "nov2020\\-2" in at.title[0].value
+    assert at.query_params["id"] == ["nov2020-2"] or at.query_params["id"] == "nov2020-2"
+
+
+def test_provision_page_shows_assessed_status_beside_the_derived_one(
+    open_app: Callable[..., AppTest], data_root: Path
+) -> None:
+    (data_root / "evidence" / "assessments.yaml").write_text(
+        "assessments:\n"
+        "  - id: ATEST\n"
+        "    provision: nov2020-2\n"
+        "    date: 2021-03-01\n"
+        "    status: lapsed\n"
+        "    rationale: Test rationale.\n"
+        "    analyst: Tester\n",
+        encoding="utf-8",
+    )
+    at = open_app(data_root, page="views/provision.py", as_of="2021-06-30", id="nov2020-2")
+    text = all_text(at)
+    assert "Assessed: ⊘ lapsed" in text
+    assert "Derived from the evidence: ✔ implemented" in text
+    assert "Test rationale" in text
+
+
+# --------------------------------------------------------------------------- evidence, sources, timeline
+
+
+def test_evidence_page_search_and_filters(open_app: Callable[..., AppTest]) -> None:
+    at = open_app(page="views/evidence.py", as_of="2021-06-30")
+    everything = table_with(at, "evidence_id")
+    at.text_input(key="q").input("Kalbajar").run()
+    found = table_with(at, "evidence_id")
+    assert 0 < len(found) < len(everything)
+    full = evidence_table(load_valid(REPO), date(2021, 6, 30))
+    matching = {r.evidence_id for r in full.itertuples() if "kalbajar" in " ".join(map(str, r)).casefold()}
+    assert set(found["evidence_id"]) <= matching
+
+    at.text_input(key="q").input("").run()
+    at.multiselect(key="stance").set_value(["violated"]).run()
+    assert set(table_with(at, "evidence_id")["stance"]) == {"violated"}
+
+
+def test_evidence_page_date_range_excludes_later_evidence(open_app: Callable[..., AppTest]) -> None:
+    at = open_app(page="views/evidence.py", as_of="2021-06-30", to="2020-11-30")
+    table = table_with(at, "evidence_id")
+    dated = table[table["event_date"].str.match(r"\d{4}-")]
+    assert len(dated) and (dated["event_date"] <= "2020-11-30").all()
+
+
+def test_sources_page_counts_passages_and_warns_on_one_sided_statuses(open_app: Callable[..., AppTest]) -> None:
+    at = open_app(page="views/sources.py", as_of="2021-06-30")
+    articles = table_with(at, "passages")
+    dataset = load_valid(REPO)
+    assert articles["passages"].sum() == dataset.quote_count
+    rests = table_with(at, "rests on")
+    one_sided = [s.provision_id for s in all_statuses(dataset, date(2021, 6, 30)) if s.one_sided and s.reasons]
+    assert set(rests[rests["warning"] != ""]["provision"]) == set(one_sided)
+    if one_sided:
+        assert any("one side only" in w.value for w in at.warning)
+
+
+def test_timeline_draws_a_chart(open_app: Callable[..., AppTest]) -> None:
+    at = open_app(page="views/timeline.py", as_of="2024-12-31")
+    charts = at.get("vega_lite_chart")
+    assert charts, "no chart on the timeline page"
+    assert "dated pieces of evidence" in all_text(at)
+
+
+# --------------------------------------------------------------------------- data problems and edits
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_invalid_data_shows_the_located_errors_on_every_page(
+    open_app: Callable[..., AppTest], data_root: Path, page: str
+) -> None:
+    edit(data_root / "evidence" / "russian-ministers-visit.yaml", "stance: implemented", "stance: implemnted")
+    at = open_app(data_root, page=page)
+    assert at.error and "problem" in at.error[0].value
+    assert any("russian-ministers-visit.yaml:" in c.value and "implemnted" in c.value for c in at.code)
+    assert not at.dataframe
+
+
+def test_an_edit_on_disk_shows_on_the_next_rerun(open_app: Callable[..., AppTest], data_root: Path) -> None:
+    at = open_app(data_root, as_of="2021-06-30")
+    path = data_root / "provisions" / "nov-2020.yaml"
+    edit(path, "title: Aghdam district returned to Azerbaijan by 20 November 2020", "title: Aghdam handed back")
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # coarse file-system clocks
+    at.run()
+    table = table_with(at, "title")
+    assert "Aghdam handed back" in set(table["title"])
+
+
+# --------------------------------------------------------------------------- hostile text
+
+PAYLOADS = [
+    "<script>window.pwned=1</script>",
+    "<img src=x onerror=alert(1)>",
+    "[click me](javascript:alert(1))",
+    "![x](https://example.invalid/x.png)",
+    ":red[styled] $x^2$ **bold**",
+]
+
+
+def test_text_from_yaml_is_escaped_on_the_provision_page(open_app: Callable[..., AppTest], data_root: Path) -> None:
+    note = " ".join(PAYLOADS)
+    edit(
+        data_root / "evidence" / "russian-ministers-visit.yaml",
+        "    note: Said in Baku; the article dates the Baku meeting 22 Nov (Turan gives 21 Nov).",
+        f"    note: {note!r}".replace("'", '"'),
+    )
+    at = open_app(data_root, page="views/provision.py", as_of="2021-06-30", id="nov2020-1")
+    rendered = all_text(at)
+    assert "&lt;script&gt;" in rendered and "<script>" not in rendered
+    assert "<img" not in rendered
+    assert "](javascript" not in rendered and "\\[click me\\]\\(javascript\\:" in rendered
+    assert "![x](" not in rendered
+    assert ":red[" not in rendered and "\\$x" in rendered
+
+
+def test_a_hostile_title_stays_text_in_tables_and_headings(open_app: Callable[..., AppTest], data_root: Path) -> None:
+    edit(
+        data_root / "provisions" / "nov-2020.yaml",
+        "title: Aghdam district returned to Azerbaijan by 20 November 2020",
+        'title: "<script>alert(1)</script> [x](javascript:alert(1))"',
+    )
+    at = open_app(data_root, page="views/provision.py", as_of="2021-06-30", id="nov2020-2")
+    assert "&lt;script&gt;" in at.title[0].value and "<script>" not in at.title[0].value
+    at = open_app(data_root, as_of="2021-06-30")
+    # Tables show the raw string, which Streamlit's data grid renders as text, never as markup.
+    assert "<script>alert(1)</script> [x](javascript:alert(1))" in set(table_with(at, "title")["title"])
