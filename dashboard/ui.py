@@ -16,7 +16,7 @@ from streamlit.navigation.page import Page
 from tracker import export
 from tracker.models import Status
 from tracker.problems import Problem
-from tracker.status import STATUS_LABELS, ProvisionStatus, all_statuses
+from tracker.status import STATUS_LABELS, PartyView, ProvisionStatus, all_statuses, party_views
 from tracker.store import Dataset, default_root, load
 
 EARLIEST = date(2020, 1, 1)
@@ -121,6 +121,18 @@ def _statuses(root: str, fingerprint: tuple[tuple[str, int, int], ...], today: d
     return all_statuses(dataset, as_of)
 
 
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _party_views(root: str, fingerprint: tuple[tuple[str, int, int], ...], today: date, as_of: date) -> list:
+    dataset, _ = _load(root, fingerprint, today)
+    return party_views(dataset, as_of)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _evidence_table(root: str, fingerprint: tuple[tuple[str, int, int], ...], today: date, as_of: date) -> pd.DataFrame:
+    dataset, _ = _load(root, fingerprint, today)
+    return export.evidence_table(dataset, as_of)
+
+
 @dataclass(frozen=True)
 class View:
     """What a page needs: the data, the date, and every status at that date."""
@@ -134,7 +146,11 @@ class View:
         return export.status_table(self.dataset, self.as_of)
 
     def evidence_table(self) -> pd.DataFrame:
-        return export.evidence_table(self.dataset, self.as_of)
+        """Shared between sessions: filter it into a new frame, never change it in place."""
+        return _evidence_table(str(self.dataset.root), self.fingerprint, date.today(), self.as_of)
+
+    def party_views(self) -> list[PartyView]:
+        return _party_views(str(self.dataset.root), self.fingerprint, date.today(), self.as_of)
 
 
 def load_view(as_of: date) -> tuple[View | None, list[Problem]]:

@@ -8,7 +8,7 @@ import streamlit as st
 import ui
 
 from tracker.models import Category, Status
-from tracker.status import DEADLINE_LABELS, STATUS_LABELS, party_views
+from tracker.status import DEADLINE_LABELS, STATUS_LABELS
 
 view = ui.current()
 ds = view.dataset
@@ -151,7 +151,7 @@ else:
 # ----- by party
 st.subheader("By party obliged")
 st.caption("Each party's obligations and how they stand: counts and the evidence about its conduct, never a score.")
-for pv in party_views(ds, view.as_of):
+for pv in view.party_views():
     if party is not None and pv.actor_id != party:
         continue
     mine = [s for s in pv.statuses if s in shown]
