@@ -29,7 +29,7 @@ STATUS_STYLE: dict[Status, tuple[str, str]] = {
     Status.STALLED: ("#E69F00", "‖"),
     Status.DISPUTED: ("#CC79A7", "⇄"),
     Status.VIOLATED: ("#D55E00", "✖"),
-    Status.LAPSED: ("#777777", "⊘"),
+    Status.LAPSED: ("#777777", "—"),
     Status.NO_EVIDENCE: ("#DDDDDD", "?"),
 }
 STANCE_COLOURS = {

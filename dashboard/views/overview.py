@@ -162,7 +162,7 @@ for pv in view.party_views():
         for st_ in Status
         if (n := sum(1 for s in mine if s.status == st_))
     )
-    with st.expander(f"{ds.actor_name(pv.actor_id)} — {len(mine)} obligations: {summary}"):
+    with st.expander(f"{ui.esc(ds.actor_name(pv.actor_id))} — {len(mine)} obligations: {summary}"):
         st.caption(f"{len(pv.evidence_concerning)} pieces of evidence concern its conduct up to {view.as_of}.")
         st.dataframe(
             pd.DataFrame(

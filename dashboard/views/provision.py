@@ -106,22 +106,25 @@ if view.as_of >= start:
         for i, (day, status) in enumerate(points):
             end = points[i + 1][0] if i + 1 < len(points) else view.as_of + timedelta(days=1)
             segments.append(
-                {"line": label, "from": pd.Timestamp(day), "to": pd.Timestamp(end), "status": ui.badge(status)}
+                {"line": label, "start": pd.Timestamp(day), "end": pd.Timestamp(end), "status": ui.badge(status)}
             )
     domain, colours = ui.status_domain()
     chart = (
         alt.Chart(pd.DataFrame(segments))
         .mark_bar()
         .encode(
-            x=alt.X("from:T", title=None),
-            x2="to:T",
+            x=alt.X("start:T", title=None, axis=alt.Axis(format="%b %Y", labelOverlap=True)),
+            x2="end:T",
             y=alt.Y("line:N", title=None, sort=["status", "derived from evidence"]),
-            color=alt.Color("status:N", scale=alt.Scale(domain=domain, range=colours), title="status"),
-            tooltip=[alt.Tooltip("status:N"), alt.Tooltip("from:T", format="%Y-%m-%d"),
-                     alt.Tooltip("to:T", format="%Y-%m-%d")],
+            color=alt.Color(
+                "status:N",
+                scale=alt.Scale(domain=domain, range=colours),  # the same colours on every page
+                legend=alt.Legend(title=None, values=[d for d in domain if any(x["status"] == d for x in segments)]),
+            ),
+            tooltip=[alt.Tooltip("status:N"), alt.Tooltip("start:T", format="%Y-%m-%d", title="from"),
+                     alt.Tooltip("end:T", format="%Y-%m-%d", title="until")],
         )
-        .properties(height=60 * len(lines), title="Status over time")
-        .configure_legend(orient="bottom", columns=4)
+        .properties(height=60 * len(lines) + 70, title="Status over time")  # "fit": title, axis, legend included
     )
     st.altair_chart(chart, width="stretch")
 
