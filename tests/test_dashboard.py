@@ -281,3 +281,18 @@ def test_a_hostile_title_stays_text_in_tables_and_headings(open_app: Callable[..
     at = open_app(data_root, as_of="2021-06-30")
     # Tables show the raw string, which Streamlit's data grid renders as text, never as markup.
     assert "<script>alert(1)</script> [x](javascript:alert(1))" in set(table_with(at, "title")["title"])
+
+
+def test_article_text_around_a_quote_is_escaped(open_app: Callable[..., AppTest], data_root: Path) -> None:
+    article = data_root / "evidence" / "articles" / "000_6b2447b7a3177c8d.txt"
+    text = article.read_text(encoding="utf-8")
+    text = text.replace(
+        "Shoygu stated that the ceasefire",
+        "<img src=x onerror=alert(1)> [x](javascript:alert(1)). Shoygu stated that the ceasefire",
+        1,
+    )
+    article.write_text(text, encoding="utf-8")
+    at = open_app(data_root, page="views/provision.py", as_of="2021-06-30", id="nov2020-1")
+    context = next(m.value for m in at.markdown if "orange-background" in m.value and "Shoygu" in m.value)
+    assert "&lt;img src\\=x onerror\\=alert\\(1\\)&gt;" in context
+    assert "<img" not in context and "](javascript" not in context
