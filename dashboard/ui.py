@@ -3,7 +3,9 @@ and escaping. Presentation only: every number comes from the `tracker` library."
 
 from __future__ import annotations
 
+import hashlib
 import html
+import os
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -95,40 +97,47 @@ def data_root() -> Path:
     return default_root()
 
 
-def _fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
-    """Every file under the data folders with its modification time and size: the cache key, so an
-    edit to a YAML file or an article shows on the next rerun without re-parsing on every click."""
-    found = []
-    for sub in ("provisions", "evidence"):
-        folder = root / sub
-        if folder.is_dir():
-            for path in folder.rglob("*"):
-                if path.is_file():
-                    stat = path.stat()
-                    found.append((str(path), stat.st_mtime_ns, stat.st_size))
-    return tuple(sorted(found))
+def _fingerprint(root: Path) -> str:
+    """A digest of every data file's path, modification time and size: the cache key, so an edit to
+    a YAML file or an article shows on the next rerun while clicks never re-parse anything."""
+    digest = hashlib.blake2b(digest_size=16)
+    folders = [root / sub for sub in ("provisions", "evidence")]
+    while folders:
+        folder = folders.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                folders.append(Path(entry.path))
+            elif entry.is_file():
+                stat = entry.stat()
+                digest.update(f"{entry.path}\0{stat.st_mtime_ns}\0{stat.st_size}\n".encode())
+    # One short string: Streamlit hashes cache arguments slowly, element by element.
+    return digest.hexdigest()
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _load(root: str, fingerprint: tuple[tuple[str, int, int], ...], today: date) -> tuple[Dataset, list[Problem]]:
+def _load(root: str, fingerprint: str, today: date) -> tuple[Dataset, list[Problem]]:
     del fingerprint  # part of the cache key only
     return load(Path(root), today=today)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _statuses(root: str, fingerprint: tuple[tuple[str, int, int], ...], today: date, as_of: date) -> list:
+def _statuses(root: str, fingerprint: str, today: date, as_of: date) -> list:
     dataset, _ = _load(root, fingerprint, today)
     return all_statuses(dataset, as_of)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _party_views(root: str, fingerprint: tuple[tuple[str, int, int], ...], today: date, as_of: date) -> list:
+def _party_views(root: str, fingerprint: str, today: date, as_of: date) -> list:
     dataset, _ = _load(root, fingerprint, today)
     return party_views(dataset, as_of)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _evidence_table(root: str, fingerprint: tuple[tuple[str, int, int], ...], today: date, as_of: date) -> pd.DataFrame:
+def _evidence_table(root: str, fingerprint: str, today: date, as_of: date) -> pd.DataFrame:
     dataset, _ = _load(root, fingerprint, today)
     return export.evidence_table(dataset, as_of)
 
@@ -140,7 +149,7 @@ class View:
     dataset: Dataset
     as_of: date
     statuses: dict[str, ProvisionStatus]
-    fingerprint: tuple[tuple[str, int, int], ...]
+    fingerprint: str
 
     def status_table(self) -> pd.DataFrame:
         return export.status_table(self.dataset, self.as_of)

@@ -107,6 +107,7 @@ class Dataset:
     where: dict[tuple[str, str], Location] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
     _by_provision: dict[str, list[EvidenceItem]] = field(default_factory=dict, repr=False)
+    _quote_count: int | None = field(default=None, repr=False)
 
     def agreement_of(self, provision_id: str) -> Agreement:
         return self.agreements[self.provision_agreement[provision_id]]
@@ -137,7 +138,9 @@ class Dataset:
 
     @property
     def quote_count(self) -> int:
-        return sum(1 for item in self.evidence.values() if not item.is_event)
+        if self._quote_count is None:  # the dataset is not changed once loaded
+            self._quote_count = sum(1 for item in self.evidence.values() if not item.is_event)
+        return self._quote_count
 
 
 # --------------------------------------------------------------------------- entry points
