@@ -21,7 +21,7 @@ def run(*args: str):
 def test_validate_on_bundled_data_prints_a_one_line_summary_and_exits_zero():
     result = run("validate", "--root", str(REPO))
     assert result.exit_code == 0
-    assert result.output.startswith("OK: 2 agreements, 21 provisions, 5 sources,")
+    assert result.output.startswith("OK: 3 agreements, 25 provisions, 5 sources,")
     assert len(result.output.strip().splitlines()) == 1
 
 
@@ -55,7 +55,7 @@ def test_status_lists_every_provision_grouped_by_agreement_with_counts():
     assert out.index("(nov2020)") < out.index("(jan2021)")  # agreements in the order they were signed
     for pid in ("nov2020-1", "nov2020-4b", "nov2020-9d", "jan2021-4"):
         assert pid in out
-    assert "21 provisions:" in out
+    assert "25 provisions:" in out
     assert "no evidence yet" in out and "not that nothing was done" in out
 
 
@@ -86,8 +86,8 @@ def test_show_gives_text_deadline_status_reasons_and_evidence():
     out = result.output
     assert "shall cede the Kalbajar District" in out
     assert "amended 2020-11-15 → 2020-11-25 on 2020-11-15" in out
-    assert "Status as of 2021-06-30: implemented since 2021-01-11" in out
-    assert "first reported by E301" in out
+    assert "Status as of 2021-06-30: implemented since 2020-11-25" in out  # the reported entry of 25 Nov
+    assert "first reported by EV203" in out
     assert "evidence/articles/003_1f187117bb24d1e9.txt:" in out  # where the quote sits
 
 
@@ -115,7 +115,7 @@ def test_export_writes_the_status_csv_atomically_to_a_file(tmp_path: Path):
     assert result.exit_code == 0
     data = target.read_bytes()
     assert data.startswith(b"\xef\xbb\xbfas_of,agreement,provision_id,point,")
-    assert data.count(b"\r\n") == 22  # header + 21 provisions
+    assert data.count(b"\r\n") == 26  # header + 25 provisions
     assert not list(tmp_path.glob(".*.tmp"))
 
 

@@ -549,3 +549,53 @@ def test_loading_never_raises_on_hostile_files(data_root: Path, content: bytes):
     found = problems_in(data_root)
     assert found
     assert all(p.file == display_path(path) and p.line >= 1 and p.column >= 1 for p in found)
+
+
+# --------------------------------------------------------------------------- reported events
+
+EVENTS = "evidence/events-handovers.yaml"
+
+
+def test_an_event_with_a_link_that_is_not_http_is_reported_at_the_link(data_root: Path):
+    path = data_root / EVENTS
+    edit(path, "      - https://www.aljazeera.com/", "      - ftp://www.aljazeera.com/")
+    message = only(data_root, "is not an http(s) URL")
+    assert message.startswith(at(path, "      - ", "ftp://www.aljazeera.com/"))
+
+
+def test_an_event_linked_to_an_unknown_provision_is_reported_with_the_closest_id(data_root: Path):
+    path = data_root / EVENTS
+    edit(path, "    provisions: [nov2020-2]\n", "    provisions: [nov2020-22]\n")
+    message = only(data_root, "unknown provision 'nov2020-22'", "nov2020-2")
+    assert message.startswith(at(path, "    provisions: [", "nov2020-22"))
+
+
+def test_an_event_dated_in_the_future_is_reported_at_its_date(data_root: Path):
+    path = data_root / EVENTS
+    tomorrow = TODAY + timedelta(days=1)
+    edit(path, "    event_date: 2020-11-20\n", f"    event_date: {tomorrow}\n")
+    message = only(data_root, f"event date {tomorrow} is in the future")
+    assert message.startswith(at(path, "    event_date: ", str(tomorrow)))
+
+
+def test_an_event_without_a_verification_is_reported(data_root: Path):
+    path = data_root / EVENTS
+    edit(path, "    event_date: 2020-11-20\n    verification: read\n", "    event_date: 2020-11-20\n")
+    only(data_root, "missing required field 'verification'")
+
+
+def test_events_are_evidence_and_count_toward_statuses():
+    from tracker.models import EvidenceKind
+    from tracker.status import provision_status
+
+    from .conftest import D
+
+    dataset = load_valid(REPO, today=TODAY)
+    item = dataset.evidence["EV203"]
+    assert item.kind == EvidenceKind.EVENT and item.is_event
+    assert item.source_id is None and item.span is None
+    assert item.where.file.endswith("events-handovers.yaml")
+    assert "EV203" in {i.id for i in dataset.evidence_for("nov2020-6a")}
+    s = provision_status(dataset, "nov2020-6a", D("2020-12-31"))
+    assert "EV203" in s.evidence_ids and s.reasons[0].id == "EV203"
+    assert dataset.quote_count + sum(1 for i in dataset.evidence.values() if i.is_event) == len(dataset.evidence)

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from . import export, schema
+from . import export, history, schema
 from .atomic import write_atomic
 from .models import DeadlineState, ReportedEvent, Status, Verification
 from .problems import closest
@@ -299,6 +299,54 @@ def show(provision_id: str, root: Path | None, as_of: date | None) -> None:
             out(f"    {src.title} — {src.outlet}, {src.published}; {where}")
         if e.note:
             out(_wrap(f"note: {e.note}", "    "))
+
+
+# --------------------------------------------------------------------------- history
+
+
+def _parse_dates(value: str | None) -> list[date]:
+    if not value:
+        return list(history.CHECKPOINTS)
+    dates = []
+    for part in value.split(","):
+        try:
+            dates.append(date.fromisoformat(part.strip()))
+        except ValueError:
+            raise click.BadParameter(
+                f"'{part.strip()}' is not a date; write dates as YYYY-MM-DD separated by commas, "
+                "e.g. 2021-06-30,2022-12-31",
+                param_hint="--dates",
+            ) from None
+    return sorted(set(dates))
+
+
+@main.command(name="history")
+@_root_option
+@click.option(
+    "--dates",
+    default=None,
+    metavar="D1,D2,...",
+    help="Comma-separated dates (default: the checkpoints "
+    + ", ".join(d.isoformat() for d in history.CHECKPOINTS)
+    + ").",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help=f"File to write, e.g. {history.DEFAULT_PATH} (default: standard output).",
+)
+def history_command(root: Path | None, dates: str | None, output: Path | None) -> None:
+    """Every provision's status, since when, deadline and evidence ids at several dates, as Markdown."""
+    when = _parse_dates(dates)
+    dataset = _load(root)
+    text = history.render(dataset, when)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    write_atomic(output, text.encode("utf-8"))
+    click.echo(f"wrote the status of {len(dataset.provisions)} provisions at {len(when)} date(s) to {output}", err=True)
 
 
 # --------------------------------------------------------------------------- export and schema
