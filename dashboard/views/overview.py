@@ -111,16 +111,16 @@ for s in shown:
     rows.append(
         {
             "provision": p.id,
-            "agreement": s.agreement_id,
             "title": p.title,
             "status": ui.badge(s.status),
             "since": s.since,
-            "assessed": "analyst assessment" if s.assessment else "derived",
             "deadline": DEADLINE_LABELS[s.deadline_state] if s.deadline_state.value != "none" else "",
             "evidence": len(s.evidence_ids),
             "sides": ", ".join(ds.actor_name(a) for a in sorted({c.side for c in s.reasons})),
             "one side only": "⚠ one side only" if s.one_sided and s.reasons else "",
+            "assessed": "analyst assessment" if s.assessment else "derived",
             "parties": ", ".join(ds.actor_name(a) for a in p.parties),
+            "agreement": s.agreement_id,
         }
     )
 table = pd.DataFrame(rows)
@@ -137,6 +137,7 @@ else:
         key="overview_table",
         height=35 * (len(table) + 1) + 3,  # every provision at once: no scrolling inside the table
         column_config={
+            "title": st.column_config.TextColumn("title", width="medium"),
             "since": st.column_config.DateColumn("since", format="YYYY-MM-DD"),
             "evidence": st.column_config.NumberColumn("evidence", help="Dated evidence on or before the date"),
             "sides": st.column_config.TextColumn("status rests on", help="Sides whose claims produce the status"),
