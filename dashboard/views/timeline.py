@@ -7,12 +7,15 @@ import pandas as pd
 import streamlit as st
 import ui
 
+from tracker.models import ReportedEvent
+
 view = ui.current()
 ds = view.dataset
 st.title("Timeline")
 st.caption(
     "Each mark is a piece of evidence at its event date, coloured by stance: filled circles are verbatim "
-    "quotes, hollow triangles are reported events (weaker). Black diamonds are deadlines; a grey rule marks "
+    "quotes, hollow triangles are reported events (weaker); faint marks have an approximate or inferred date, "
+    "or are unverified. Black diamonds are deadlines; a grey rule marks "
     f"the chosen date ({view.as_of})."
 )
 agreements = st.multiselect(
@@ -38,6 +41,7 @@ for pid in pids:
                 "stance": e.stance.value,
                 "kind": ui.KIND_TEXT["event" if item.is_event else "quote"],
                 "precision": e.date_precision.value,
+                "verification": e.verification.value if isinstance(e, ReportedEvent) else "quote found in article",
                 "side": ds.actor_name(e.side),
                 "claimant": e.claimant,
             }
@@ -57,29 +61,30 @@ if not points and not deadlines:
 else:
     order = pids
     y = alt.Y("provision:N", sort=order, title=None)
-    stance_domain = list(ui.STANCE_COLOURS)
-    marks = (
-        alt.Chart(pd.DataFrame(points))
-        .mark_point(size=70, filled=True)
-        .encode(
-            x=alt.X("date:T", title=None),
-            y=y,
-            color=alt.Color(
-                "stance:N", scale=alt.Scale(domain=stance_domain, range=list(ui.STANCE_COLOURS.values()))
-            ),
-            shape=alt.Shape(
-                "kind:N",
-                scale=alt.Scale(domain=list(ui.KIND_TEXT.values()), range=["circle", "triangle-up"]),
-                title="kind",
-            ),
-            fill=alt.condition(
-                alt.datum.kind == ui.KIND_TEXT["quote"], alt.Color("stance:N"), alt.value("transparent")
-            ),
-            tooltip=["id", "provision", alt.Tooltip("date:T", format="%Y-%m-%d"), "precision", "stance", "kind",
-                     "side", "claimant"],
-        )
-    )
-    layers = [marks] if points else []
+    stance_scale = alt.Scale(domain=list(ui.STANCE_COLOURS), range=list(ui.STANCE_COLOURS.values()))
+    encoding = {
+        "x": alt.X("date:T", title=None),
+        "y": y,
+        "color": alt.Color("stance:N", scale=stance_scale),
+        # Dates that are approximate or inferred, and unverified reports, are drawn faint.
+        "opacity": alt.condition(
+            (alt.datum.precision == "day")
+            & (alt.datum.verification != "unverified")
+            & (alt.datum.verification != "date-inferred"),
+            alt.value(1.0),
+            alt.value(0.4),
+        ),
+        "tooltip": ["id", "provision", alt.Tooltip("date:T", format="%Y-%m-%d"), "precision", "verification",
+                    "stance", "kind", "side", "claimant"],
+    }
+    frame = pd.DataFrame(points)
+    quotes_only = frame[frame["kind"] == ui.KIND_TEXT["quote"]] if points else frame
+    events_only = frame[frame["kind"] == ui.KIND_TEXT["event"]] if points else frame
+    marks = [
+        alt.Chart(quotes_only).mark_circle(size=80).encode(**encoding),
+        alt.Chart(events_only).mark_point(shape="triangle-up", size=80, filled=False, strokeWidth=2).encode(**encoding),
+    ]
+    layers = marks if points else []
     if deadlines:
         layers.append(
             alt.Chart(pd.DataFrame(deadlines))
