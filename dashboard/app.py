@@ -28,6 +28,7 @@ PAGES = [  # (file, title, icon); the url path is the file name
     ("evidence", "Evidence", ":material/search:"),
     ("sources", "Sources", ":material/newspaper:"),
     ("timeline", "Timeline", ":material/timeline:"),
+    ("suggest", "Add evidence", ":material/add_notes:"),
 ]
 pages = {
     name: st.Page(HERE / "views" / f"{name}.py", title=title, icon=icon, url_path=name, default=(name == "overview"))

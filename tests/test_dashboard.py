@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from tracker.export import evidence_table
 from tracker.status import all_statuses
-from tracker.store import load_valid
+from tracker.store import load, load_valid
 
 from .conftest import REPO, edit
 
@@ -296,3 +296,52 @@ def test_article_text_around_a_quote_is_escaped(open_app: Callable[..., AppTest]
     context = next(m.value for m in at.markdown if "orange-background" in m.value and "Shoygu" in m.value)
     assert "&lt;img src\\=x onerror\\=alert\\(1\\)&gt;" in context
     assert "<img" not in context and "](javascript" not in context
+
+
+# --------------------------------------------------------------------------- suggest and save
+
+ARTICLE = (
+    "Azerbaijani troops entered the Kalbajar district on 25 November, the Defence Ministry said. "
+    "The weather in Baku was mild all week."
+)
+
+
+def test_suggest_page_highlights_passages_and_saves_an_accepted_one(
+    open_app: Callable[..., AppTest], data_root: Path
+) -> None:
+    at = open_app(data_root, page="views/suggest.py")
+    at.text_area(key="suggest_text").input(ARTICLE).run()
+    assert "1 of 2 passages bear on a provision" in [s.value for s in at.subheader]
+    assert any(":orange-background[Azerbaijani troops" in m.value for m in at.markdown)
+
+    at.checkbox(key="accept_0").check().run()
+    assert "nov2020-6a" in at.multiselect(key="provisions_0").value
+    at.text_input(key="suggest_title").input("Troops enter Kalbajar")
+    at.text_input(key="suggest_outlet").input("Test Wire")
+    at.date_input(key="suggest_published").set_value(date(2020, 11, 26))
+    at.text_input(key="claimant_0").input("Test Wire defence correspondent")
+    at.selectbox(key="side_0").set_value("azerbaijan")
+    at.date_input(key="date_0").set_value(date(2020, 11, 25))
+    at.button(key="suggest_save").click().run()
+    assert not at.exception
+    assert at.success, [e.value for e in at.error] + [c.value for c in at.code]
+
+    dataset, problems = load(data_root)
+    assert not problems
+    new = [i for i in dataset.evidence.values() if i.evidence.claimant == "Test Wire defence correspondent"]
+    assert len(new) == 1 and new[0].evidence.provisions[0] == "nov2020-6a"
+    assert new[0].evidence.quote.startswith("Azerbaijani troops entered the Kalbajar district")
+    assert not new[0].evidence.unconfirmed
+
+
+def test_suggest_page_refuses_to_save_without_claimant_and_writes_nothing(
+    open_app: Callable[..., AppTest], data_root: Path
+) -> None:
+    before = {p: p.read_bytes() for p in (data_root / "evidence").rglob("*") if p.is_file()}
+    at = open_app(data_root, page="views/suggest.py")
+    at.text_area(key="suggest_text").input(ARTICLE).run()
+    at.checkbox(key="accept_0").check().run()
+    at.button(key="suggest_save").click().run()
+    assert at.error and "Nothing was saved" in at.error[0].value
+    after = {p: p.read_bytes() for p in (data_root / "evidence").rglob("*") if p.is_file()}
+    assert after == before

@@ -1,22 +1,174 @@
-"""Writing files so that an interruption never leaves a half-written one."""
+"""Writing files so that an interruption never leaves a half-written one, and so that a file edited
+by someone else since we read it is never silently overwritten.
+
+The write goes to a temporary file in the same folder (`.<name>.<pid>.<random>.tmp`), which is
+flushed and fsynced, then renamed over the target (an atomic step on POSIX and Windows), and the
+folder is fsynced so the rename survives a power cut. A `ReadToken` taken when the file was read
+(mtime_ns, size and SHA-256) is compared with the file on disk just before the rename; if they
+differ the write is refused with `FileChanged`. Temporary files left by a process that was killed
+mid-write are removed by the next write to the same file.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import hashlib
 import os
-import tempfile
+import secrets
+import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same folder, fsync, then rename: never a half-written file."""
+class FileChanged(Exception):
+    """The file changed on disk (or appeared, or vanished) since it was read; nothing was written."""
+
+    def __init__(self, path: Path, reason: str):
+        self.path = Path(path)
+        super().__init__(
+            f"{path} {reason} since it was read; nothing was written. Read it again and redo the change."
+        )
+
+
+@dataclass(frozen=True)
+class ReadToken:
+    """What a file looked like when it was read. `exists=False` means it did not exist."""
+
+    exists: bool
+    mtime_ns: int = 0
+    size: int = 0
+    sha256: str = ""
+
+    @classmethod
+    def of(cls, path: Path, data: bytes | None = None) -> ReadToken:
+        """The token of `path` now; pass the bytes just read to avoid reading the file twice."""
+        path = Path(path)
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            return cls(False)
+        if data is None:
+            data = path.read_bytes()
+        return cls(True, info.st_mtime_ns, info.st_size, hashlib.sha256(data).hexdigest())
+
+
+ABSENT = ReadToken(False)
+
+
+def read_with_token(path: Path) -> tuple[bytes, ReadToken]:
+    """The bytes of `path` and the token to pass to `write_atomic(expect=...)` when writing it back."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    # stat before and after the read: a write racing with the read shows up as a changed stat,
+    # and the token then fails the later check rather than vouching for bytes we never saw.
+    before = path.stat()
+    data = path.read_bytes()
+    after = path.stat()
+    token = ReadToken(True, after.st_mtime_ns, after.st_size, hashlib.sha256(data).hexdigest())
+    if (before.st_mtime_ns, before.st_size) != (after.st_mtime_ns, after.st_size) or len(data) != after.st_size:
+        token = ReadToken(True, -1, -1, "changed-during-read")
+    return data, token
+
+
+def check_unchanged(path: Path, expect: ReadToken) -> None:
+    """Raise FileChanged unless `path` is still as `expect` describes it."""
+    path = Path(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        if expect.exists:
+            raise FileChanged(path, "was deleted") from None
+        return
+    if not expect.exists:
+        raise FileChanged(path, "was created by someone else")
+    # The size and the content hash decide; mtime alone can change without an edit (touch) and
+    # can stay the same across a fast edit on coarse-grained file systems.
+    if info.st_size != expect.size or hashlib.sha256(path.read_bytes()).hexdigest() != expect.sha256:
+        raise FileChanged(path, "changed on disk")
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # exists but is not ours, or we cannot tell: keep its file
+    return True
+
+
+def stale_temp_files(path: Path) -> list[Path]:
+    """Temporary files of `path` left by processes that no longer run (killed mid-write)."""
+    path = Path(path)
+    stale = []
+    folder = path.parent if str(path.parent) else Path(".")
+    for candidate in folder.glob(f".{path.name}.*.tmp"):
+        parts = candidate.name[len(path.name) + 2 :].split(".")
+        if len(parts) == 3 and parts[0].isdigit() and not _pid_alive(int(parts[0])):
+            stale.append(candidate)
+    return stale
+
+
+def _fsync_dir(folder: Path) -> None:
+    # Makes the rename itself durable. Not possible on every platform (Windows): best effort.
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes, *, expect: ReadToken | None = None) -> None:
+    """Write `data` to `path` via a temporary file, fsync and rename: never a half-written file.
+
+    `expect`: the token from when the file was read (`read_with_token`), or `ABSENT` for a file that
+    must not exist yet. The file is checked against it just before the rename and FileChanged is
+    raised, writing nothing, if it differs. With `ABSENT` the file is put in place with a hard link,
+    which fails if the name was taken in the meantime (no check-then-write window).
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    for stale in stale_temp_files(path):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+    tmp = folder / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    # os.open with 0o666 lets the umask decide a new file's mode, as an ordinary write would
+    # (mkstemp would make it 0600).
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))  # keep the replaced file's permissions
+        if expect is not None and not expect.exists:
+            _link_new(tmp, path)
+        else:
+            if expect is not None:
+                check_unchanged(path, expect)
+            os.replace(tmp, path)
+        _fsync_dir(folder)
+    finally:
         Path(tmp).unlink(missing_ok=True)
-        raise
+
+
+def _link_new(tmp: Path, path: Path) -> None:
+    """Put `tmp` in place as `path`, failing if `path` exists (a hard link never overwrites)."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise FileChanged(path, "was created by someone else") from None
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
+            raise
+        # No hard links on this file system: check, then rename (a short window remains).
+        check_unchanged(path, ABSENT)
+        os.replace(tmp, path)

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from . import export, history, schema
+from . import history, schema
 from .atomic import write_atomic
 from .models import DeadlineState, ReportedEvent, Status, Verification
 from .problems import closest
@@ -349,6 +349,371 @@ def history_command(root: Path | None, dates: str | None, output: Path | None) -
     click.echo(f"wrote the status of {len(dataset.provisions)} provisions at {len(when)} date(s) to {output}", err=True)
 
 
+# --------------------------------------------------------------------------- add and suggest
+
+
+def _refused(exc: Exception) -> None:
+    """Print why a write was refused (every problem, located) and exit 1."""
+    from .problems import InvalidData
+
+    if isinstance(exc, InvalidData):
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(exc.problems)} problem(s); nothing was written.", err=True)
+    else:
+        click.echo(f"error: {exc}", err=True)
+    sys.exit(1)
+
+
+def _split_ids(values: Sequence[str]) -> list[str]:
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+_FIELD_OPTIONS = [
+    click.option("--quote", help="The exact words of the article (typographic quotes and spaces may differ)."),
+    click.option("--provision", "provisions", multiple=True, help="A provision id (repeat it, or use commas)."),
+    click.option("--stance", type=click.Choice(["implemented", "progress", "stalled", "violated", "disputed",
+                                                "context"])),
+    click.option("--claimant", help="Who says it, e.g. 'Sergey Lavrov, Russian Foreign Minister'."),
+    click.option("--side", help="The actor id the claimant speaks for (e.g. russia, media)."),
+    click.option("--concern", "concerns", multiple=True, help="An actor id whose conduct it is about (repeat)."),
+    click.option("--event-date", help="The date of the event, YYYY-MM-DD or 'unknown'."),
+    click.option("--date-precision", type=click.Choice(["day", "month", "on-or-before", "approximate"])),
+    click.option("--note", help="A note in our own words."),
+]
+
+
+def _field_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(_FIELD_OPTIONS):
+        func = option(func)
+    return func
+
+
+class _Completion:
+    """Tab completion of `options` while prompting, where readline is available on a terminal."""
+
+    def __init__(self, options: Sequence[str]):
+        self.options = list(options)
+        self.saved: tuple[Any, str] | None = None
+
+    def __enter__(self) -> None:
+        if not sys.stdin.isatty():
+            return
+        try:
+            import readline
+        except ImportError:  # Windows without pyreadline: prompts still work, without completion
+            return
+        self.saved = (readline.get_completer(), readline.get_completer_delims())
+
+        def complete(text: str, state: int) -> str | None:
+            matches = [o for o in self.options if o.startswith(text)]
+            return matches[state] if state < len(matches) else None
+
+        readline.set_completer(complete)
+        readline.set_completer_delims(" ,")
+        readline.parse_and_bind("bind ^I rl_complete" if "libedit" in (readline.__doc__ or "") else "tab: complete")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.saved is not None:
+            import readline
+
+            readline.set_completer(self.saved[0])
+            readline.set_completer_delims(self.saved[1])
+
+
+def _ask_ids(label: str, known: dict[str, Any], default: str | None, *, optional: bool = False) -> list[str]:
+    while True:
+        with _Completion(list(known)):
+            answer = click.prompt(label, default=default if default is not None else ("" if optional else None),
+                                  show_default=bool(default))
+        ids = _split_ids([answer])
+        unknown = [i for i in ids if i not in known]
+        if not unknown and (ids or optional):
+            return ids
+        for ident in unknown:
+            near = closest(ident, known)
+            click.echo(f"  unknown id '{ident}'" + (f"; did you mean {' or '.join(near)}?" if near else ""))
+        if not ids:
+            click.echo("  give at least one")
+
+
+def _ask_evidence(dataset: Dataset, fields: dict[str, Any]) -> dict[str, Any]:
+    """Ask for every field not given, with completions and the suggestions for the quote."""
+    from . import quotes
+    from .suggest import suggest as suggest_passages
+
+    out = click.echo
+    if not fields["source_id"]:
+        out("Sources: " + ", ".join(dataset.sources))
+        with _Completion(list(dataset.sources)):
+            fields["source_id"] = click.prompt("Source", type=click.Choice(list(dataset.sources)), show_choices=False)
+    article = dataset.articles.get(fields["source_id"], "")
+    quote = fields["quote"]
+    while not quote or quotes.find(quote, article) is None:
+        if quote:
+            near = quotes.nearest(quote, article)
+            out("  not found in the article" + (
+                f"; closest passage (line {near.line}, {near.score:.0f}% similar): “{near.text}”"
+                + (f" — {near.difference}" if near.difference else "") if near else ""))
+        quote = click.prompt("Quote (exact words of the article)")
+    fields["quote"] = quote
+    proposals = sorted((p for s in suggest_passages(dataset, quote) for p in s.proposals), key=lambda p: -p.score)
+    proposals = list({p.provision_id: p for p in reversed(proposals)}.values())[::-1][:3]
+    if proposals:
+        out("  suggested: " + "; ".join(
+            f"{p.provision_id} {p.score:.2f} ({p.stance.value} {p.stance_confidence:.0%}: "
+            f"{', '.join(p.matched_terms[:3])})" for p in proposals))
+    if not fields["provisions"]:
+        out("Provisions: " + ", ".join(dataset.provisions))
+        default = ",".join(p.provision_id for p in proposals) or None
+        fields["provisions"] = _ask_ids("Provision ids (comma-separated)", dataset.provisions, default)
+    stances = ["implemented", "progress", "stalled", "violated", "disputed", "context"]
+    if not fields["stance"]:
+        guess = next((p.stance.value for p in proposals if p.provision_id in fields["provisions"]), None)
+        with _Completion(stances):
+            fields["stance"] = click.prompt("Stance", type=click.Choice(stances), default=guess)
+    if not fields["claimant"]:
+        fields["claimant"] = click.prompt("Claimant (who says it)")
+    if not fields["side"]:
+        out("Sides: " + ", ".join(dataset.actors))
+        fields["side"] = _ask_ids("Side (the actor the claimant speaks for)", dataset.actors, None)[0]
+    if not fields["concerns"]:
+        fields["concerns"] = _ask_ids("Concerns (actor ids, comma-separated; empty for none)", dataset.actors, "",
+                                      optional=True)
+    published = dataset.sources[fields["source_id"]].published
+    if not fields["event_date"]:
+        default_date = published.isoformat() if isinstance(published, date) else "unknown"
+        while True:
+            answer = click.prompt("Event date (YYYY-MM-DD or unknown)", default=default_date)
+            try:
+                fields["event_date"] = answer if answer == "unknown" else date.fromisoformat(answer)
+                break
+            except ValueError:
+                out("  write YYYY-MM-DD, e.g. 2021-06-30, or unknown")
+        if not fields["date_precision"]:
+            same = isinstance(published, date) and fields["event_date"] == published
+            precisions = ["day", "month", "on-or-before", "approximate"]
+            with _Completion(precisions):
+                fields["date_precision"] = click.prompt(
+                    "Date precision", type=click.Choice(precisions), default="on-or-before" if same else "day")
+    if fields["note"] is None:
+        fields["note"] = click.prompt("Note (optional)", default="", show_default=False) or None
+    return fields
+
+
+@main.command(name="add-source")
+@click.argument("file_or_text")
+@click.option("--title", required=True, help="The headline, or a descriptive title.")
+@click.option("--outlet", required=True, help="The outlet, or 'unknown' when the text does not name it.")
+@click.option("--published", required=True, help="Publication date, YYYY-MM-DD or 'unknown'.")
+@click.option("--url", default=None, help="Where the article was read (http or https).")
+@click.option("--language", default="en", show_default=True, help="Two- or three-letter language code.")
+@click.option("--byline", default=None, help="Byline and date exactly as printed, if any.")
+@click.option("--id", "source_id", default=None, help="The source id (default: made from the title).")
+@click.option("--encoding", default=None, help="The file's encoding when it is not UTF-8 (e.g. cp1252).")
+@_root_option
+def add_source_command(file_or_text: str, title: str, outlet: str, published: str, url: str | None,
+                       language: str, byline: str | None, source_id: str | None, encoding: str | None,
+                       root: Path | None) -> None:
+    """Store an article (a file, '-' for standard input, or the text itself) and print its new id."""
+    from .add import add_source
+    from .atomic import FileChanged
+    from .problems import InvalidData
+
+    data: str | bytes
+    if file_or_text == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        try:
+            is_file = Path(file_or_text).is_file()
+        except (OSError, ValueError):  # a long text is no file name
+            is_file = False
+        if is_file:
+            data = Path(file_or_text).read_bytes()
+        elif not any(c.isspace() for c in file_or_text.strip()):
+            raise click.BadParameter(f"no file '{file_or_text}'; give a file, '-' for standard input, or the text",
+                                     param_hint="FILE_OR_TEXT")
+        else:
+            data = file_or_text
+    try:
+        new_id = add_source(root or default_root(), data, title=title, outlet=outlet, published=published, url=url,
+                            language=language, source_id=source_id, byline=byline, encoding=encoding)
+    except (InvalidData, FileChanged, ValueError, LookupError) as exc:
+        _refused(exc)
+        return
+    click.echo(new_id)
+    click.echo(f"stored as evidence/{new_id}.yaml; next: tracker suggest --source {new_id}", err=True)
+
+
+@main.command(name="add-evidence")
+@click.option("--source", "source_id", help="The source id the passage is quoted from.")
+@_field_options
+@click.option("--unconfirmed", is_flag=True, help="Mark it unconfirmed: checked, but not counted.")
+@click.option("--id", "evidence_id", default=None, help="The evidence id (default: the next free one).")
+@click.option("--interactive", "-i", is_flag=True, help="Ask for every field not given, with completions.")
+@_root_option
+def add_evidence_command(source_id: str | None, quote: str | None, provisions: tuple[str, ...], stance: str | None,
+                         claimant: str | None, side: str | None, concerns: tuple[str, ...], event_date: str | None,
+                         date_precision: str | None, note: str | None, unconfirmed: bool, evidence_id: str | None,
+                         interactive: bool, root: Path | None) -> None:
+    """Append a quoted passage to its source's YAML file, checked first, and print its id.
+
+    The event date defaults to the source's publication date, marked on-or-before."""
+    from .add import add_evidence, source_file
+    from .atomic import FileChanged
+    from .problems import InvalidData, display_path
+
+    dataset = _load(root)
+    fields: dict[str, Any] = {
+        "source_id": source_id, "quote": quote, "provisions": _split_ids(provisions), "stance": stance,
+        "claimant": claimant, "side": side, "concerns": _split_ids(concerns), "event_date": event_date,
+        "date_precision": date_precision, "note": note,
+    }
+    if source_id is not None:
+        _check_choice("source", source_id, dataset.sources)
+    if interactive:
+        fields = _ask_evidence(dataset, fields)
+    else:
+        missing = [f"--{name.replace('_id', '').rstrip('s')}" for name in ("source_id", "quote", "provisions", "stance",
+                                                                            "claimant", "side") if not fields[name]]
+        if missing:
+            raise click.UsageError(f"missing {', '.join(missing)} (or use --interactive)")
+    if not fields["event_date"]:
+        published = dataset.sources[fields["source_id"]].published
+        fields["event_date"] = published
+        if isinstance(published, date) and not fields["date_precision"]:
+            fields["date_precision"] = "on-or-before"
+    try:
+        new_id = add_evidence(
+            dataset.root, fields["source_id"], quote=fields["quote"], provisions=fields["provisions"],
+            stance=fields["stance"], claimant=fields["claimant"], side=fields["side"], concerns=fields["concerns"],
+            event_date=fields["event_date"], date_precision=fields["date_precision"] or "day", note=fields["note"],
+            unconfirmed=unconfirmed, evidence_id=evidence_id,
+        )
+    except (InvalidData, FileChanged) as exc:
+        _refused(exc)
+        return
+    click.echo(new_id)
+    where = display_path(source_file(dataset, fields["source_id"]))
+    click.echo(f"added to {where}" + (" as unconfirmed" if unconfirmed else ""), err=True)
+
+
+@main.command(name="confirm")
+@click.argument("evidence_id")
+@_field_options
+@_root_option
+def confirm_command(evidence_id: str, quote: str | None, provisions: tuple[str, ...], stance: str | None,
+                    claimant: str | None, side: str | None, concerns: tuple[str, ...], event_date: str | None,
+                    date_precision: str | None, note: str | None, root: Path | None) -> None:
+    """Confirm a suggested (unconfirmed) passage, with any corrections: from now on it counts."""
+    from .add import confirm_evidence
+    from .atomic import FileChanged
+    from .problems import InvalidData
+
+    changes = {"quote": quote, "provisions": _split_ids(provisions) or None, "stance": stance,
+               "claimant": claimant, "side": side, "concerns": _split_ids(concerns) or None,
+               "event_date": event_date, "date_precision": date_precision, "note": note}
+    try:
+        confirm_evidence(root or default_root(), evidence_id, **{k: v for k, v in changes.items() if v is not None})
+    except (InvalidData, FileChanged) as exc:
+        _refused(exc)
+        return
+    click.echo(f"{evidence_id} confirmed; it now counts toward the status of its provisions.")
+
+
+def _print_suggestions(dataset: Dataset, suggestions: Sequence[Any]) -> None:
+    bearing = 0
+    for n, s in enumerate(suggestions, 1):
+        p = s.passage
+        text = p.text if len(p.text) <= 300 else p.text[:299] + "…"
+        if not s.proposals:
+            click.echo(click.style(f"{n}. chars {p.start}-{p.end}: bears on no provision", dim=True))
+            click.echo(click.style(_wrap(text, "   "), dim=True))
+            continue
+        bearing += 1
+        click.echo(click.style(f"{n}. chars {p.start}-{p.end}", bold=True))
+        click.echo(_wrap(text, "   "))
+        rows = [[q.provision_id, dataset.provisions[q.provision_id].title, f"{q.score:.2f}",
+                 f"{q.stance.value} {q.stance_confidence:.0%}", ", ".join(q.matched_terms[:5])]
+                for q in s.proposals]
+        for line in _table(["PROVISION", "TITLE", "SCORE", "STANCE GUESS", "MATCHED"], rows, widths={1: 40}):
+            click.echo("   " + line)
+    click.echo("")
+    click.echo(f"{len(suggestions)} passages: {bearing} bear on a provision, {len(suggestions) - bearing} on none.")
+    click.echo("Suggestions are not evidence. Add a passage with `tracker add-evidence`, or write them all as "
+               "unconfirmed stubs with `tracker suggest --source ID --write` and confirm each with `tracker confirm`.")
+
+
+@main.command(name="suggest")
+@click.argument("article", required=False)
+@click.option("--source", "source_id", help="Use the stored article of this source instead of ARTICLE.")
+@click.option("--top", default=3, show_default=True, type=click.IntRange(1, 10), help="Proposals per passage.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: per passage its text, span and proposals.")
+@click.option("--yaml", "as_yaml", is_flag=True, help="Print unconfirmed evidence stubs, ready to edit.")
+@click.option("--write", is_flag=True, help="With --source: append the stubs to the source's file, unconfirmed.")
+@_root_option
+def suggest_command(article: str | None, source_id: str | None, top: int, as_json: bool, as_yaml: bool, write: bool,
+                    root: Path | None) -> None:
+    """For each passage of an article (a file, '-' or standard input), the provisions it may bear on."""
+    import json
+
+    from .add import add_evidence_items, decode_article, source_file
+    from .atomic import FileChanged
+    from .problems import InvalidData, display_path
+    from .suggest import stub_items, stubs_yaml, suggest
+
+    if as_json and (as_yaml or write):
+        raise click.UsageError("--json cannot be combined with --yaml or --write")
+    if write and not source_id:
+        raise click.UsageError("--write needs --source: the stubs are written to that source's file")
+    if article and source_id:
+        raise click.UsageError("give ARTICLE or --source, not both")
+    dataset = _load(root)
+    if source_id:
+        _check_choice("source", source_id, dataset.sources)
+        if source_id not in dataset.articles:
+            raise click.UsageError(f"source '{source_id}' has no stored text")
+        text = dataset.articles[source_id]
+    elif article and article != "-":
+        path = Path(article)
+        if not path.is_file():
+            raise click.BadParameter(f"no file '{article}'", param_hint="ARTICLE")
+        try:
+            text = decode_article(path.read_bytes())
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="ARTICLE") from None
+    else:
+        if article is None and sys.stdin.isatty():
+            raise click.UsageError("give an ARTICLE file, '-' for standard input, or --source ID")
+        try:
+            text = decode_article(sys.stdin.buffer.read())
+        except ValueError as exc:
+            raise click.UsageError(f"standard input: {exc}") from None
+    suggestions = suggest(dataset, text, top=top)
+    if as_json:
+        click.echo(json.dumps([s.to_dict() for s in suggestions], ensure_ascii=False, indent=2))
+    elif write:
+        assert source_id is not None
+        published = dataset.sources[source_id].published
+        items = stub_items(suggestions, event_date=published,
+                           date_precision="on-or-before" if isinstance(published, date) else "day")
+        if not items:
+            click.echo("no passage bears on a provision; nothing was written")
+            return
+        try:
+            ids = add_evidence_items(dataset.root, source_id, items)
+        except (InvalidData, FileChanged) as exc:
+            _refused(exc)
+            return
+        click.echo(f"appended {len(ids)} unconfirmed passages ({ids[0]} to {ids[-1]}) to "
+                   f"{display_path(source_file(dataset, source_id))}; they do not count until confirmed:")
+        click.echo("check each, then `tracker confirm ID` (with --stance, --claimant, --side... to correct it).")
+    elif as_yaml:
+        click.echo(stubs_yaml(dataset, suggestions, source_id=source_id), nl=False)
+    else:
+        _print_suggestions(dataset, suggestions)
+
+
 # --------------------------------------------------------------------------- export and schema
 
 
@@ -365,6 +730,8 @@ def history_command(root: Path | None, dates: str | None, output: Path | None) -
 )
 def export_command(root: Path | None, as_of: date | None, table: str, output: Path | None) -> None:
     """CSV of the status table or the evidence table, safe to open in a spreadsheet."""
+    from . import export  # here, not at the top: pandas takes half a second to import, and only this needs it
+
     dataset = _load(root)
     as_of = as_of or date.today()
     frame = export.status_table(dataset, as_of) if table == "status" else export.evidence_table(dataset, as_of)

@@ -1,0 +1,192 @@
+"""Suggest: paste an article, see which passages bear on which provisions, accept or reject each,
+and save the accepted ones as evidence through the same checked, atomic write as `tracker add`."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+import ui
+
+from tracker import add, suggest
+from tracker.models import DatePrecision, Stance
+from tracker.problems import InvalidData
+
+view = ui.current()
+ds = view.dataset
+st.title("From an article to evidence")
+st.caption(
+    "Paste an article (or pick a stored one). Each passage gets ranked provision suggestions with a stance "
+    "guess; nothing is saved until you accept a passage, check its fields and press Save. Saved passages are "
+    "checked exactly as `tracker validate` checks them, and written atomically."
+)
+
+mode = st.radio("Article", ["Paste a new article", "A stored article"], horizontal=True, key="suggest_mode")
+source_id: str | None = None
+if mode == "A stored article":
+    source_id = st.selectbox("Stored article", list(ds.sources), key="suggest_source")
+    text = ds.articles.get(source_id or "", "")
+else:
+    text = st.text_area("Article text", height=220, key="suggest_text", placeholder="Paste the article here")
+    meta = st.columns(4)
+    title = meta[0].text_input("Title", key="suggest_title")
+    outlet = meta[1].text_input("Outlet", key="suggest_outlet", placeholder="or 'unknown'")
+    published = meta[2].date_input(
+        "Published", value=None, min_value=ui.EARLIEST, max_value=date.today(), key="suggest_published",
+        format="YYYY-MM-DD",
+    )
+    url = meta[3].text_input("URL (http or https)", key="suggest_url")
+
+if not text.strip():
+    st.info("Paste an article above to see suggestions.")
+    st.stop()
+
+
+@st.cache_data(max_entries=8, show_spinner="Reading the article…")
+def _suggestions(fingerprint: str, digest: str, article: str) -> list[suggest.PassageSuggestion]:
+    del fingerprint, digest  # cache keys: the data (provisions and keywords) and the text
+    return suggest.suggest(ds, article)
+
+
+found = _suggestions(view.fingerprint, hashlib.sha256(text.encode()).hexdigest(), text)
+relevant = [(i, s) for i, s in enumerate(found) if s.proposals]
+st.subheader(f"{len(relevant)} of {len(found)} passages bear on a provision")
+
+left, right = st.columns([1, 1])
+with left:
+    st.markdown("**The article**, suggested passages highlighted and numbered")
+    parts, cursor = [], 0
+    for i, s in relevant:
+        parts.append(ui.esc(text[cursor : s.passage.start]))
+        parts.append(f"**\\[{i + 1}\\]** :orange-background[{ui.esc(text[s.passage.start : s.passage.end])}]")
+        cursor = s.passage.end
+    parts.append(ui.esc(text[cursor:]))
+    with st.container(height=700):
+        st.markdown("".join(parts))
+
+sides = list(ds.actors)
+stances = [s.value for s in Stance]
+with right, st.container(height=760):
+    for i, s in relevant:
+        top = s.proposals[0]
+        with st.container(border=True):
+            st.markdown(f"**\\[{i + 1}\\]** " + ui.esc(s.passage.text))
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {
+                            "provision": p.provision_id,
+                            "score": round(p.score, 2),
+                            "stance guess": p.stance,
+                            "confidence": round(p.stance_confidence, 2),
+                            "matched": ", ".join(p.matched_terms),
+                        }
+                        for p in s.proposals
+                    ]
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+            accepted = st.checkbox("Accept this passage", key=f"accept_{i}")
+            if accepted:
+                row = st.columns(2)
+                row[0].multiselect(
+                    "Provisions", list(ds.provisions), default=[top.provision_id], key=f"provisions_{i}"
+                )
+                row[1].selectbox(
+                    "Stance", stances, index=stances.index(top.stance) if top.stance in stances else 0,
+                    key=f"stance_{i}",
+                )
+                row = st.columns(2)
+                row[0].text_input("Claimant (who says it)", key=f"claimant_{i}")
+                row[1].selectbox("Side", sides, index=None, format_func=ds.actor_name, key=f"side_{i}")
+                row = st.columns(2)
+                row[0].date_input(
+                    "Event date", value=None, min_value=ui.EARLIEST, max_value=date.today(), key=f"date_{i}",
+                    format="YYYY-MM-DD",
+                )
+                row[1].selectbox("Date precision", [p.value for p in DatePrecision], key=f"precision_{i}")
+    if not relevant:
+        st.caption("No passage of this article bears on a tracked provision.")
+
+chosen = [i for i, _ in relevant if st.session_state.get(f"accept_{i}")]
+
+
+def _missing(meta: dict[str, object]) -> list[str]:
+    needs = (("provisions", "provisions"), ("a claimant", "claimant"), ("a side", "side"), ("an event date", "date"))
+    found_missing = []
+    if source_id is None and not (meta["title"] and meta["outlet"] and meta["published"]):
+        found_missing.append("the article needs a title, an outlet (or 'unknown') and a publication date")
+    for i in chosen:
+        lacking = [name for name, key in needs if not st.session_state.get(f"{key}_{i}")]
+        if lacking:
+            found_missing.append(f"[{i + 1}] needs " + ", ".join(lacking))
+    return found_missing
+
+
+def _save() -> None:
+    """Runs before the next rerun (a button callback), so it may reset the widgets it used. It reads
+    the widgets' values from the session state: they may have changed since this run drew them."""
+    state = st.session_state
+    meta = {name: state.get(f"suggest_{name}") for name in ("title", "outlet", "published", "url")}
+    missing = _missing(meta)
+    if missing:
+        st.session_state["suggest_result"] = ("error", "Nothing was saved: " + "; ".join(missing) + ".", [])
+        return
+    target = source_id
+    try:
+        if target is None:
+            target = add.add_source(
+                ds.root,
+                text,
+                title=str(meta["title"]),
+                outlet=str(meta["outlet"]),
+                published=meta["published"],  # type: ignore[arg-type]
+                url=str(meta["url"]) if meta["url"] else None,
+            )
+        items = [
+            {
+                "quote": found[i].passage.text,
+                "provisions": list(st.session_state[f"provisions_{i}"]),
+                "stance": st.session_state[f"stance_{i}"],
+                "claimant": st.session_state[f"claimant_{i}"],
+                "side": st.session_state[f"side_{i}"],
+                "event_date": st.session_state[f"date_{i}"],
+                "date_precision": st.session_state[f"precision_{i}"],
+            }
+            for i in chosen
+        ]
+        saved = add.add_evidence_items(ds.root, target, items)
+    except InvalidData as exc:
+        stored = f" The article was stored as {target}." if target and target != source_id else ""
+        st.session_state["suggest_result"] = (
+            "error", "No passage was saved: the file would not validate." + stored, [str(p) for p in exc.problems]
+        )
+        return
+    except (OSError, ValueError) as exc:
+        st.session_state["suggest_result"] = ("error", f"Nothing was saved: {exc}", [])
+        return
+    for i in chosen:
+        st.session_state[f"accept_{i}"] = False
+    st.session_state["suggest_mode"] = "A stored article"
+    st.session_state["suggest_source"] = target
+    st.session_state["suggest_result"] = (
+        "success", f"Saved {', '.join(saved)} to source {target}; they count from now on.", []
+    )
+
+
+st.button(
+    f"Save {len(chosen)} accepted passage(s) as evidence",
+    type="primary",
+    disabled=not chosen,
+    on_click=_save,
+    key="suggest_save",
+)
+result = st.session_state.pop("suggest_result", None)
+if result is not None:
+    kind, message, problems = result
+    (st.success if kind == "success" else st.error)(ui.esc(message))
+    if problems:
+        st.code("\n".join(problems), language=None, wrap_lines=True)
