@@ -165,20 +165,13 @@ for pv in view.party_views():
     )
     with st.expander(f"{ui.esc(ds.actor_name(pv.actor_id))} — {len(mine)} obligations: {summary}"):
         st.caption(f"{len(pv.evidence_concerning)} pieces of evidence concern its conduct up to {view.as_of}.")
-        st.dataframe(
-            pd.DataFrame(
-                [
-                    {
-                        "provision": s.provision_id,
-                        "title": ds.provisions[s.provision_id].title,
-                        "status": ui.badge(s.status),
-                        "since": s.since,
-                        "evidence": ", ".join(s.evidence_ids[-6:]) + (" …" if len(s.evidence_ids) > 6 else ""),
-                    }
-                    for s in mine
-                ]
-            ),
-            hide_index=True,
-            width="stretch",
-            column_config={"since": st.column_config.DateColumn("since", format="YYYY-MM-DD")},
-        )
+        # A list, not a table: collapsed tables still cost the browser a data grid each.
+        lines = []
+        for s in mine:
+            latest = ", ".join(s.evidence_ids[-4:]) + (" …" if len(s.evidence_ids) > 4 else "")
+            lines.append(
+                f"- **{ui.badge(s.status)}** since {s.since or '—'} · {ui.esc(s.provision_id)}: "
+                f"{ui.esc(ds.provisions[s.provision_id].title)}"
+                + (f" · latest evidence: {ui.esc(latest)}" if latest else " · no evidence yet")
+            )
+        st.markdown("\n".join(lines))
