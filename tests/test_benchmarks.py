@@ -13,3 +13,44 @@ def test_bundled_benchmark_runs_and_prints_its_numbers():
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "load + validate everything" in proc.stdout and " ms" in proc.stdout
+
+
+def test_generated_root_is_valid_and_its_quotes_really_occur(tmp_path):
+    from datetime import date
+
+    from tracker.store import load
+    from tracker.yamlsource import read_file
+
+    root = tmp_path / "root"
+    proc = subprocess.run([sys.executable, str(REPO / "benchmarks" / "generate.py"), str(root), "--passages", "200"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    dataset, problems = load(root, today=date.today())
+    assert [str(p) for p in problems] == []
+    assert dataset.quote_count == 200 and len(dataset.provisions) >= 40 and len(dataset.sources) == 4
+    # The same seed gives the same root, byte for byte.
+    again = tmp_path / "again"
+    subprocess.run([sys.executable, str(REPO / "benchmarks" / "generate.py"), str(again), "--passages", "200"],
+                   check=True, capture_output=True, timeout=120)
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            assert path.read_bytes() == (again / path.relative_to(root)).read_bytes(), path
+    # Some quotes differ from their article in typography only (a straight apostrophe for a curly one).
+    quotes = [e["quote"] for p in (root / "evidence").glob("src*.yaml") for e in read_file(p)[0].data["evidence"]]
+    assert any("'" in q for q in quotes)
+
+
+def test_scale_benchmark_runs_a_small_size_and_prints_its_table(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "bench_scale.py"), "200", "--repeat", "1", "--workdir",
+         str(tmp_path)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "200 passages: 2 agreements, 40 provisions, 4 sources, 200 quoted passages" in out
+    for row in ("floor: YAML parse only", "validate (`load`, cold)", "re-validate after one file changed",
+                "every status, 1 date: first call", "every status, 1 date: any later call", "every status, 50 dates",
+                "CSV export", "`tracker validate` command", "peak memory: `tracker validate`"):
+        assert row in out, row
+    assert "x); cpu" in out and " MB |" in out

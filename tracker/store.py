@@ -5,10 +5,12 @@ article, and impossible dates."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import types
 import typing
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -35,10 +37,13 @@ from .models import (
     SourceFile,
 )
 from .problems import InvalidData, Problem, closest, did_you_mean, display_path
-from .yamlsource import Document, KeyPath, read_file
+from .yamlsource import Document, KeyPath, parse_bytes, read_bytes
 
 DATA_DIRS = ("provisions", "evidence")
-MAX_ARTICLE_BYTES = 64 * 1024 * 1024
+# Folding an article for the quote search costs up to about 0.07 s and 6 MB of memory per MB of text
+# (measured on hostile text made of whitespace runs; prose is cheaper): 16 MB keeps the worst case near
+# a second and 100 MB. Articles are a few kilobytes.
+MAX_ARTICLE_BYTES = 16 * 1024 * 1024
 
 
 def default_root() -> Path:
@@ -107,6 +112,8 @@ class Dataset:
     where: dict[tuple[str, str], Location] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
     _by_provision: dict[str, list[EvidenceItem]] = field(default_factory=dict, repr=False)
+    # The status engine's per-provision timelines (tracker/status.py), made on first use.
+    _timelines: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     _quote_count: int | None = field(default=None, repr=False)
 
     def agreement_of(self, provision_id: str) -> Agreement:
@@ -311,6 +318,111 @@ def _salvage(doc: Document, model: type[BaseModel]) -> dict[str, Any]:
     return parts
 
 
+# --------------------------------------------------------------------------- one file, and the cache
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """What one file yields on its own, without looking at any other file (so it can be cached)."""
+
+    doc: Document
+    problems: tuple[Problem, ...]
+    model: type[BaseModel] | None  # None when nothing in the file can be used
+    parts: dict[str, Any] = field(default_factory=dict)
+
+
+def _parse_document(doc: Document, problems: list[Problem]) -> _Parsed:
+    if problems and doc.data is None:
+        return _Parsed(doc, tuple(problems), None)
+    if not isinstance(doc.data, dict):
+        problem = doc.problem((), "expected a mapping with one of the top-level keys: " + ", ".join(FILE_MODELS))
+        return _Parsed(doc, (*problems, problem), None)
+    kinds = [k for k in FILE_MODELS if k in doc.data]
+    if len(kinds) != 1:
+        found = ", ".join(map(str, doc.data)) or "nothing"
+        hint = ""
+        for key in doc.data:
+            hint = hint or did_you_mean(str(key), FILE_MODELS)
+        problem = doc.problem(
+            (),
+            f"cannot tell what this file holds: expected exactly one of the "
+            f"top-level keys {', '.join(FILE_MODELS)}, found {found}{hint}",
+        )
+        return _Parsed(doc, (*problems, problem), None)
+    model = FILE_MODELS[kinds[0]]
+    parsed, schema_problems = _validate(doc, model)
+    parts: dict[str, Any]
+    if parsed is not None:
+        parts = {name: (list(enumerate(value)) if isinstance(value, list) else value) for name, value in parsed}
+    else:
+        parts = _salvage(doc, model)
+    # Tuples: a cached result is shared by every later load and must not be changed by one of them.
+    parts = {name: tuple(value) if isinstance(value, list) else value for name, value in parts.items()}
+    # Loading needs, of every file, the place of each item and of its id; any other place only when a
+    # problem is found there, which is rare enough to parse the file again for it.
+    doc.release(_kept_position)
+    return _Parsed(doc, (*problems, *schema_problems), model, parts)
+
+
+def _kept_position(loc: KeyPath) -> bool:
+    return len(loc) <= 2 or (len(loc) == 3 and loc[2] == "id")
+
+
+# The files of the last root loaded, parsed and validated, so that loading again (the dashboard after
+# an edit, `tracker` commands in one process) parses only the files that changed.
+#
+# Key: the path as given and the working directory (problems name files relative to it). Value:
+# the BLAKE2b digest of the file's bytes and what they yielded. Every load reads every file and
+# compares digests, so an entry is used only for the very bytes it was made from: an edit that
+# keeps the size and the modification time (editors, `git checkout`, coarse file-system clocks, or
+# os.utime) is still seen. Reading and hashing cost a few per cent of parsing. Each load replaces
+# the cache with the entries of the files it read, so deleted files and other roots drop out and
+# the cache never holds more than one root. Only per-file work is cached: the dataset and every
+# check across files (ids, references, quotes in articles, dates) are redone on each load.
+_cache: dict[tuple[str, str], tuple[bytes, _Parsed]] = {}
+
+
+# Where each quote was found in each text (or that it was not), keyed by the quote and the digest of
+# the text's bytes, so that loading again searches only for new quotes or in changed texts. Replaced
+# on each load by the entries that load used.
+_found: dict[tuple[str, bytes], quotes.Span | str | None] = {}
+_NOT_SEEN: Any = object()
+
+
+class _Finder:
+    """Finds quotes in one text, folding it (quotes.Article) only if some quote was not seen before."""
+
+    def __init__(self, text: str, digest: bytes, found: dict[tuple[str, bytes], quotes.Span | str | None]):
+        self.text = text
+        self.digest = digest
+        self.found = found
+        self._article: quotes.Article | None = None
+
+    def find(self, quote: str) -> quotes.Span | None:
+        key = (quote, self.digest)
+        result = _found.get(key, _NOT_SEEN)  # one lookup: another thread's load may replace _found
+        if result is _NOT_SEEN:
+            if self._article is None:
+                self._article = quotes.Article(self.text)
+            try:
+                result = self._article.find(quote)
+            except quotes.QuoteTooCostly as exc:
+                result = str(exc)  # why it was not looked for: see refusal()
+        self.found[key] = result
+        return None if isinstance(result, str) else result
+
+    def refusal(self, quote: str) -> str | None:
+        """Why `quote` could not be looked for, if it could not."""
+        result = self.found.get((quote, self.digest))
+        return result if isinstance(result, str) else None
+
+
+def clear_cache() -> None:
+    """Forget every parsed file and found quote (the next load reads, parses and searches everything)."""
+    _cache.clear()
+    _found.clear()
+
+
 # --------------------------------------------------------------------------- the loader
 
 
@@ -323,13 +435,15 @@ class _Loader:
         self.docs: dict[str, Document] = {}
         # (kind, id) -> list of (doc, loc) where defined
         self.defined: dict[tuple[str, str], list[tuple[Document, KeyPath]]] = defaultdict(list)
-        self.agreement_files: list[tuple[Document, Agreement | None, list[tuple[int, Provision]]]] = []
-        self.source_files: list[tuple[Document, Source | None, list[tuple[int, Evidence]]]] = []
+        self.agreement_files: list[tuple[Document, Agreement | None, Sequence[tuple[int, Provision]]]] = []
+        self.source_files: list[tuple[Document, Source | None, Sequence[tuple[int, Evidence]]]] = []
         self.assessment_items: list[tuple[Document, int, Assessment]] = []
         self.actor_items: list[tuple[Document, int, Actor]] = []
         self.event_items: list[tuple[Document, int, ReportedEvent]] = []
         # Ids of items that failed validation: already reported, so references to them are not.
         self.invalid_ids: dict[str, set[str]] = defaultdict(set)
+        self.cache: dict[tuple[str, str], tuple[bytes, _Parsed]] = {}
+        self.found: dict[tuple[str, bytes], quotes.Span | str | None] = {}
 
     def run(self) -> None:
         if not (self.root / "provisions").is_dir():
@@ -345,46 +459,44 @@ class _Loader:
         for path in data_files(self.root):
             self.dataset.files.append(path)
             self._read(path)
+        global _cache
+        _cache = self.cache  # only this root's current files: see _cache
         self._register()
         self._order_by_date()
         self._check_references()
         self._check_texts()
         self._check_dates()
+        global _found
+        _found = self.found  # only the quotes and texts of this load: see _found
 
     # ----- reading
 
+    def _parsed(self, path: Path) -> _Parsed:
+        try:
+            inside = path.resolve().is_relative_to(self.root.resolve())
+        except (OSError, RuntimeError):
+            inside = False
+        if not inside:  # a symbolic link, to something that is then not read
+            message = f"this file points outside the data root ({display_path(self.root)}); keep data files inside it"
+            return _Parsed(Document(path), (Problem(display_path(path), 1, 1, message),), None)
+        raw, problem = read_bytes(path)
+        if raw is None:
+            assert problem is not None
+            return _Parsed(Document(path), (problem,), None)
+        key = (str(path), os.getcwd())
+        digest = hashlib.blake2b(raw).digest()
+        cached = _cache.get(key)
+        if cached is None or cached[0] != digest:
+            cached = (digest, _parse_document(*parse_bytes(raw, path)))
+        self.cache[key] = cached
+        return cached[1]
+
     def _read(self, path: Path) -> None:
-        doc, problems = read_file(path)
-        self.problems += problems
-        if problems and doc.data is None:
+        parsed = self._parsed(path)
+        self.problems += parsed.problems
+        if parsed.model is None:
             return
-        if not isinstance(doc.data, dict):
-            self.problems.append(
-                doc.problem((), "expected a mapping with one of the top-level keys: " + ", ".join(FILE_MODELS))
-            )
-            return
-        kinds = [k for k in FILE_MODELS if k in doc.data]
-        if len(kinds) != 1:
-            found = ", ".join(map(str, doc.data)) or "nothing"
-            hint = ""
-            for key in doc.data:
-                hint = hint or did_you_mean(str(key), FILE_MODELS)
-            self.problems.append(
-                doc.problem(
-                    (),
-                    f"cannot tell what this file holds: expected exactly one of the "
-                    f"top-level keys {', '.join(FILE_MODELS)}, found {found}{hint}",
-                )
-            )
-            return
-        model = FILE_MODELS[kinds[0]]
-        parsed, problems = _validate(doc, model)
-        self.problems += problems
-        parts: dict[str, Any]
-        if parsed is not None:
-            parts = {name: (list(enumerate(value)) if isinstance(value, list) else value) for name, value in parsed}
-        else:
-            parts = _salvage(doc, model)
+        doc, model, parts = parsed.doc, parsed.model, parsed.parts
         self.docs[doc.name] = doc
         item_kind = {"AgreementFile": "provision", "SourceFile": "evidence", "AssessmentsFile": "assessment",
                      "ActorsFile": "actor", "EventsFile": "evidence", "AliasesFile": "alias"}[model.__name__]
@@ -448,18 +560,17 @@ class _Loader:
                 self.invalid_ids["evidence"].update(e.id for _, e in evidence)
                 continue
             ds.sources[source.id] = source
-            self._read_article(doc, source)
-            article = ds.articles.get(source.id)
+            finder = self._read_article(doc, source)
             for i, item in evidence:
                 if not self._define("evidence", item.id, doc, ("evidence", i, "id")):
                     continue
                 span = None
-                if article is not None:
-                    span = quotes.find(item.quote, article)
+                if finder is not None:
+                    span = finder.find(item.quote)
                     if span is None:
                         self.problems.append(
                             self._quote_problem(
-                                doc, ("evidence", i, "quote"), item.quote, article, ds.article_files[source.id]
+                                doc, ("evidence", i, "quote"), item.quote, finder, ds.article_files[source.id]
                             )
                         )
                 line, column = doc.position(("evidence", i))
@@ -482,7 +593,7 @@ class _Loader:
 
     # ----- article texts
 
-    def _read_text_file(self, doc: Document, loc: KeyPath, relative: str) -> str | None:
+    def _read_text_file(self, doc: Document, loc: KeyPath, relative: str) -> _Finder | None:
         path = doc.path.parent / relative
         root = self.root.resolve()
         try:
@@ -504,6 +615,9 @@ class _Loader:
         except OSError as exc:  # is_file() lets e.g. "File name too long" through
             self.problems.append(doc.problem(loc, f"cannot read '{relative}': {exc.strerror}"))
             return None
+        if not is_file and resolved.exists():  # a folder, a pipe, a device: nothing to read, and never read
+            self.problems.append(doc.problem(loc, f"'{relative}' is not a regular file"))
+            return None
         if not is_file:
             near = did_you_mean(path.name, [p.name for p in path.parent.glob("*")] if path.parent.is_dir() else [])
             self.problems.append(doc.problem(loc, f"text file '{relative}' does not exist{near}"))
@@ -514,7 +628,8 @@ class _Loader:
             )
             return None
         try:
-            return resolved.read_bytes().decode("utf-8")
+            raw = resolved.read_bytes()
+            return _Finder(raw.decode("utf-8"), hashlib.blake2b(raw).digest(), self.found)
         except UnicodeDecodeError as exc:
             self.problems.append(
                 doc.problem(loc, f"text file '{relative}' is not valid UTF-8 (byte {exc.start}); convert it to UTF-8")
@@ -523,15 +638,19 @@ class _Loader:
             self.problems.append(doc.problem(loc, f"cannot read '{relative}': {exc.strerror}"))
         return None
 
-    def _read_article(self, doc: Document, source: Source) -> None:
-        text = self._read_text_file(doc, ("source", "text"), source.text)
-        if text is not None:
-            self.dataset.articles[source.id] = text
+    def _read_article(self, doc: Document, source: Source) -> _Finder | None:
+        finder = self._read_text_file(doc, ("source", "text"), source.text)
+        if finder is not None:
+            self.dataset.articles[source.id] = finder.text
             self.dataset.article_files[source.id] = display_path(doc.path.parent / source.text)
+        return finder
 
-    def _quote_problem(self, doc: Document, loc: KeyPath, quote: str, text: str, file: str) -> Problem:
+    def _quote_problem(self, doc: Document, loc: KeyPath, quote: str, finder: _Finder, file: str) -> Problem:
+        refusal = finder.refusal(quote)
+        if refusal is not None:
+            return doc.problem(loc, f"quote not checked against {file}: {refusal}")
         message = f"quote not found in {file}"
-        near = quotes.nearest(quote, text)
+        near = quotes.nearest(quote, finder.text)
         if near is not None:
             passage = near.text if len(near.text) <= 240 else near.text[:237] + "..."
             message += f'; closest passage (line {near.line}, {near.score:.0f}% similar): "{passage}"'
@@ -544,19 +663,21 @@ class _Loader:
         for doc, agreement, provisions in self.agreement_files:
             if agreement is None or not agreement.text_file:
                 continue
-            text = self._read_text_file(doc, ("agreement", "text_file"), agreement.text_file)
-            if text is None:
+            finder = self._read_text_file(doc, ("agreement", "text_file"), agreement.text_file)
+            if finder is None:
                 continue
             file = display_path(doc.path.parent / agreement.text_file)
             for i, provision in provisions:
-                if quotes.find(provision.text, text) is None:
+                if finder.find(provision.text) is None:
                     self.problems.append(
-                        self._quote_problem(doc, ("provisions", i, "text"), provision.text, text, file)
+                        self._quote_problem(doc, ("provisions", i, "text"), provision.text, finder, file)
                     )
                 for j, variant in enumerate(provision.variants):
-                    if quotes.find(variant.text, text) is None:
+                    if finder.find(variant.text) is None:
                         self.problems.append(
-                            self._quote_problem(doc, ("provisions", i, "variants", j, "text"), variant.text, text, file)
+                            self._quote_problem(
+                                doc, ("provisions", i, "variants", j, "text"), variant.text, finder, file
+                            )
                         )
 
     # ----- references

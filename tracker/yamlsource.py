@@ -4,8 +4,11 @@ here: PyYAML would silently keep the last duplicate and happily expand alias bom
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -13,16 +16,20 @@ import yaml
 
 from .problems import Problem, display_path
 
-# The C loader is about ten times faster; composing with it still gives node marks.
+# libyaml (the C loader) is about ten times faster, and its events carry line and column marks.
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _constructor = yaml.constructor.SafeConstructor()
 
+# Limits that bound the time and memory one file can cost (docs/performance.md states the bounds):
+# at worst about 15 µs and 1.3 kB per value. A hand-edited file is far below them.
 MAX_DEPTH = 64
-MAX_NODES = 2_000_000
+MAX_NODES = 100_000
+MAX_FILE_BYTES = 16 * 2**20
 
 KeyPath = tuple[str | int, ...]
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")}
+_STR = f"{_TAG}str"
 
 
 @dataclass
@@ -33,14 +40,38 @@ class Document:
     data: Any = None
     keys: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     values: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    # The bytes parsed (set by parse_bytes), from which `release` lets positions be found again.
+    source: bytes | None = field(default=None, repr=False, compare=False)
+    released: bool = field(default=False, repr=False, compare=False)
 
-    @property
+    @cached_property
     def name(self) -> str:
+        # Computed once: every problem and every location in the file asks for it (os.path.relpath).
         return display_path(self.path)
+
+    def release(self, keep: Callable[[KeyPath], bool]) -> None:
+        """Drop the data and every position but those of the locations `keep` accepts, to hold a parsed
+        file for long in little memory (a key path and a position per value cost several times the
+        file's size). Any other position is found again, from `source`, when it is asked for."""
+        if self.source is None:
+            return
+        self.values = {loc: pos for loc, pos in self.values.items() if keep(loc)}
+        self.keys = {}
+        self.data = None
+        self.released = True
+
+    def _restore(self) -> None:
+        restored, _ = parse_bytes(self.source or b"", self.path)
+        self.data, self.keys, self.values = restored.data, restored.keys, restored.values
+        self.released = False
 
     def position(self, loc: KeyPath, *, key: bool = False) -> tuple[int, int]:
         """Line and column of `loc`, or of its nearest enclosing node that has one."""
         loc = tuple(loc)
+        if self.released:
+            if not key and loc in self.values:
+                return self.values[loc]
+            self._restore()
         if key and loc in self.keys:
             return self.keys[loc]
         while loc:
@@ -55,12 +86,14 @@ class Document:
 
 
 class _Stop(Exception):
-    def __init__(self, problem: Problem):
+    def __init__(self, problem: Problem, *, final: bool = False):
         self.problem = problem
+        self.final = final  # refused before reading further (anchors, depth); else look for a syntax error
 
 
-def _mark(node: yaml.Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
+def _mark(event: yaml.Event) -> tuple[int, int]:
+    mark = event.start_mark
+    return mark.line + 1, mark.column + 1
 
 
 def _syntax_problem(name: str, exc: yaml.YAMLError, text: str = "") -> Problem:
@@ -97,149 +130,276 @@ def _syntax_problem(name: str, exc: yaml.YAMLError, text: str = "") -> Problem:
     return Problem(name, line, column, message)
 
 
-def _prescan(text: str, name: str) -> Problem | None:
-    """Refuse, from the event stream, what must not reach the composer: libyaml's composer recurses
-    in C and crashes the interpreter (no RecursionError) on a few tens of thousands of nested
-    brackets; and an anchor never used by an alias leaves no trace in the nodes."""
-    open_collections = 0
-    for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, yaml.NodeEvent) and event.anchor is not None:
-            return Problem(
-                name,
-                event.start_mark.line + 1,
-                event.start_mark.column + 1,
-                "anchors and aliases (&name, *name) are not supported; write the value out in full",
-            )
-        if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            open_collections -= 1
-        elif isinstance(event, yaml.NodeEvent):
-            # The same depth as _Builder counts: the number of enclosing collections.
-            if open_collections > MAX_DEPTH:
-                return Problem(
-                    name,
-                    event.start_mark.line + 1,
-                    event.start_mark.column + 1,
-                    f"the data nests more than {MAX_DEPTH} levels deep",
-                )
-            if isinstance(event, yaml.CollectionStartEvent):
-                open_collections += 1
-    return None
-
-
 def parse_text(text: str, path: Path) -> tuple[Document, list[Problem]]:
     """Parse YAML text; return the document and any problems (never raises for bad input)."""
     doc = Document(path)
     if text.startswith("\ufeff"):  # a BOM written by some Windows editors is harmless
         text = text[1:]
-    try:
-        refused = _prescan(text, doc.name)
-        if refused is not None:
-            return doc, [refused]
-        node = yaml.compose(text, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        return doc, [_syntax_problem(doc.name, exc, text)]
-    except RecursionError:
-        return doc, [Problem(doc.name, 1, 1, f"the file nests too deeply (more than {MAX_DEPTH} levels)")]
-    if node is None:
-        return doc, [Problem(doc.name, 1, 1, "the file is empty; expected a mapping of fields")]
     builder = _Builder(doc)
     try:
-        doc.data = builder.build(node, (), 0)
+        data = builder.run(text)
+    except yaml.YAMLError as exc:
+        return doc, [_syntax_problem(doc.name, exc, text)]
     except _Stop as stop:
         return doc, [stop.problem]
+    except UnicodeEncodeError as exc:  # only from a str, e.g. a command-line argument that was not UTF-8
+        line = text.count("\n", 0, exc.start) + 1
+        column = exc.start - (text.rfind("\n", 0, exc.start) + 1) + 1
+        message = f"character U+{ord(text[exc.start]):04X} is not allowed (it cannot be written in UTF-8)"
+        return doc, [Problem(doc.name, line, column, message)]
+    if data is _EMPTY:
+        return doc, [Problem(doc.name, 1, 1, "the file is empty; expected a mapping of fields")]
+    doc.data = data
     return doc, builder.problems
 
 
-def read_file(path: Path) -> tuple[Document, list[Problem]]:
-    doc = Document(path)
+def read_bytes(path: Path) -> tuple[bytes | None, Problem | None]:
+    """The file's bytes, or the problem that stops it being read (unreadable, or too large)."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            # Never read more than the limit, even from a file that grows while it is read.
+            raw = handle.read(MAX_FILE_BYTES + 1)
+            size = max(len(raw), os.fstat(handle.fileno()).st_size)
     except OSError as exc:
-        return doc, [Problem(doc.name, 1, 1, f"cannot read the file: {exc.strerror}")]
+        return None, Problem(display_path(path), 1, 1, f"cannot read the file: {exc.strerror}")
+    if size > MAX_FILE_BYTES:
+        return None, Problem(
+            display_path(path),
+            1,
+            1,
+            f"the file is {size / 2**20:.1f} MB; YAML files over {MAX_FILE_BYTES // 2**20} MB are refused, "
+            "split it into several files",
+        )
+    return raw, None
+
+
+def parse_bytes(raw: bytes, path: Path) -> tuple[Document, list[Problem]]:
+    """Decode (UTF-8) and parse the bytes of a file; return the document and any problems."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        doc = Document(path)
         return doc, [Problem(doc.name, line, column, "the file is not valid UTF-8; save it as UTF-8")]
-    return parse_text(text, path)
+    doc, problems = parse_text(text, path)
+    doc.source = raw
+    return doc, problems
+
+
+def read_file(path: Path) -> tuple[Document, list[Problem]]:
+    raw, problem = read_bytes(path)
+    if raw is None:
+        assert problem is not None
+        return Document(path), [problem]
+    return parse_bytes(raw, path)
+
+
+_EMPTY = object()  # a stream without a document, as opposed to one holding null
+_MAP, _SEQ = f"{_TAG}map", f"{_TAG}seq"
+_ANCHORS = "anchors and aliases (&name, *name) are not supported; write the value out in full"
+_resolver = yaml.resolver.Resolver()
+# Plain scalars resolve (by regex) to a tag, and non-text tags construct to an immutable value
+# (a date, a number, true/false, null); both repeat a lot across files, so both are memoised.
+_CACHE_LIMIT = 100_000
+_tags: dict[tuple[str, tuple[bool, bool]], str] = {}
+_values: dict[tuple[str, str], Any] = {}
+
+
+def _second_document(root: yaml.Event, second: yaml.Event | None) -> yaml.YAMLError:
+    return yaml.composer.ComposerError(
+        "expected a single document in the stream",
+        root.start_mark,
+        "but found another document",
+        second.start_mark if second is not None else None,
+    )
 
 
 class _Builder:
+    """Plain data and positions straight from libyaml's event stream, in one pass.
+
+    There is no composer: it would hold the whole node graph in memory, recurse (in C, crashing
+    the interpreter on a few tens of thousands of nested brackets), and expand aliases. Here,
+    anchors, aliases and nesting deeper than MAX_DEPTH are refused at the event that opens them;
+    tags, keys and duplicates are checked on the way, exactly as a composed document would be."""
+
     def __init__(self, doc: Document):
         self.doc = doc
         self.problems: list[Problem] = []
-        self.seen: set[int] = set()
         self.count = 0
 
-    def build(self, node: yaml.Node, loc: KeyPath, depth: int) -> Any:
-        self.count += 1
-        if self.count > MAX_NODES:
-            raise _Stop(Problem(self.doc.name, *_mark(node), f"the file has more than {MAX_NODES} values"))
-        if depth > MAX_DEPTH:
-            raise _Stop(Problem(self.doc.name, *_mark(node), f"the data nests more than {MAX_DEPTH} levels deep"))
-        if id(node) in self.seen:
-            # Only an alias can make the composer hand us the same node twice.
-            raise _Stop(
-                Problem(
-                    self.doc.name,
-                    *_mark(node),
-                    "anchors and aliases (&name, *name) are not supported; write the value out in full",
-                )
-            )
-        self.seen.add(id(node))
-        self.doc.values.setdefault(loc, _mark(node))
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, loc, depth)
-        if isinstance(node, yaml.SequenceNode):
-            if node.tag != f"{_TAG}seq":
-                self._bad_tag(node)
-            return [self.build(item, (*loc, i), depth + 1) for i, item in enumerate(node.value)]
-        return self._scalar(node)
+    def run(self, text: str) -> Any:
+        parser = _Loader(text)
+        try:
+            return self._run(parser)
+        finally:
+            parser.dispose()
 
-    def _bad_tag(self, node: yaml.Node) -> None:
-        raise _Stop(Problem(self.doc.name, *_mark(node), f"the tag '{node.tag}' is not allowed; remove it"))
+    def _scan_rest(
+        self, parser: Any, open_collections: int, second_document: yaml.Event | None
+    ) -> yaml.Event | None:
+        """Read the rest of the stream once the document cannot be built, so that what would have been
+        reported first when the whole stream was checked before building still is: a syntax error,
+        an anchor or deep nesting anywhere, then a second document. Returns that second document."""
+        while True:
+            event = parser.get_event()
+            cls = event.__class__
+            if cls is yaml.StreamEndEvent:
+                return second_document
+            if cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent:
+                open_collections -= 1
+            elif cls is yaml.DocumentStartEvent:
+                second_document = second_document or event
+            elif isinstance(event, yaml.NodeEvent):
+                self._check_node(event, open_collections)
+                if cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent:
+                    open_collections += 1
 
-    def _mapping(self, node: yaml.MappingNode, loc: KeyPath, depth: int) -> dict[str, Any]:
-        if node.tag != f"{_TAG}map":
-            self._bad_tag(node)
-        result: dict[str, Any] = {}
-        first_seen: dict[str, tuple[int, int]] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise _Stop(
-                    Problem(self.doc.name, *_mark(key_node), "a key must be a plain name, not a list or mapping")
-                )
-            key = str(key_node.value)
-            if key == "<<":
-                raise _Stop(Problem(self.doc.name, *_mark(key_node), "merge keys ('<<') are not supported"))
-            kloc = (*loc, key)
-            if key in first_seen:
-                line, column = first_seen[key]
-                self.problems.append(
-                    Problem(
-                        self.doc.name,
-                        *_mark(key_node),
-                        f"duplicate key '{key}' (first defined at line {line}, column {column}); "
-                        "YAML would silently keep only the last one",
+    def _check_node(self, event: yaml.NodeEvent, open_collections: int) -> None:
+        if event.anchor is not None:  # an alias event carries its anchor's name too
+            raise self._stop(event, _ANCHORS, final=True)
+        if open_collections > MAX_DEPTH:
+            raise self._stop(event, f"the data nests more than {MAX_DEPTH} levels deep", final=True)
+
+    def _stop(self, event: yaml.Event, message: str, *, final: bool = False) -> _Stop:
+        return _Stop(Problem(self.doc.name, *_mark(event), message), final=final)
+
+    def _run(self, parser: Any) -> Any:
+        doc, get_event = self.doc, parser.get_event
+        values, keys = doc.values, doc.keys
+        # One frame per open collection: [container, location, is_mapping, key or None, first keys].
+        stack: list[list[Any]] = []
+        # The value of a duplicate key is dropped unread: `drop_next` until it starts, then `dropping`
+        # counts the collections open inside it.
+        drop_next, dropping = False, 0
+        open_collections = 0
+        root: Any = _EMPTY
+        root_event: yaml.Event | None = None
+        try:
+            while True:
+                event = get_event()
+                cls = event.__class__
+                if cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent:
+                    open_collections -= 1
+                    if dropping:
+                        dropping -= 1
+                    else:
+                        stack.pop()
+                    continue
+                if cls is yaml.StreamEndEvent:
+                    return root
+                if cls is yaml.DocumentStartEvent:
+                    if root_event is not None:
+                        raise _second_document(root_event, self._scan_rest(parser, open_collections, event))
+                    continue
+                if not isinstance(event, yaml.NodeEvent):  # stream start, document end
+                    continue
+                if event.anchor is not None or open_collections > MAX_DEPTH:
+                    self._check_node(event, open_collections)
+                is_collection = cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent
+                if is_collection:
+                    open_collections += 1
+                if dropping or drop_next:
+                    drop_next = False
+                    dropping += is_collection
+                    continue
+
+                # Where does this node go?
+                frame = stack[-1] if stack else None
+                if frame is None:
+                    loc: KeyPath = ()
+                    root_event = event
+                elif frame[2]:
+                    key = frame[3]
+                    if key is None:  # this node is a key
+                        if cls is not yaml.ScalarEvent:
+                            raise self._stop(event, "a key must be a plain name, not a list or mapping")
+                        key = str(event.value)
+                        if key == "<<":
+                            raise self._stop(event, "merge keys ('<<') are not supported")
+                        first = frame[4].get(key)
+                        if first is not None:
+                            self.problems.append(
+                                Problem(
+                                    doc.name,
+                                    *_mark(event),
+                                    f"duplicate key '{key}' (first defined at line {first[0]}, column {first[1]}); "
+                                    "YAML would silently keep only the last one",
+                                )
+                            )
+                            drop_next = True
+                            continue
+                        frame[4][key] = keys[(*frame[1], key)] = _mark(event)
+                        frame[3] = key
+                        continue
+                    loc = (*frame[1], key)
+                    frame[3] = None
+                else:
+                    loc = (*frame[1], len(frame[0]))
+
+                self.count += 1
+                if self.count > MAX_NODES:  # final: reading on to the end would cost what the limit saves
+                    raise self._stop(
+                        event, f"the file has more than {MAX_NODES:,} values; split it into several files", final=True
                     )
-                )
-                continue
-            first_seen[key] = _mark(key_node)
-            self.doc.keys[kloc] = _mark(key_node)
-            result[key] = self.build(value_node, kloc, depth + 1)
-        return result
+                if loc not in values:
+                    values[loc] = _mark(event)
+                if cls is yaml.ScalarEvent:
+                    value = self._scalar(event)
+                elif cls is yaml.MappingStartEvent:
+                    if event.tag not in (None, "!", _MAP):
+                        raise self._bad_tag(event, event.tag)
+                    value = {}
+                    stack.append([value, loc, True, None, {}])
+                else:
+                    if event.tag not in (None, "!", _SEQ):
+                        raise self._bad_tag(event, event.tag)
+                    value = []
+                    stack.append([value, loc, False])
+                if frame is None:
+                    root = value
+                elif frame[2]:
+                    frame[0][loc[-1]] = value
+                else:
+                    frame[0].append(value)
+        except _Stop as stop:
+            if stop.final or root_event is None:
+                raise
+            second = self._scan_rest(parser, open_collections, None)
+            if second is not None:
+                raise _second_document(root_event, second) from None
+            raise
 
-    def _scalar(self, node: yaml.ScalarNode) -> Any:
-        if node.tag not in _SCALAR_TAGS:
-            self._bad_tag(node)
-        if node.tag == f"{_TAG}str":
-            return node.value
+    def _bad_tag(self, event: yaml.Event, tag: str) -> _Stop:
+        return self._stop(event, f"the tag '{tag}' is not allowed; remove it")
+
+    def _scalar(self, event: yaml.ScalarEvent) -> Any:
+        tag, value = event.tag, event.value
+        if tag is None or tag == "!":
+            implicit = event.implicit
+            if not implicit[0]:  # quoted, or a block scalar: always text
+                return value
+            tag = _tags.get((value, implicit))
+            if tag is None:
+                tag = _resolver.resolve(yaml.ScalarNode, value, implicit)
+                if len(_tags) >= _CACHE_LIMIT:
+                    _tags.clear()
+                _tags[(value, implicit)] = tag
+        if tag == _STR:
+            return value
+        if tag not in _SCALAR_TAGS:
+            raise self._bad_tag(event, tag)
+        key = (tag, value)
+        if key in _values:
+            return _values[key]
         try:
             # Call the tag's constructor directly: construct_object() would cache every node in the
             # shared constructor, keeping all parsed files in memory for the life of the process.
-            value = _constructor.yaml_constructors[node.tag](_constructor, node)
+            result = _constructor.yaml_constructors[tag](_constructor, yaml.ScalarNode(tag, value))
         except (ValueError, TypeError, OverflowError, yaml.YAMLError):
             # e.g. 2020-13-45 looks like a date to YAML; keep the text so validation can say why.
-            return node.value
-        return value
+            result = value
+        if len(_values) >= _CACHE_LIMIT:
+            _values.clear()
+        _values[key] = result
+        return result
