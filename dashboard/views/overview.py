@@ -152,10 +152,11 @@ else:
 # ----- by party
 st.subheader("By party obliged")
 st.caption("Each party's obligations and how they stand: counts and the evidence about its conduct, never a score.")
+shown_ids = {s.provision_id for s in shown}  # a set: comparing statuses one by one is quadratic
 for pv in view.party_views():
     if party is not None and pv.actor_id != party:
         continue
-    mine = [s for s in pv.statuses if s in shown]
+    mine = [s for s in pv.statuses if s.provision_id in shown_ids]
     if not mine:
         continue
     summary = " · ".join(
