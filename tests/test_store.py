@@ -599,3 +599,27 @@ def test_events_are_evidence_and_count_toward_statuses():
     s = provision_status(dataset, "nov2020-6a", D("2020-12-31"))
     assert "EV203" in s.evidence_ids and s.reasons[0].id == "EV203"
     assert dataset.quote_count + sum(1 for i in dataset.evidence.values() if i.is_event) == len(dataset.evidence)
+
+
+def test_an_item_refused_by_the_schema_still_has_its_references_and_dates_checked(data_root: Path) -> None:
+    (data_root / "evidence" / "events-bad.yaml").write_text(
+        "events:\n"
+        "  - id: EVBAD\n"
+        "    summary: A report.\n"
+        "    urls: [https://example.org/report]\n"
+        "    outlet: Example\n"
+        "    published: 2030-01-01\n"
+        "    provisions: [nov2020-99]\n"
+        "    stance: implementd\n"
+        "    claimant: Someone\n"
+        "    side: russa\n"
+        "    event_date: 2020-11-22\n"
+        "    verification: read\n",
+        encoding="utf-8",
+    )
+    found = [m for m in messages(data_root) if "events-bad.yaml" in m]
+    assert any(":8:13: 'implementd' is not a valid stance" in m for m in found)
+    assert any(":7:18: unknown provision 'nov2020-99'" in m for m in found)
+    assert any(":10:11: unknown actor 'russa'; did you mean 'russia'" in m for m in found)
+    assert any(":6:16: published 2030-01-01 is in the future" in m for m in found)
+    assert len(found) == 4, found

@@ -12,7 +12,7 @@ import typing
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -311,6 +311,9 @@ def _salvage(doc: Document, model: type[BaseModel]) -> dict[str, Any]:
                     # Keep the id of an invalid item, so that references to it are not reported too.
                     if isinstance(item, dict) and isinstance(item.get("id"), str):
                         parts.setdefault("_invalid_ids", []).append(item["id"])
+                    # ... and the item itself, so its other fields are still checked in the same run.
+                    if isinstance(item, dict):
+                        parts.setdefault("_invalid_items", []).append((name, i, item))
             parts[name] = items
         elif isinstance(tp, type) and issubclass(tp, BaseModel):
             with contextlib.suppress(ValidationError):
@@ -440,6 +443,8 @@ class _Loader:
         self.assessment_items: list[tuple[Document, int, Assessment]] = []
         self.actor_items: list[tuple[Document, int, Actor]] = []
         self.event_items: list[tuple[Document, int, ReportedEvent]] = []
+        # Items that failed the schema (already reported): their well-formed fields are still checked.
+        self.invalid_items: list[tuple[Document, str, int, dict[str, Any]]] = []
         # Ids of items that failed validation: already reported, so references to them are not.
         self.invalid_ids: dict[str, set[str]] = defaultdict(set)
         self.cache: dict[tuple[str, str], tuple[bytes, _Parsed]] = {}
@@ -464,6 +469,7 @@ class _Loader:
         self._register()
         self._order_by_date()
         self._check_references()
+        self._check_invalid_items()
         self._check_texts()
         self._check_dates()
         global _found
@@ -501,6 +507,7 @@ class _Loader:
         item_kind = {"AgreementFile": "provision", "SourceFile": "evidence", "AssessmentsFile": "assessment",
                      "ActorsFile": "actor", "EventsFile": "evidence", "AliasesFile": "alias"}[model.__name__]
         self.invalid_ids[item_kind].update(parts.get("_invalid_ids", []))
+        self.invalid_items += [(doc, name, i, raw) for name, i, raw in parts.get("_invalid_items", [])]
         if model is AgreementFile:
             self.agreement_files.append((doc, parts.get("agreement"), parts.get("provisions", [])))
         elif model is SourceFile:
@@ -729,6 +736,30 @@ class _Loader:
                     )
                     continue
                 self._ref(doc, ("assessments", i, "evidence", j), "evidence", eid, ds.evidence)
+
+    def _check_invalid_items(self) -> None:
+        """References and dates in items the schema refused, so one run reports every problem."""
+        ds = self.dataset
+        fields = {"provisions": ("provision", ds.provisions), "provision": ("provision", ds.provisions),
+                  "side": ("actor", ds.actors), "concerns": ("actor", ds.actors)}
+        for doc, name, i, raw in self.invalid_items:
+            if name not in ("evidence", "events", "assessments"):
+                continue
+            for key, (kind, known) in fields.items():
+                value = raw.get(key)
+                if isinstance(value, str):
+                    self._ref(doc, (name, i, key), kind, value, known)
+                elif isinstance(value, list):
+                    for j, ident in enumerate(value):
+                        if isinstance(ident, str):
+                            self._ref(doc, (name, i, key, j), kind, ident, known)
+            for key in ("event_date", "published", "date"):
+                when = raw.get(key)
+                if isinstance(when, date) and not isinstance(when, datetime) and when > self.today:
+                    self.problems.append(
+                        doc.problem((name, i, key), f"{key.replace('_', ' ')} {when} is in the future "
+                                    f"(today is {self.today}); record only what has happened")
+                    )
 
     # ----- dates
 
