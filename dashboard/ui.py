@@ -133,7 +133,7 @@ def _statuses(root: str, fingerprint: str, today: date, as_of: date) -> list:
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _party_views(root: str, fingerprint: str, today: date, as_of: date) -> list:
     dataset, _ = _load(root, fingerprint, today)
-    return party_views(dataset, as_of)
+    return party_views(dataset, as_of, _statuses(root, fingerprint, today, as_of))
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import bisect
 from array import array
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -372,17 +372,24 @@ class PartyView:
     evidence_concerning: tuple[str, ...]
 
 
-def party_views(dataset: Dataset, as_of: date) -> list[PartyView]:
-    statuses = all_statuses(dataset, as_of)
+def party_views(
+    dataset: Dataset, as_of: date, statuses: Sequence[ProvisionStatus] | None = None
+) -> list[PartyView]:
+    """Each obliged party's statuses, counts and the evidence about its conduct up to `as_of`.
+    Pass `statuses` (every provision's, at `as_of`) when they are already computed."""
+    if statuses is None:
+        statuses = all_statuses(dataset, as_of)
+    # One pass over the evidence for all actors: per actor it would be actors x evidence.
+    concerning: dict[str, list[str]] = defaultdict(list)
+    for item in dataset.evidence.values():
+        e = item.evidence
+        if e.concerns and item.dated and e.event_date <= as_of:  # type: ignore[operator]
+            for actor_id in e.concerns:
+                concerning[actor_id].append(item.id)
     views = []
     for actor_id in dataset.actors:
         mine = tuple(s for s in statuses if actor_id in dataset.provisions[s.provision_id].parties)
         if not mine:
             continue
-        concerning = tuple(
-            item.id
-            for item in dataset.evidence.values()
-            if actor_id in item.evidence.concerns and item.dated and item.evidence.event_date <= as_of  # type: ignore[operator]
-        )
-        views.append(PartyView(actor_id, mine, dict(Counter(s.status for s in mine)), concerning))
+        views.append(PartyView(actor_id, mine, dict(Counter(s.status for s in mine)), tuple(concerning[actor_id])))
     return views
