@@ -19,7 +19,14 @@ from tracker.store import load, load_valid
 from .conftest import REPO, edit
 
 APP = REPO / "dashboard" / "app.py"
-PAGES = ["views/overview.py", "views/provision.py", "views/evidence.py", "views/sources.py", "views/timeline.py"]
+PAGES = [
+    "views/overview.py",
+    "views/provision.py",
+    "views/evidence.py",
+    "views/sources.py",
+    "views/timeline.py",
+    "views/suggest.py",
+]
 
 
 @pytest.fixture
