@@ -167,6 +167,13 @@ def test_nearest_names_first_differing_word_and_line():
     assert 90 <= near.score < 100
 
 
+def test_nearest_skips_a_quotation_mark_the_quote_starts_inside_and_names_the_real_typo():
+    text = 'Lavrov criticised "actions by Baku, which is manipulating the issue of the POWs," he said.\n'
+    near = nearest("actions by Baku, XYZch is manipulating the issue of the POWs", text)
+    assert near is not None
+    assert near.difference == "the quote has 'XYZch' where the article has 'which'"
+
+
 def test_nearest_reports_a_missing_word():
     text = article("000")
     quote = "Shoygu stated that the ceasefire has been observed during this time"

@@ -286,9 +286,16 @@ def _trim(text: str, start: int, end: int, quote: str) -> tuple[int, int]:
     return words[lead][0], words[len(b) - 1 - tail][1]
 
 
+_EDGE_PUNCTUATION = "\"'“”‘’«»()[]{},.;:!?"
+
+
 def _first_difference(quote: str, passage: str) -> str:
     a, b = quote.split(" "), passage.split(" ")
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    # Words are compared without the punctuation around them: a quote that starts inside a quotation
+    # mark ('actions' in '"actions by Baku') is not different there, and the real difference is later.
+    ka = [w.strip(_EDGE_PUNCTUATION) for w in a]
+    kb = [w.strip(_EDGE_PUNCTUATION) for w in b]
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, ka, kb, autojunk=False).get_opcodes():
         if op == "equal":
             continue
         ours, theirs = " ".join(a[i1:i2]), " ".join(b[j1:j2])
