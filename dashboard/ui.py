@@ -7,9 +7,11 @@ import hashlib
 import html
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -196,6 +198,17 @@ def current() -> View:
 def page(name: str) -> Page:
     """A page registered by app.py, for links and switching."""
     return st.session_state["_pages"][name]
+
+
+def table_opening_provisions(table: pd.DataFrame, provision_of: Callable[[pd.Series], str],
+                             **dataframe_args: Any) -> None:
+    """A table in which selecting a row opens the provision `provision_of(row)`. The as-of date
+    goes along by itself: its widget, bound to the URL, is on every page (and may not be set here)."""
+    selection = st.dataframe(table, on_select="rerun", selection_mode="single-row", **dataframe_args)
+    picked = selection.selection.rows if selection else []
+    if picked:
+        pid = provision_of(table.iloc[picked[0]])
+        st.switch_page(page("provision"), query_params={"id": pid})
 
 
 def provision_label(view: View, pid: str) -> str:

@@ -151,6 +151,18 @@ def test_overview_then_provision_in_a_real_browser(
     download.value.save_as(saved)
     assert saved.read_bytes() == export.csv_bytes(export.status_table(dataset, date.fromisoformat(AS_OF)))
 
+    # Selecting a row of the overview opens that provision, at the same date.
+    table = page.locator("[data-testid=stDataFrame]").filter(
+        has=page.locator("th[role=columnheader]", has_text="title")
+    ).first
+    table.scroll_into_view_if_needed()
+    box = table.bounding_box()
+    third = list(expected)[2]
+    page.mouse.click(box["x"] + 15, box["y"] + 35 * 3 + 17)  # the row's selection box (rows are 35 px)
+    page.wait_for_url(f"**/provision?id={third}*", timeout=30_000)
+    assert f"as_of={AS_OF}" in page.url
+    page.get_by_text("Status as of").wait_for(timeout=30_000)
+
     # Navigate through the UI to a provision and open the one with the planted note.
     page.locator("[data-testid=stSidebarNav] a", has_text="Provision").click()
     page.get_by_text("Status as of").wait_for(timeout=30_000)

@@ -352,3 +352,23 @@ def test_suggest_page_refuses_to_save_without_claimant_and_writes_nothing(
     assert at.error and "Nothing was saved" in at.error[0].value
     after = {p: p.read_bytes() for p in (data_root / "evidence").rglob("*") if p.is_file()}
     assert after == before
+
+
+@pytest.mark.parametrize(
+    ("page", "table_key", "marker", "id_column"),
+    [
+        ("views/overview.py", "overview_table", "title", "provision"),
+        ("views/evidence.py", "evidence_table", "evidence_id", "provision_ids"),
+    ],
+)
+def test_selecting_a_row_opens_its_provision_at_the_same_date(
+    open_app: Callable[..., AppTest], page: str, table_key: str, marker: str, id_column: str
+) -> None:
+    at = open_app(page=page, as_of="2022-12-31")
+    table = table_with(at, marker)
+    expected = str(table.iloc[2][id_column]).split("; ")[0]
+    at.session_state[table_key] = {"selection": {"rows": [2], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="provision_pick").value == expected
+    assert at.date_input(key="as_of").value == date(2022, 12, 31)

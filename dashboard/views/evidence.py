@@ -82,12 +82,11 @@ table = shown.assign(
 columns_shown = ["evidence_id", "event_date", "date_precision", "provision_ids", "stance", "side", "claimant",
                  "kind", "verification", "text", "outlet", "published", "link"]
 table = table[[c for c in columns_shown if c in table.columns]]
-selection = st.dataframe(
+ui.table_opening_provisions(
     table,
+    lambda row: str(row["provision_ids"]).split("; ")[0],
     hide_index=True,
     width="stretch",
-    on_select="rerun",
-    selection_mode="single-row",
     key="evidence_table",
     column_config={
         "evidence_id": st.column_config.TextColumn("id"),
@@ -96,9 +95,4 @@ selection = st.dataframe(
         "link": st.column_config.LinkColumn("source link", display_text="open", validate=r"^https?://"),
     },
 )
-picked = selection.selection.rows if selection else []
-if picked:
-    row = table.iloc[picked[0]]
-    pid = str(row["provision_ids"]).split("; ")[0]
-    st.switch_page(ui.page("provision"), query_params={"id": pid, "as_of": view.as_of.isoformat()})
 st.caption("Select a row to open its (first) provision with the passage in context.")

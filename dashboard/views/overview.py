@@ -128,12 +128,11 @@ st.subheader("Provisions")
 if table.empty:
     st.info("No provision matches these filters.")
 else:
-    selection = st.dataframe(
+    ui.table_opening_provisions(
         table,
+        lambda row: row["provision"],
         hide_index=True,
         width="stretch",
-        on_select="rerun",
-        selection_mode="single-row",
         key="overview_table",
         height=35 * (len(table) + 1) + 3,  # every provision at once: no scrolling inside the table
         column_config={
@@ -144,10 +143,6 @@ else:
             "assessed": st.column_config.TextColumn("basis", help="Derived by the rules, or set by an analyst"),
         },
     )
-    picked = selection.selection.rows if selection else []
-    if picked:
-        pid = table.iloc[picked[0]]["provision"]
-        st.switch_page(ui.page("provision"), query_params={"id": pid, "as_of": view.as_of.isoformat()})
 
 # ----- by party
 st.subheader("By party obliged")
