@@ -349,6 +349,28 @@ def _verify_or_undo(
     raise InvalidData(new)
 
 
+def _save_checked(
+    root: Path,
+    path: Path,
+    yfile: YamlFile,
+    text: str,
+    found: list[Problem],
+    nearest: Any,
+    problems: list[Problem],
+    today: date | None,
+) -> None:
+    """Refuse the edit if its check `found` problems; else write it, and undo it if the reloaded
+    root has a problem it did not have before."""
+    if found:
+        if all(p.message.startswith("quote not found") for p in found):
+            raise QuoteNotFound(found, nearest)
+        raise InvalidData(found)
+    before = _problem_set(problems)
+    original = yfile.text
+    yfile.save(text)
+    _verify_or_undo(root, before, [(path, yfile.token)], {path: original}, today)
+
+
 def _target(dataset: Dataset, problems: list[Problem], source_id: str) -> tuple[Path, YamlFile]:
     path = source_file(dataset, source_id)
     name = display_path(path)
@@ -395,14 +417,7 @@ def add_evidence_items(root: Path, source_id: str, items: Sequence[dict[str, Any
         nearest = nearest or near
     duplicates = _duplicates(new_doc, len(existing))
     found += duplicates
-    if found:
-        if all(p.message.startswith("quote not found") for p in found):
-            raise QuoteNotFound(found, nearest)
-        raise InvalidData(found)
-    before = _problem_set(problems)
-    original = yfile.text
-    yfile.save(text)
-    _verify_or_undo(root, before, [(path, yfile.token)], {path: original}, today)
+    _save_checked(root, path, yfile, text, found, nearest, problems, today)
     return ids
 
 
@@ -517,11 +532,4 @@ def confirm_evidence(root: Path, evidence_id: str, *, today: date | None = None,
         raise InvalidData([Problem(display_path(path), *doc.position(("evidence", index)), str(exc))]) from None
     new_doc = _parsed_and_valid(text, path)
     found, nearest = check_item(dataset, item.source_id, new_doc, index, today=today, new_id=False)
-    if found:
-        if all(p.message.startswith("quote not found") for p in found):
-            raise QuoteNotFound(found, nearest)
-        raise InvalidData(found)
-    before = _problem_set(problems)
-    original = yfile.text
-    yfile.save(text)
-    _verify_or_undo(root, before, [(path, yfile.token)], {path: original}, today)
+    _save_checked(root, path, yfile, text, found, nearest, problems, today)
