@@ -213,7 +213,8 @@ def generate(root: Path, passages: int, seed: int = 1) -> Path:
     evidence_dir.mkdir(parents=True)
     actors = ["actors:"]
     for ident, name, kind in ACTORS:
-        actors += [f"  - id: {ident}", f"    name: {name}", f"    kind: {kind}"]
+        role = "observer" if kind in ("organisation", "generic") else "party"  # see ActorRole
+        actors += [f"  - id: {ident}", f"    name: {name}", f"    kind: {kind}", f"    role: {role}"]
     (provisions_dir / "actors.yaml").write_text("\n".join(actors) + "\n", encoding="utf-8")
 
     agreements = [_agreement(rng, i, provisions_dir) for i in range(max(2, passages // PASSAGES_PER_AGREEMENT))]

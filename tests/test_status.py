@@ -181,7 +181,7 @@ def test_party_view_lists_each_partys_obligations_with_counts(scenario):
     ds = scenario([("E1", "2020-02-01", "east", "implemented")])
     from tracker.models import Actor
 
-    ds.actors.update({a: Actor(id=a, name=a.title(), kind="state") for a in ("east", "west", "north")})
+    ds.actors.update({a: Actor(id=a, name=a.title(), kind="state", role="party") for a in ("east", "west", "north")})
     views = {v.actor_id: v for v in party_views(ds, D("2020-03-01"))}
     assert set(views) == {"east", "west"}  # north is obliged by nothing
     assert views["west"].counts == {Status.IMPLEMENTED: 1}

@@ -119,6 +119,35 @@ class ActorKind(StrEnum):
     GENERIC = "generic"
 
 
+class ActorRole(StrEnum):
+    """Whether an actor is a side (see docs/methodology.md, "Who is a side").
+
+    A party is a party to the conflict or to an agreement tracked: its claims are a side's claims.
+    An observer (media, courts, monitors, UN bodies, the ICRC, the EU, other third parties) reports:
+    its claims count toward a status, but it is never "a side"."""
+
+    PARTY = "party"
+    OBSERVER = "observer"
+
+
+class AgreementStage(StrEnum):
+    """A stage in an agreement's life, each with a date (`Agreement.stages`)."""
+
+    SIGNED = "signed"
+    INITIALLED = "initialled"
+    IN_FORCE = "in-force"
+    SUPERSEDED_IN_PART = "superseded-in-part"
+    ENDED = "ended"
+
+
+class LinkType(StrEnum):
+    """How an agreement relates to another (`Agreement.links`)."""
+
+    IMPLEMENTS = "implements"
+    REFERENCES = "references"
+    SUPERSEDES_IN_PART = "supersedes-in-part"
+
+
 # --------------------------------------------------------------------------- field types
 
 _ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
@@ -195,6 +224,10 @@ class Actor(_Model):
     id: Id
     name: Text
     kind: ActorKind
+    role: ActorRole = Field(
+        description="party: a party to the conflict or to an agreement tracked (a side); observer: media, "
+        "courts, monitors, UN bodies and other third parties, whose reports count but who are never a side."
+    )
     note: str | None = None
 
 
@@ -221,11 +254,29 @@ class TextSource(_Model):
     note: str | None = None
 
 
+class Stage(_Model):
+    """A dated stage of an agreement: signed, initialled, in force, superseded in part, ended."""
+
+    stage: AgreementStage
+    date: Date
+    source: str | None = Field(None, description="Who or what records the stage, e.g. 'Kremlin.ru'.")
+    url: HttpUrl | None = None
+    note: str | None = None
+
+
+class Link(_Model):
+    """A typed link to another agreement (the January 2021 statement implements point 9 of Nov 2020)."""
+
+    type: LinkType
+    agreement: Id = Field(description="The id of the other agreement.")
+    note: str | None = None
+
+
 class Agreement(_Model):
     id: Id
     title: Text
     short_title: Text
-    date: Date = Field(description="Date of signature.")
+    date: Date = Field(description="Date of signature (or of initialling, if never signed).")
     in_force: Date | None = Field(None, description="Date it took effect, if not the date of signature.")
     place: str | None = None
     signatories: list[Signatory] = Field(min_length=1)
@@ -234,7 +285,19 @@ class Agreement(_Model):
         None,
         description="The texts as read, relative to this YAML file; every provision text must appear in it.",
     )
+    stages: list[Stage] = Field(default_factory=list, description="The agreement's stages, in date order.")
+    links: list[Link] = Field(default_factory=list, description="Typed links to other agreements.")
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _stages_in_order(self) -> Agreement:
+        for before, after in zip(self.stages, self.stages[1:], strict=False):
+            if after.date < before.date:
+                raise ValueError(
+                    f"stages must be in date order: '{after.stage.value}' ({after.date}) comes after "
+                    f"'{before.stage.value}' ({before.date}); move it before"
+                )
+        return self
 
     @property
     def effective(self) -> date:
@@ -287,6 +350,25 @@ class Term(_Model):
     notice_months: int = Field(0, ge=0, description="Notice needed before expiry to stop the renewal.")
 
 
+class Contest(_Model):
+    """Who says, from when, that a superseded provision still stands (Russia on point 9)."""
+
+    actor: Id
+    from_: Date = Field(alias="from", description="From when the actor contests the supersession.")
+    evidence: list[Id] = Field(default_factory=list, description="Evidence ids the contest rests on.")
+    note: str | None = None
+
+
+class Supersession(_Model):
+    """A provision of a later agreement that replaces this one from a date (not a status: shown beside it)."""
+
+    provision: Id = Field(description="The id of the provision (of a later agreement) that supersedes this one.")
+    from_: Date = Field(alias="from", description="From when it is superseded.")
+    evidence: list[Id] = Field(default_factory=list, description="Evidence or assessment ids it rests on.")
+    note: str | None = None
+    contested: list[Contest] = Field(default_factory=list)
+
+
 class Provision(_Model):
     id: Id
     point: int = Field(ge=0)
@@ -294,6 +376,12 @@ class Provision(_Model):
     title: Text
     text: Text = Field(description="Verbatim text, from the source named in `translation`.")
     translation: Id = Field(description="Id of the agreement source this text is taken from.")
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")] = Field(
+        "en", description="Language of `text` (ISO 639 code); `text` is verbatim in that language."
+    )
+    english: Text | None = Field(
+        None, description="Our own English rendering when `text` is not English; always shown as ours."
+    )
     reading: Reading = Reading.OFFICIAL_TRANSLATION
     reading_note: str | None = None
     variants: list[TextVariant] = Field(default_factory=list)
@@ -306,14 +394,28 @@ class Provision(_Model):
         default_factory=list,
         description="Words and phrases that signal the provision in an article (used by `tracker suggest`).",
     )
+    superseded_by: list[Supersession] = Field(
+        default_factory=list, description="Provisions of later agreements that replace this one, from a date."
+    )
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _english_rendering(self) -> Provision:
+        if self.language != "en" and self.english is None:
+            raise ValueError(
+                f"the text is in '{self.language}': add 'english', our own English rendering of it"
+            )
+        if self.language == "en" and self.english is not None:
+            raise ValueError("'english' is our rendering of a text in another language; set 'language' to it")
+        return self
 
 
 class AgreementFile(_Model):
-    """One YAML file in provisions/: an agreement and its provisions."""
+    """One YAML file in provisions/: an agreement and its provisions (none for an agreement recorded only
+    for its stages and links, such as an initialled, unsigned one)."""
 
     agreement: Agreement
-    provisions: list[Provision] = Field(min_length=1)
+    provisions: list[Provision] = Field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- evidence

@@ -35,6 +35,7 @@ from .models import (
     ReportedEvent,
     Source,
     SourceFile,
+    Supersession,
 )
 from .problems import InvalidData, Problem, closest, did_you_mean, display_path
 from .yamlsource import Document, KeyPath, parse_bytes, read_bytes
@@ -469,6 +470,7 @@ class _Loader:
         self._register()
         self._order_by_date()
         self._check_references()
+        self._check_lineage()
         self._check_invalid_items()
         self._check_texts()
         self._check_dates()
@@ -694,7 +696,7 @@ class _Loader:
             return
         near = closest(ident, known)
         hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
-        if not near and len(known) <= 12:
+        if not near and len(known) <= 20:  # a list of up to 20 short ids still reads at a glance
             hint = f"; known {kind} ids: {', '.join(known)}"
         self.problems.append(doc.problem(loc, f"unknown {kind} '{ident}'{hint}"))
 
@@ -736,6 +738,85 @@ class _Loader:
                     )
                     continue
                 self._ref(doc, ("assessments", i, "evidence", j), "evidence", eid, ds.evidence)
+
+    def _check_lineage(self) -> None:
+        """Agreement links, provision supersessions and their contests point at things that exist."""
+        ds = self.dataset
+        for doc, agreement, provisions in self.agreement_files:
+            if agreement is None:
+                continue
+            for i, link in enumerate(agreement.links):
+                loc = ("agreement", "links", i, "agreement")
+                if link.agreement == agreement.id:
+                    self.problems.append(doc.problem(loc, f"agreement '{agreement.id}' links to itself; name another"))
+                else:
+                    self._ref(doc, loc, "agreement", link.agreement, ds.agreements)
+            for i, stage in enumerate(agreement.stages):
+                self._not_future(doc, ("agreement", "stages", i, "date"), stage.date, "stage date")
+            for i, provision in provisions:
+                for j, sup in enumerate(provision.superseded_by):
+                    self._check_supersession(doc, ("provisions", i, "superseded_by", j), agreement, sup)
+
+    def _check_supersession(self, doc: Document, loc: KeyPath, agreement: Agreement, sup: Supersession) -> None:
+        ds = self.dataset
+        later = ds.provision_agreement.get(sup.provision)
+        if later is None:
+            self._ref(doc, (*loc, "provision"), "provision", sup.provision, ds.provisions)
+        elif later == agreement.id:
+            self.problems.append(
+                doc.problem(
+                    (*loc, "provision"),
+                    f"'{sup.provision}' is a provision of the same agreement ({agreement.id}); "
+                    "a provision is superseded only by one of a later agreement",
+                )
+            )
+        elif sup.from_ < ds.agreements[later].date:
+            self.problems.append(
+                doc.problem(
+                    (*loc, "from"),
+                    f"superseded from {sup.from_}, before {later} was signed ({ds.agreements[later].date}); "
+                    f"write a date on or after {ds.agreements[later].date}",
+                )
+            )
+        self._not_future(doc, (*loc, "from"), sup.from_, "supersession date")
+        self._evidence_refs(doc, (*loc, "evidence"), sup.evidence)
+        for k, contest in enumerate(sup.contested):
+            where = (*loc, "contested", k)
+            self._ref(doc, (*where, "actor"), "actor", contest.actor, ds.actors)
+            if contest.from_ < sup.from_:
+                self.problems.append(
+                    doc.problem(
+                        (*where, "from"),
+                        f"contested from {contest.from_}, before the supersession itself ({sup.from_}); "
+                        f"write a date on or after {sup.from_}",
+                    )
+                )
+            self._not_future(doc, (*where, "from"), contest.from_, "contest date")
+            self._evidence_refs(doc, (*where, "evidence"), contest.evidence)
+
+    def _evidence_refs(self, doc: Document, loc: KeyPath, ids: list[str]) -> None:
+        """Ids of counted evidence or of assessments (a supersession may rest on either)."""
+        ds = self.dataset
+        for j, eid in enumerate(ids):
+            if eid in ds.assessments or eid in self.invalid_ids.get("assessment", ()):
+                continue
+            if eid in ds.unconfirmed:
+                self.problems.append(
+                    doc.problem(
+                        (*loc, j),
+                        f"evidence '{eid}' is an unconfirmed suggestion; confirm it (remove 'unconfirmed') first",
+                    )
+                )
+                continue
+            self._ref(doc, (*loc, j), "evidence", eid, ds.evidence)
+
+    def _not_future(self, doc: Document, loc: KeyPath, when: date, what: str) -> None:
+        if when > self.today:
+            self.problems.append(
+                doc.problem(
+                    loc, f"{what} {when} is in the future (today is {self.today}); record only what has happened"
+                )
+            )
 
     def _check_invalid_items(self) -> None:
         """References and dates in items the schema refused, so one run reports every problem."""
