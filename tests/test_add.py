@@ -17,7 +17,7 @@ from tracker.status import all_statuses
 from tracker.store import load, load_valid
 from tracker.yamledit import append_item
 
-from .conftest import REPO, TODAY
+from .helpers import REPO, TODAY
 
 # An invented article, used only inside the temporary data roots of these tests.
 ARTICLE = (

@@ -18,7 +18,7 @@ from tracker import atomic
 from tracker.atomic import ABSENT, FileChanged, ReadToken, read_with_token, stale_temp_files, write_atomic
 from tracker.store import load
 
-from .conftest import TODAY
+from .helpers import TODAY
 
 ORIGINAL = b"evidence: []\n# the original bytes\n"
 

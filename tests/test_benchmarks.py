@@ -5,7 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from .conftest import REPO
+import pytest
+
+from .helpers import REPO
+
+pytestmark = pytest.mark.slow
 
 
 def test_bundled_benchmark_runs_and_prints_its_numbers():

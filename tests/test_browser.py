@@ -20,7 +20,9 @@ from tracker import export
 from tracker.status import STATUS_LABELS, all_statuses
 from tracker.store import load_valid
 
-from .conftest import REPO, edit
+from .helpers import REPO, edit
+
+pytestmark = pytest.mark.slow
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -23,7 +23,7 @@ from tracker import status, store
 from tracker.problems import display_path
 from tracker.store import Dataset, load
 
-from .conftest import REPO, TODAY, D, edit
+from .helpers import REPO, TODAY, D, edit
 
 EVIDENCE = "evidence/russian-ministers-visit.yaml"
 ARTICLE = "evidence/articles/000_6b2447b7a3177c8d.txt"
@@ -203,6 +203,7 @@ EDITS = [
 ]
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(st.tuples(st.sampled_from(EDITS), st.booleans(), st.booleans()), min_size=1, max_size=6))
 def test_a_warm_load_always_says_what_a_cold_load_says(tmp_path_factory: pytest.TempPathFactory, steps):

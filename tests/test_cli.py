@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from tracker.cli import main
 from tracker.store import data_files
 
-from .conftest import REPO, edit
+from .helpers import REPO, edit
 
 
 def run(*args: str):
@@ -123,7 +123,7 @@ def test_export_evidence_to_stdout_matches_the_library(tmp_path: Path):
     from tracker import export
     from tracker.store import load_valid
 
-    from .conftest import D
+    from .helpers import D
 
     result = CliRunner().invoke(main, ["export", "--root", str(REPO), "--table", "evidence", "--as-of", "2021-01-31"])
     assert result.exit_code == 0

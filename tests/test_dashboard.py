@@ -16,7 +16,7 @@ from tracker.export import evidence_table
 from tracker.status import all_statuses
 from tracker.store import load, load_valid
 
-from .conftest import REPO, edit
+from .helpers import REPO, edit
 
 APP = REPO / "dashboard" / "app.py"
 PAGES = [

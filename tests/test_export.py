@@ -11,7 +11,7 @@ import pytest
 from tracker import export
 from tracker.store import load_valid
 
-from .conftest import REPO, TODAY, D, edit
+from .helpers import REPO, TODAY, D, edit
 
 STATUS_COLUMNS = [
     "as_of", "agreement", "provision_id", "point", "title", "category", "parties", "status", "status_since",

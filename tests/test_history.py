@@ -13,7 +13,7 @@ from tracker.cli import main
 from tracker.models import Assessment, DatePrecision, ReportedEvent, Stance, Status, Term, Verification
 from tracker.store import EvidenceItem, Location, load_valid
 
-from .conftest import REPO, TODAY, D
+from .helpers import REPO, TODAY, D
 
 HISTORY = REPO / "docs" / "status-history.md"
 REGENERATE = "tracker history --output docs/status-history.md"

@@ -203,7 +203,7 @@ def test_deadline_state_is_reported_with_the_status(scenario):
 def bundled():
     from tracker.store import load_valid
 
-    from .conftest import REPO, TODAY
+    from .helpers import REPO, TODAY
 
     return load_valid(REPO, today=TODAY)
 

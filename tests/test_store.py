@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, TODAY, edit, messages, problems_in
+from tests.helpers import REPO, TODAY, edit, messages, problems_in
 from tracker.problems import InvalidData, display_path
 from tracker.store import Dataset, load, load_valid
 
@@ -588,7 +588,7 @@ def test_events_are_evidence_and_count_toward_statuses():
     from tracker.models import EvidenceKind
     from tracker.status import provision_status
 
-    from .conftest import D
+    from .helpers import D
 
     dataset = load_valid(REPO, today=TODAY)
     item = dataset.evidence["EV203"]

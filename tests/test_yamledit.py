@@ -16,7 +16,7 @@ from tracker.problems import InvalidData
 from tracker.yamledit import EditError, YamlFile, append_item, remove_key, set_key
 from tracker.yamlsource import parse_text
 
-from .conftest import REPO
+from .helpers import REPO
 
 ITEM = {"id": "E999", "quote": "a quote: with a colon", "provisions": ["nov2020-1", "nov2020-3"], "stance": "context",
         "claimant": "someone", "side": "media", "concerns": [], "event_date": date(2021, 1, 2), "unconfirmed": True}

@@ -7,7 +7,6 @@ from __future__ import annotations
 import gc
 import subprocess
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
@@ -189,17 +188,16 @@ def test_merge_key_is_refused():
     assert (problems[0].line, problems[0].column) == (3, 3)
 
 
-def test_billion_laughs_is_refused_fast():
+def test_billion_laughs_is_refused_at_its_first_anchor():
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for i in range(1, 10):
         name, previous = chr(ord("a") + i), chr(ord("a") + i - 1)
         lines.append(f"{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]")
-    started = time.perf_counter()
     doc, problems = parse("\n".join(lines) + "\n")
-    elapsed = time.perf_counter() - started
-    assert elapsed < 1.0
+    # Refused at the first anchor, so nothing is expanded: the work is bounded by the first line.
     assert len(problems) == 1
     assert "anchors and aliases" in problems[0].message
+    assert (problems[0].line, problems[0].column) == (1, 4)
     assert doc.data is None
 
 
@@ -247,12 +245,15 @@ def test_extreme_nesting_is_refused_without_crashing_the_interpreter():
         "from tracker.yamlsource import parse_text\n"
         "n = 200_000\n"
         "doc, problems = parse_text('a: ' + '[' * n + ']' * n, Path('deep.yaml'))\n"
-        "print(problems[0].message)\n"
+        "print(len(problems), problems[0].line, problems[0].column)\n"
     )
     repo = Path(__file__).resolve().parent.parent
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=repo, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert "nests more than" in result.stdout
+    # Refused and located on the line; which layer refuses (the project's depth check or libyaml's own cap,
+    # in its own words) depends on the PyYAML build, so the wording is not pinned here.
+    count, line, column = map(int, result.stdout.split())
+    assert count == 1 and line == 1 and column >= 1
 
 
 def test_key_that_is_a_collection_is_refused():
