@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import edit, messages, problems_in
+from .helpers import edit, messages, problems_in
 
 NOV = "provisions/nov-2020.yaml"
 JAN = "provisions/jan-2021.yaml"
