@@ -714,6 +714,68 @@ def suggest_command(article: str | None, source_id: str | None, top: int, as_jso
         _print_suggestions(dataset, suggestions)
 
 
+# --------------------------------------------------------------------------- changes
+
+
+@main.command(name="changes")
+@_root_option
+@click.option("--from", "start", type=DateParam(), default=None, help="First day (default: 30 days before --to).")
+@click.option("--to", "end", type=DateParam(), default=None, help="Last day (default: today).")
+@click.option("--provision", "provisions", multiple=True, help="Only this provision (repeat or comma-separate).")
+@click.option("--agreement", "agreements", multiple=True, help="Only this agreement (repeat or comma-separate).")
+@click.option("--format", "fmt", type=click.Choice(["text", "atom"]), default="text", show_default=True)
+@click.option("--link", default=None, metavar="URL", help="With --format atom: the dashboard's address, for links.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write (default: standard output).",
+)
+def changes_command(root: Path | None, start: date | None, end: date | None, provisions: tuple[str, ...],
+                    agreements: tuple[str, ...], fmt: str, link: str | None, output: Path | None) -> None:
+    """Every status change between two dates, newest first, with the claims or assessment behind it."""
+    from datetime import timedelta
+
+    from . import changes, feed
+
+    end = end or date.today()
+    start = start or end - timedelta(days=30)
+    if start > end:
+        raise click.BadParameter(f"--from {start} is after --to {end}; swap them", param_hint="--from")
+    dataset = _load(root)
+    wanted_provisions = _split_ids(provisions)
+    wanted_agreements = _split_ids(agreements)
+    for pid in wanted_provisions:
+        _check_choice("provision", pid, dataset.provisions)
+    for aid in wanted_agreements:
+        _check_choice("agreement", aid, dataset.agreements)
+    found = changes.changes(
+        dataset, start, end, provision=wanted_provisions or None, agreement=wanted_agreements or None
+    )
+    if fmt == "atom":
+        scope = ", ".join(wanted_provisions + wanted_agreements) or "every provision"
+        data = feed.atom(
+            dataset,
+            found,
+            updated=end,
+            title_text=f"Accord Tracker: status changes ({scope})",
+            link=link,
+            link_for=(lambda c: feed.dashboard_link(link, c)) if link else None,
+        )
+    else:
+        lines = [f"{len(found)} status change(s) from {start} to {end}, newest first."]
+        for c in found:
+            lines.append(f"{c.date}  {feed.title(dataset, c)}")
+            lines.append(_wrap(feed.because(dataset, c), indent="            "))
+        data = ("\n".join(lines) + "\n").encode("utf-8")
+    if output is None:
+        sys.stdout.buffer.write(data)
+        return
+    write_atomic(output, data)
+    click.echo(f"wrote {len(found)} change(s) to {output}", err=True)
+
+
 # --------------------------------------------------------------------------- export and schema
 
 
