@@ -26,6 +26,7 @@ measured under a load above the number of cores should be rerun. Growth is the 1
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -76,16 +77,20 @@ def run_command(argv: list[str], env: dict[str, str] | None = None) -> dict[str,
         wall = time.perf_counter() - start
         if proc.returncode != 0:
             raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
-        rss_kb = next(int(line.split(":")[1]) for line in proc.stderr.splitlines()
-                      if "Maximum resident set size" in line)
+        rss_kb = next(
+            int(line.split(":")[1]) for line in proc.stderr.splitlines() if "Maximum resident set size" in line
+        )
         return {"wall": wall, "rss_mb": rss_kb / 1024}
     # Without GNU time: a launcher process per command, so that RUSAGE_CHILDREN is that command's alone.
-    code = ("import resource, subprocess, sys, time\n"
-            "t = time.perf_counter(); rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode\n"
-            "w = time.perf_counter() - t\n"
-            "print(rc, w, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
-    proc = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, env=full_env,
-                          check=False)
+    code = (
+        "import resource, subprocess, sys, time\n"
+        "t = time.perf_counter(); rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode\n"
+        "w = time.perf_counter() - t\n"
+        "print(rc, w, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *argv], capture_output=True, text=True, env=full_env, check=False
+    )
     rc, wall, rss = proc.stdout.split()
     if rc != "0":
         raise SystemExit(f"{' '.join(argv)} failed ({rc}):\n{proc.stderr[-3000:]}")
@@ -105,9 +110,11 @@ def has_option(command: str, option: str) -> bool:
 
 def clear_persistent_cache(root: Path) -> None:
     """Empty the persistent cache of `root`, whatever its place (asked of the tracker itself)."""
-    code = ("import sys\nfrom pathlib import Path\n"
-            "try:\n from tracker.cache import clear\nexcept ImportError:\n sys.exit(0)\n"
-            "clear(Path(sys.argv[1]))\n")
+    code = (
+        "import sys\nfrom pathlib import Path\n"
+        "try:\n from tracker.cache import clear\nexcept ImportError:\n sys.exit(0)\n"
+        "clear(Path(sys.argv[1]))\n"
+    )
     subprocess.run([sys.executable, "-c", code, str(root)], check=True)
 
 
@@ -232,8 +239,11 @@ def note(results: dict[str, Any], key: str, what: str) -> None:
 def measure_size(size: int, workdir: Path, repeat: int, dashboard: bool) -> dict[str, Any]:
     root = workdir / f"root-{size}"
     if not (root / "provisions").is_dir():
-        subprocess.run([sys.executable, str(HERE / "generate.py"), str(root), "--passages", str(size)], check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, str(HERE / "generate.py"), str(root), "--passages", str(size)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     r: dict[str, Any] = {"size": size}
     commands = max(3, repeat // 5)  # the commands take seconds each at 100k
 
@@ -252,29 +262,47 @@ def measure_size(size: int, workdir: Path, repeat: int, dashboard: bool) -> dict
 
     note(r, "status_cmd", "`tracker status`, cache warm")
     run_command(tracker("status", "--root", str(root), "--as-of", AS_OF.isoformat()))
-    r["status_cmd"] = stats([run_command(tracker("status", "--root", str(root), "--as-of", AS_OF.isoformat()))["wall"]
-                             for _ in range(commands)])
+    r["status_cmd"] = stats(
+        [
+            run_command(tracker("status", "--root", str(root), "--as-of", AS_OF.isoformat()))["wall"]
+            for _ in range(commands)
+        ]
+    )
 
     note(r, "export", "`tracker export --table evidence`: peak memory")
     out = workdir / f"evidence-{size}.csv"
-    exports = [run_command(tracker("export", "--root", str(root), "--table", "evidence", "--as-of",
-                                   AS_OF.isoformat(), "--output", str(out))) for _ in range(2)]
+    exports = [
+        run_command(
+            tracker(
+                "export", "--root", str(root), "--table", "evidence", "--as-of", AS_OF.isoformat(), "--output", str(out)
+            )
+        )
+        for _ in range(2)
+    ]
     out.unlink(missing_ok=True)
     r["export_rss"] = max(e["rss_mb"] for e in exports)
     r["export_wall"] = stats([e["wall"] for e in exports])
 
     note(r, "worker", "first status call after load, 20 later calls, pandas R4 baseline")
-    proc = subprocess.run([sys.executable, __file__, "--worker", str(root), "--repeat", str(repeat)],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--worker", str(root), "--repeat", str(repeat)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if proc.returncode != 0:
         raise SystemExit(f"the worker failed at {size}:\n{proc.stderr[-3000:]}")
     r |= json.loads(proc.stdout.strip().splitlines()[-1])
 
     if dashboard:
         note(r, "dashboard", "dashboard: reruns on new as-of dates")
-        proc = subprocess.run([sys.executable, "-c", DASHBOARD, str(REPO / "dashboard" / "app.py"), str(repeat)],
-                              capture_output=True, text=True, check=False,
-                              env={**os.environ, "TRACKER_ROOT": str(root)})
+        proc = subprocess.run(
+            [sys.executable, "-c", DASHBOARD, str(REPO / "dashboard" / "app.py"), str(repeat)],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "TRACKER_ROOT": str(root)},
+        )
         if proc.returncode != 0:
             raise SystemExit(f"the dashboard run failed at {size}:\n{proc.stderr[-3000:]}")
         dash = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -322,54 +350,109 @@ def report(sizes: list[dict[str, Any]], startup: dict[str, Any] | None, repeat: 
             if base:
                 text += f"; {m['median'] / r[base]['median']:.2f}x {base.replace('_', ' ')}"
             return text
+
         return cell
 
-    row("every status at one date, first call after load", "<= 0.2 s", med_max("status_first", "r4_baseline"),
-        lambda r: r["status_first"]["median"])
-    row("any later call (20 new dates), median and max", "max <= 20 ms", med_max("status_later", "r4_baseline"),
-        lambda r: r["status_later"]["max"])
-    row("baseline: R4 with pandas/numpy from the evidence CSV", "-", med_max("r4_baseline"),
-        lambda r: r["r4_baseline"]["median"])
-    row("`tracker status` command, cache warm", "<= 3 s", med_max("status_cmd", "bare_parse"),
-        lambda r: r["status_cmd"]["median"])
+    row(
+        "every status at one date, first call after load",
+        "<= 0.2 s",
+        med_max("status_first", "r4_baseline"),
+        lambda r: r["status_first"]["median"],
+    )
+    row(
+        "any later call (20 new dates), median and max",
+        "max <= 20 ms",
+        med_max("status_later", "r4_baseline"),
+        lambda r: r["status_later"]["max"],
+    )
+    row(
+        "baseline: R4 with pandas/numpy from the evidence CSV",
+        "-",
+        med_max("r4_baseline"),
+        lambda r: r["r4_baseline"]["median"],
+    )
+    row(
+        "`tracker status` command, cache warm",
+        "<= 3 s",
+        med_max("status_cmd", "bare_parse"),
+        lambda r: r["status_cmd"]["median"],
+    )
     row("baseline: bare C-loader parse (a process)", "-", med_max("bare_parse"), lambda r: r["bare_parse"]["median"])
-    row("`tracker validate`, cold", "<= 1.3x parse", med_max("validate_cold", "bare_parse"),
-        lambda r: r["validate_cold"]["median"])
-    row("`tracker validate`, warm cache", "<= 0.25x parse", med_max("validate_warm", "bare_parse"),
-        lambda r: r["validate_warm"]["median"])
-    row("`export --table evidence` peak memory", "<= 400 MB", lambda r: f"{r['export_rss']:.0f} MB "
-        f"({fmt(r['export_wall']['median'])})", lambda r: r["export_rss"])
-    row("`tracker validate` peak memory (cold)", "-", lambda r: f"{r['validate_rss']:.0f} MB",
-        lambda r: r["validate_rss"])
+    row(
+        "`tracker validate`, cold",
+        "<= 1.3x parse",
+        med_max("validate_cold", "bare_parse"),
+        lambda r: r["validate_cold"]["median"],
+    )
+    row(
+        "`tracker validate`, warm cache",
+        "<= 0.25x parse",
+        med_max("validate_warm", "bare_parse"),
+        lambda r: r["validate_warm"]["median"],
+    )
+    row(
+        "`export --table evidence` peak memory",
+        "<= 400 MB",
+        lambda r: f"{r['export_rss']:.0f} MB ({fmt(r['export_wall']['median'])})",
+        lambda r: r["export_rss"],
+    )
+    row(
+        "`tracker validate` peak memory (cold)",
+        "-",
+        lambda r: f"{r['validate_rss']:.0f} MB",
+        lambda r: r["validate_rss"],
+    )
     if all("dashboard_rerun" in r for r in sizes):
-        row("dashboard rerun on a new as-of date", "<= 150 ms", med_max("dashboard_rerun"),
-            lambda r: r["dashboard_rerun"]["median"])
-        row("dashboard first run (fresh process: imports, load)", "-", lambda r: fmt(r["dashboard_first"]),
-            lambda r: r["dashboard_first"])
-    loads = "; ".join(f"{r['size']:,}: " + ", ".join(f"{k} {v:.2f}" for k, v in r["machine_load"].items()) for r in sizes)
+        row(
+            "dashboard rerun on a new as-of date",
+            "<= 150 ms",
+            med_max("dashboard_rerun"),
+            lambda r: r["dashboard_rerun"]["median"],
+        )
+        row(
+            "dashboard first run (fresh process: imports, load)",
+            "-",
+            lambda r: fmt(r["dashboard_first"]),
+            lambda r: r["dashboard_first"],
+        )
+    loads = "; ".join(
+        f"{r['size']:,}: " + ", ".join(f"{k} {v:.2f}" for k, v in r["machine_load"].items()) for r in sizes
+    )
     lines.append("")
     lines.append(f"machine load (1-minute average) before each measure: {loads}")
     if startup:
         s = startup
         lines.append("")
-        lines.append(f"start-up on the bundled data (median / max of {s['python_pass']['n']}, interleaved; "
-                     f"load {s['machine_load']['startup']:.2f}):")
-        for key, label in (("python_pass", "python -c pass"), ("validate", "tracker validate"),
-                           ("status", "tracker status")):
+        lines.append(
+            f"start-up on the bundled data (median / max of {s['python_pass']['n']}, interleaved; "
+            f"load {s['machine_load']['startup']:.2f}):"
+        )
+        for key, label in (
+            ("python_pass", "python -c pass"),
+            ("validate", "tracker validate"),
+            ("status", "tracker status"),
+        ):
             m = s[key]
-            extra = "" if key == "python_pass" else (
-                f"; {(m['median'] - s['python_pass']['median']) * 1000:.0f} ms more than python -c pass; target < 0.3 s")
+            extra = (
+                ""
+                if key == "python_pass"
+                else (
+                    f"; {(m['median'] - s['python_pass']['median']) * 1000:.0f} ms more than python -c pass;"
+                    " target < 0.3 s"
+                )
+            )
             lines.append(f"  {label:<18} {fmt(m['median'])} (max {fmt(m['max'])}){extra}")
     return "\n".join(lines)
 
 
 def machine() -> str:
     cpu = platform.machine()
-    try:
-        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                   if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
+    with contextlib.suppress(OSError, StopIteration):
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
     return f"{cpu}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
 
 
@@ -385,10 +468,15 @@ def parse_sizes(text: str) -> list[int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10k,100k", help="comma-separated passages, e.g. 10k,100k")
-    parser.add_argument("--repeat", type=int, default=20, help="calls per in-process measure (commands: repeat/5, "
-                        "at least 3)")
-    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "tracker-bench",
-                        help="where the generated roots are kept between runs")
+    parser.add_argument(
+        "--repeat", type=int, default=20, help="calls per in-process measure (commands: repeat/5, at least 3)"
+    )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "tracker-bench",
+        help="where the generated roots are kept between runs",
+    )
     parser.add_argument("--no-dashboard", action="store_true", help="skip the dashboard measure")
     parser.add_argument("--no-startup", action="store_true", help="skip the start-up measure on the bundled data")
     parser.add_argument("--json", type=Path, help="also write the raw results here")

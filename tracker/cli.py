@@ -12,8 +12,6 @@ from typing import Any
 
 import click
 
-from . import history, schema
-from .atomic import write_atomic
 from .models import DeadlineState, ReportedEvent, Status, Verification
 from .problems import closest
 from .status import DEADLINE_LABELS, STATUS_LABELS, ProvisionStatus, all_statuses, party_views, provision_status
@@ -41,6 +39,19 @@ class DateParam(click.ParamType):
             return date.fromisoformat(str(value))
         except ValueError:
             self.fail(f"'{value}' is not a date; write YYYY-MM-DD, e.g. 2021-06-30", param, ctx)
+
+
+class _LazyHelpOption(click.Option):
+    """An option whose help text is made only when help is shown, so that the module it quotes is not
+    imported by every command (start-up is most of what `tracker validate` costs on the bundled data)."""
+
+    def __init__(self, *args: Any, lazy_help: Callable[[], str], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.lazy_help = lazy_help
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        self.help = self.lazy_help()
+        return super().get_help_record(ctx)
 
 
 def _root_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -304,7 +315,15 @@ def show(provision_id: str, root: Path | None, as_of: date | None) -> None:
 # --------------------------------------------------------------------------- history
 
 
+def _history() -> Any:
+    from . import history
+
+    return history
+
+
 def _parse_dates(value: str | None) -> list[date]:
+    from . import history
+
     if not value:
         return list(history.CHECKPOINTS)
     dates = []
@@ -324,21 +343,26 @@ def _parse_dates(value: str | None) -> list[date]:
 @_root_option
 @click.option(
     "--dates",
+    cls=_LazyHelpOption,
     default=None,
     metavar="D1,D2,...",
-    help="Comma-separated dates (default: the checkpoints "
-    + ", ".join(d.isoformat() for d in history.CHECKPOINTS)
+    lazy_help=lambda: "Comma-separated dates (default: the checkpoints "
+    + ", ".join(d.isoformat() for d in _history().CHECKPOINTS)
     + ").",
 )
 @click.option(
     "--output",
     "-o",
+    cls=_LazyHelpOption,
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help=f"File to write, e.g. {history.DEFAULT_PATH} (default: standard output).",
+    lazy_help=lambda: f"File to write, e.g. {_history().DEFAULT_PATH} (default: standard output).",
 )
 def history_command(root: Path | None, dates: str | None, output: Path | None) -> None:
     """Every provision's status, since when, deadline and evidence ids at several dates, as Markdown."""
+    from .atomic import write_atomic
+
+    history = _history()
     when = _parse_dates(dates)
     dataset = _load(root)
     text = history.render(dataset, when)
@@ -792,17 +816,30 @@ def changes_command(root: Path | None, start: date | None, end: date | None, pro
 )
 def export_command(root: Path | None, as_of: date | None, table: str, output: Path | None) -> None:
     """CSV of the status table or the evidence table, safe to open in a spreadsheet."""
+    import io
+
     from . import export  # here, not at the top: pandas takes half a second to import, and only this needs it
+    from .atomic import write_atomic
 
     dataset = _load(root)
     as_of = as_of or date.today()
-    frame = export.status_table(dataset, as_of) if table == "status" else export.evidence_table(dataset, as_of)
-    data = export.csv_bytes(frame)
-    if output is None:
-        sys.stdout.buffer.write(data)
-        return
-    write_atomic(output, data)
-    click.echo(f"wrote {len(frame)} rows to {output}", err=True)
+    if table == "evidence":
+        # Row by row, never a DataFrame: at 100k passages the table took more memory than the data.
+        if output is None:
+            export.write_evidence_csv(dataset, as_of, sys.stdout.buffer)
+            return
+        buffer = io.BytesIO()
+        rows = export.write_evidence_csv(dataset, as_of, buffer)
+        write_atomic(output, buffer.getbuffer())  # type: ignore[arg-type]
+    else:
+        frame = export.status_table(dataset, as_of)
+        rows = len(frame)
+        data = export.csv_bytes(frame)
+        if output is None:
+            sys.stdout.buffer.write(data)
+            return
+        write_atomic(output, data)
+    click.echo(f"wrote {rows} rows to {output}", err=True)
 
 
 @main.command(name="schema")
@@ -815,6 +852,8 @@ def export_command(root: Path | None, as_of: date | None, table: str, output: Pa
 @_root_option
 def schema_command(output_dir: Path | None, root: Path | None) -> None:
     """Write JSON Schemas for the YAML files (editors use them to complete and check fields)."""
+    from . import schema
+
     folder = output_dir or (root or default_root()) / "schemas"
     changed = schema.write_schemas(folder)
     click.echo(f"{len(schema.SCHEMAS)} schemas in {folder}; {len(changed)} changed.")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterator
 from datetime import date
+from typing import BinaryIO
 
 import pandas as pd
 
 from .models import EvidenceKind, ReportedEvent, Stance
 from .status import all_statuses
-from .store import Dataset
+from .store import Dataset, EvidenceItem
 
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -71,67 +75,97 @@ KIND_LABELS = {
 }
 
 
+def evidence_rows(dataset: Dataset, as_of: date | None = None) -> Iterator[dict[str, object]]:
+    """The rows of the evidence table, one at a time, ordered by event date then id."""
+    items = [
+        item
+        for item in dataset.evidence.values()
+        if as_of is None or not item.dated or item.evidence.event_date <= as_of  # type: ignore[operator]
+    ]
+    # The order evidence_table always had (pandas' stable sort on the two text columns).
+    items.sort(key=lambda item: (_iso(item.evidence.event_date), item.evidence.id))
+    for item in items:
+        yield _evidence_row(dataset, item)
+
+
+def _evidence_row(dataset: Dataset, item: EvidenceItem) -> dict[str, object]:
+    e = item.evidence
+    row: dict[str, object] = {
+        "evidence_id": e.id,
+        "kind": item.kind.value,
+        "kind_note": KIND_LABELS[item.kind],
+        "provision_ids": "; ".join(e.provisions),
+        "stance": e.stance.value,
+        "claimant": e.claimant,
+        "side": e.side,
+        "concerns": "; ".join(e.concerns),
+        "event_date": _iso(e.event_date),
+        "date_precision": e.date_precision.value,
+    }
+    if isinstance(e, ReportedEvent):
+        row |= {
+            "verification": e.verification.value,
+            "quote": "",
+            "summary": e.summary,
+            "quotation": e.quotation or "",
+            "note": e.note or "",
+            "source_id": "",
+            "source_title": "",
+            "outlet": e.outlet,
+            "published": _iso(e.published),
+            "url": " ".join(e.urls),
+            "article_file": "",
+            "article_line": "",
+            "article_column": "",
+            "char_start": "",
+            "char_end": "",
+        }
+    else:
+        source = dataset.sources[item.source_id or ""]
+        row |= {
+            "verification": "quote found in article",
+            "quote": e.quote,
+            "summary": "",
+            "quotation": "",
+            "note": e.note or "",
+            "source_id": source.id,
+            "source_title": source.title,
+            "outlet": source.outlet,
+            "published": _iso(source.published),
+            "url": source.url or "",
+            "article_file": dataset.article_files.get(source.id, source.text),
+            "article_line": item.span.line if item.span else "",
+            "article_column": item.span.column if item.span else "",
+            "char_start": item.span.start if item.span else "",
+            "char_end": item.span.end if item.span else "",
+        }
+    return row
+
+
 def evidence_table(dataset: Dataset, as_of: date | None = None) -> pd.DataFrame:
     """Every piece of evidence (dated on or before `as_of`, and all undated ones) with its source and place."""
-    rows = []
-    for item in dataset.evidence.values():
-        e = item.evidence
-        if as_of is not None and item.dated and e.event_date > as_of:  # type: ignore[operator]
-            continue
-        row = {
-            "evidence_id": e.id,
-            "kind": item.kind.value,
-            "kind_note": KIND_LABELS[item.kind],
-            "provision_ids": "; ".join(e.provisions),
-            "stance": e.stance.value,
-            "claimant": e.claimant,
-            "side": e.side,
-            "concerns": "; ".join(e.concerns),
-            "event_date": _iso(e.event_date),
-            "date_precision": e.date_precision.value,
-        }
-        if isinstance(e, ReportedEvent):
-            row |= {
-                "verification": e.verification.value,
-                "quote": "",
-                "summary": e.summary,
-                "quotation": e.quotation or "",
-                "note": e.note or "",
-                "source_id": "",
-                "source_title": "",
-                "outlet": e.outlet,
-                "published": _iso(e.published),
-                "url": " ".join(e.urls),
-                "article_file": "",
-                "article_line": "",
-                "article_column": "",
-                "char_start": "",
-                "char_end": "",
-            }
-        else:
-            source = dataset.sources[item.source_id or ""]
-            row |= {
-                "verification": "quote found in article",
-                "quote": e.quote,
-                "summary": "",
-                "quotation": "",
-                "note": e.note or "",
-                "source_id": source.id,
-                "source_title": source.title,
-                "outlet": source.outlet,
-                "published": _iso(source.published),
-                "url": source.url or "",
-                "article_file": dataset.article_files.get(source.id, source.text),
-                "article_line": item.span.line if item.span else "",
-                "article_column": item.span.column if item.span else "",
-                "char_start": item.span.start if item.span else "",
-                "char_end": item.span.end if item.span else "",
-            }
-        rows.append(row)
-    frame = pd.DataFrame(rows)
-    if not frame.empty:
-        frame = frame.sort_values(["event_date", "evidence_id"], kind="stable").reset_index(drop=True)
-    return frame
+    return pd.DataFrame(list(evidence_rows(dataset, as_of)))
+
+
+def write_evidence_csv(dataset: Dataset, as_of: date | None, out: BinaryIO) -> int:
+    """The evidence table as CSV, byte for byte what csv_bytes(evidence_table(...)) gives, written row by
+    row: at 100k passages the DataFrame and its CSV text took about 440 MB on top of the loaded data.
+    Returns the number of rows."""
+    text = io.TextIOWrapper(out, encoding=CSV_ENCODING, newline="", write_through=True)
+    writer = csv.writer(text, lineterminator="\r\n")  # pandas' to_csv uses the csv module's minimal quoting
+    count = 0
+    try:
+        for row in evidence_rows(dataset, as_of):
+            if count == 0:
+                writer.writerow(row)
+            writer.writerow([neutralise(value) for value in row.values()])
+            count += 1
+        if count == 0:
+            text.write("\r\n")  # what pandas writes for a table with no rows and no columns
+        text.flush()
+    finally:
+        text.detach()  # leave `out` open for the caller, even on an error
+    return count
 
 
 def to_csv(frame: pd.DataFrame) -> str:

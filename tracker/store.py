@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from . import quotes
+from .gcpause import collector_paused
 from .models import (
     FILE_MODELS,
     Actor,
@@ -157,7 +158,8 @@ class Dataset:
 def load(root: Path | None = None, *, today: date | None = None) -> tuple[Dataset, list[Problem]]:
     """Load and check everything under `root`; return the dataset and every problem found."""
     loader = _Loader(Path(root) if root is not None else default_root(), today or date.today())
-    loader.run()
+    with collector_paused():
+        loader.run()
     return loader.dataset, sorted(set(loader.problems))
 
 
