@@ -13,7 +13,7 @@ from tracker import export
 from tracker.gcpause import collector_paused
 from tracker.store import load_valid
 
-from .conftest import TODAY, D
+from .helpers import TODAY, D
 
 
 def _streamed(dataset, as_of) -> bytes:

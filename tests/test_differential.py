@@ -1,0 +1,106 @@
+"""Differential tests: the status engine against the reference implementation of the rules
+(tests/reference_rules.py), for every provision, on generated data of several sizes and seeds and on
+the bundled data at every date where anything changes."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+from datetime import date, timedelta
+
+import pytest
+
+from tracker.status import all_statuses, provision_status
+from tracker.store import Dataset, load_valid
+
+from . import reference_rules as ref
+from .helpers import REPO
+
+
+def _engine(dataset: Dataset, pid: str, day: date) -> ref.Answer:
+    s = provision_status(dataset, pid, day)
+    return ref.Answer(
+        s.derived.status,
+        s.derived.rule,
+        frozenset(c.id for c in s.reasons),
+        s.derived_since,
+        s.status,
+        s.since,
+    )
+
+
+def _compare(dataset: Dataset, days: list[date], pids: list[str] | None = None) -> None:
+    pids = pids if pids is not None else list(dataset.provisions)
+    mismatches = []
+    for day in days:
+        listed = {s.provision_id for s in all_statuses(dataset, day)}
+        for pid in pids:
+            if pid not in listed:
+                continue
+            got, want = _engine(dataset, pid, day), ref.answer(dataset, pid, day)
+            if got != want:
+                mismatches.append(f"{pid} at {day}: engine {got}, reference {want}")
+    assert not mismatches, f"{len(mismatches)} mismatch(es), first ones:\n" + "\n".join(mismatches[:10])
+
+
+def _generated(tmp_path_factory: pytest.TempPathFactory, passages: int, seed: int) -> Dataset:
+    root = tmp_path_factory.mktemp(f"gen-{passages}-{seed}") / "root"
+    subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "benchmarks" / "generate.py"),
+            str(root),
+            "--passages",
+            str(passages),
+            "--seed",
+            str(seed),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    return load_valid(root)
+
+
+def _dates(dataset: Dataset, count: int, seed: int) -> list[date]:
+    """Dates where things change (and the day before), sampled, plus a few arbitrary ones."""
+    rng = random.Random(seed)
+    changes = ref.change_dates(dataset)
+    picked = rng.sample(changes, min(count, len(changes)))
+    return sorted(set(picked) | {date(2000, 1, 1), date(2030, 1, 1)})
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_engine_equals_reference_on_generated_data(tmp_path_factory, seed):
+    dataset = _generated(tmp_path_factory, 1000, seed)
+    _compare(dataset, _dates(dataset, 12, seed))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("passages", "seed", "dates", "provisions"), [(10_000, 4, 8, None), (100_000, 5, 3, 150)])
+def test_engine_equals_reference_on_large_generated_data(tmp_path_factory, passages, seed, dates, provisions):
+    dataset = _generated(tmp_path_factory, passages, seed)
+    pids = list(dataset.provisions)
+    if provisions is not None:  # the reference is quadratic per provision: a random sample at 100k
+        pids = random.Random(seed).sample(pids, provisions)
+    _compare(dataset, _dates(dataset, dates, seed), pids)
+
+
+@pytest.fixture(scope="module")
+def bundled() -> Dataset:
+    return load_valid(REPO)
+
+
+def test_engine_equals_reference_on_the_bundled_data_at_every_change(bundled):
+    days = ref.change_dates(bundled)
+    assert len(days) > 10
+    _compare(bundled, days)
+
+
+def test_the_reference_sees_a_change_the_engine_must_follow(scenario):
+    # The differential test would pass vacuously if both always answered "no evidence": a minimal case.
+    ds = scenario([("E1", "2020-02-01", "east", "implemented"), ("E2", "2020-02-10", "west", "violated")])
+    day = date(2020, 2, 10)
+    assert ref.answer(ds, "p", day).derived.value == "disputed"
+    _compare(ds, [day - timedelta(days=1), day])
