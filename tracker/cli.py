@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from .atomic import write_atomic
 from .models import DeadlineState, ReportedEvent, Status, Verification
 from .problems import closest
 from .status import DEADLINE_LABELS, STATUS_LABELS, ProvisionStatus, all_statuses, party_views, provision_status
@@ -360,8 +361,6 @@ def _parse_dates(value: str | None) -> list[date]:
 )
 def history_command(root: Path | None, dates: str | None, output: Path | None) -> None:
     """Every provision's status, since when, deadline and evidence ids at several dates, as Markdown."""
-    from .atomic import write_atomic
-
     history = _history()
     when = _parse_dates(dates)
     dataset = _load(root)
@@ -819,7 +818,6 @@ def export_command(root: Path | None, as_of: date | None, table: str, output: Pa
     import io
 
     from . import export  # here, not at the top: pandas takes half a second to import, and only this needs it
-    from .atomic import write_atomic
 
     dataset = _load(root)
     as_of = as_of or date.today()
