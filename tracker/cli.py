@@ -840,6 +840,46 @@ def export_command(root: Path | None, as_of: date | None, table: str, output: Pa
     click.echo(f"wrote {rows} rows to {output}", err=True)
 
 
+@main.command(name="release")
+@click.argument("output_dir", type=click.Path(path_type=Path))
+@_root_option
+@click.option(
+    "--as-of", "as_of", type=DateParam(), default=None, help="Release date: statuses at this date (default: today)."
+)
+@click.option("--version", "version", default=None, help="Release version, e.g. 2026.1 (default: the release date).")
+@click.option(
+    "--previous",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="A previous release's folder: list what changed since it.",
+)
+@click.option("--force", is_flag=True, help="Write into a non-empty folder that is not a release (other files stay).")
+def release_command(
+    output_dir: Path, root: Path | None, as_of: date | None, version: str | None, previous: Path | None, force: bool
+) -> None:
+    """Write a citable release: CSV/JSON tables with a data package, a SQLite database, the codebook,
+    CITATION.cff and a static site. Refuses invalid data, and a non-empty OUTPUT_DIR that is not a release."""
+    from .release import OutputRefused, build, check_output
+    from .release.changes import NotARelease
+
+    try:
+        check_output(output_dir, force=force)  # before loading: a refusal should not wait for the data
+    except OutputRefused as exc:
+        _refused(exc)
+    dataset = _load(root)
+    as_of = as_of or date.today()
+    try:
+        made = build(dataset, output_dir, as_of=as_of, version=version, previous=previous, force=force)
+    except (OutputRefused, NotARelease) as exc:
+        _refused(exc)
+        return
+    shown = ("provisions", "evidence", "changes")
+    tables = ", ".join(f"{n} {name}" for name, n in made.counts.items() if name in shown)
+    click.echo(f"release {made.version} at {as_of} in {output_dir}: {len(made.files)} files ({tables})")
+    if made.replaced:
+        click.echo(f"replaced {len(made.replaced)} file(s) of the folder's previous content", err=True)
+
+
 @main.command(name="schema")
 @click.option(
     "--output-dir",
