@@ -1,10 +1,243 @@
-"""The static site (filled in by the next step)."""
+"""The static site of a release: plain HTML and CSS rendered with Jinja2 (autoescaped: every data string
+is text, never markup), relative links only, so that it works from file:// and from any static host.
+
+Pages: index.html (the overview at the release date, with the trend as an HTML/CSS chart),
+agreements/<id>.html, provisions/<id>.html (text, status with reasons, freshness, lineage, every piece
+of evidence with its quote highlighted in its sentences) and changes.html."""
 
 from __future__ import annotations
 
+import bisect
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+import jinja2
 
-def write(folder: Path, dataset: Any, tables: Any, **_: Any) -> list[str]:
-    return []
+from ..models import ReportedEvent, Stance, Status
+from ..status import DEADLINE_LABELS, STATUS_LABELS, provision_status
+from ..store import Dataset, EvidenceItem
+from .changes import KINDS, Changes
+from .tables import Table, agreements_in, provisions_in
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+SITE = "site"
+# Sentences around a quote: cut at a sentence end or a blank line, never more than this much each side.
+CONTEXT_CHARS = 400
+_SENTENCE_END = re.compile("[.!?\u2026][\"'\u201d\u2019\u00bb)]*\\s+|\n\\s*\n")
+_HTTP = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
+TREND_POINTS = 48
+CHANGE_TITLES = {
+    "status-changed": "Statuses changed",
+    "provision-added": "Provisions added",
+    "provision-removed": "Provisions removed",
+    "evidence-added": "Evidence added",
+    "evidence-corrected": "Evidence corrected",
+    "evidence-removed": "Evidence removed",
+    "assessment-added": "Assessments added",
+    "assessment-corrected": "Assessments corrected",
+    "assessment-removed": "Assessments removed",
+}
+
+
+def http_url(value: object) -> str | None:
+    """The URL if it is http(s), else None: nothing else becomes a link (no javascript:, data:, file:)."""
+    return value if isinstance(value, str) and _HTTP.match(value) else None
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,  # every template, whatever its name: nothing from data is markup
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["http_url"] = http_url
+    env.filters["status_label"] = lambda code: STATUS_LABELS.get(Status(code), code) if code else ""
+    env.globals["status_codes"] = [s.value for s in Status]
+    return env
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """A quote in its sentences: text before, the quote, text after (each escaped by the template)."""
+
+    before: str
+    quote: str
+    after: str
+
+
+def highlight(article: str, start: int, end: int) -> Highlight:
+    """The sentences that hold article[start:end], cut at most CONTEXT_CHARS from the quote each side."""
+    left = max(0, start - CONTEXT_CHARS)
+    ends = [m.end() for m in _SENTENCE_END.finditer(article, left, start)]
+    # Without a sentence end in reach, cut at a space rather than inside a word.
+    begin = ends[-1] if ends else (left if left == 0 else article.find(" ", left, start) + 1 or left)
+    right = min(len(article), end + CONTEXT_CHARS)
+    found = _SENTENCE_END.search(article, end, right)
+    stop = found.end() if found else (right if right == len(article) else max(article.rfind(" ", end, right), end))
+    prefix = "… " if not ends and left > 0 else ""
+    suffix = " …" if not found and right < len(article) else ""
+    return Highlight(prefix + article[begin:start].lstrip(), article[start:end], article[end:stop].rstrip() + suffix)
+
+
+def _evidence_view(dataset: Dataset, item: EvidenceItem) -> dict[str, Any]:
+    e = item.evidence
+    view: dict[str, Any] = {
+        "id": e.id,
+        "kind": item.kind.value,
+        "stance": e.stance.value,
+        "claimant": e.claimant,
+        "side": dataset.actor_name(e.side),
+        "concerns": [dataset.actor_name(a) for a in e.concerns],
+        "date": e.event_date.isoformat() if isinstance(e.event_date, date) else str(e.event_date),
+        "precision": e.date_precision.value,
+        "note": e.note,
+        "provisions": list(e.provisions),
+    }
+    if isinstance(e, ReportedEvent):
+        view |= {
+            "summary": e.summary,
+            "quotation": e.quotation,
+            "verification": e.verification.value,
+            "outlet": e.outlet,
+            "published": str(e.published),
+            "links": list(e.urls),
+            "source_title": None,
+            "highlight": None,
+        }
+    else:
+        source = dataset.sources[item.source_id or ""]
+        article = dataset.articles.get(source.id)
+        view |= {
+            "quote": e.quote,
+            "outlet": source.outlet,
+            "published": str(source.published),
+            "source_title": source.title,
+            "links": [source.url] if source.url else [],
+            "highlight": highlight(article, item.span.start, item.span.end) if article and item.span else None,
+        }
+    return view
+
+
+def _trend(history: Sequence[dict[str, Any]], starts: dict[str, date], as_of: date) -> list[dict[str, Any]]:
+    """Counts by status at evenly spaced dates from the first agreement to the release date, from the
+    status_history table (the status at a date is the last change on or before it)."""
+    if not starts:
+        return []
+    first = min(starts.values())
+    by_provision: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for row in history:
+        by_provision[row["provision_id"]].append((row["date"], row["status"]))
+    span = (as_of - first).days
+    points = []
+    for i in range(TREND_POINTS + 1):
+        day = date.fromordinal(first.toordinal() + span * i // TREND_POINTS)
+        key = day.isoformat()
+        counts: Counter[str] = Counter()
+        for pid, start in starts.items():
+            if start > day:
+                continue
+            changes = by_provision.get(pid, [])
+            at = bisect.bisect_right(changes, (key, "\uffff"))
+            counts[changes[at - 1][1] if at else Status.NOT_STARTED.value] += 1
+        total = sum(counts.values())
+        points.append({"date": key, "total": total, "counts": [(s.value, counts.get(s.value, 0)) for s in Status]})
+    return points
+
+
+def write(
+    folder: Path, dataset: Dataset, tables: Sequence[Table], *, as_of: date, version: str, changes: Changes
+) -> list[str]:
+    env = environment()
+    out = folder / SITE
+    (out / "provisions").mkdir(parents=True, exist_ok=True)
+    (out / "agreements").mkdir(parents=True, exist_ok=True)
+    files: list[str] = []
+
+    def page(name: str, template: str, **context: Any) -> None:
+        root = "../" * name.count("/")
+        html = env.get_template(template).render(root=root, version=version, as_of=as_of.isoformat(), **context)
+        (out / name).write_text(html, encoding="utf-8")
+        files.append(f"{SITE}/{name}")
+
+    by_name = {t.name: t for t in tables}
+    statuses = {r["provision_id"]: r for r in by_name["statuses"].records}
+    history: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in by_name["status_history"].records:
+        history[row["provision_id"]].append(row)
+    agreements = agreements_in(dataset, as_of)
+    present = {a.id for a in agreements}
+    provisions = provisions_in(dataset, as_of)
+    by_agreement: dict[str, list[Any]] = defaultdict(list)
+    for p in provisions:
+        by_agreement[dataset.provision_agreement[p.id]].append(p)
+
+    counts = Counter(r["status"] for r in statuses.values())
+    starts = {p.id: dataset.agreement_of(p.id).effective for p in provisions}
+    trend = _trend(by_name["status_history"].records, starts, as_of)
+    page(
+        "index.html",
+        "index.html",
+        agreements=[(a, by_agreement[a.id]) for a in agreements],
+        statuses=statuses,
+        counts=[(s.value, counts.get(s.value, 0)) for s in Status if counts.get(s.value)],
+        total=len(statuses),
+        trend=trend,
+        changes=changes,
+    )
+    for a in agreements:
+        links = [
+            link for link in (getattr(a, "links", None) or []) if getattr(link, "agreement", None) in present
+        ]
+        page(
+            f"agreements/{a.id}.html",
+            "agreement.html",
+            agreement=a,
+            provisions=by_agreement[a.id],
+            statuses=statuses,
+            stages=getattr(a, "stages", None) or [],
+            links=links,
+            actor=dataset.actor_name,
+        )
+    known = {p.id for p in provisions}
+    for p in provisions:
+        s = provision_status(dataset, p.id, as_of)
+        items = [
+            i for i in dataset.evidence_for(p.id) if not i.dated or i.evidence.event_date <= as_of  # type: ignore[operator]
+        ]
+        items.sort(key=lambda i: (i.evidence.event_date if i.dated else date.min, i.id), reverse=True)
+        counted = [dataset.evidence[i] for i in s.evidence_ids if i in dataset.evidence]
+        claims = [i.evidence.event_date for i in counted if i.evidence.stance != Stance.CONTEXT]
+        page(
+            f"provisions/{p.id}.html",
+            "provision.html",
+            provision=p,
+            agreement=dataset.agreement_of(p.id),
+            status=s,
+            row=statuses.get(p.id, {}),
+            deadline_label=DEADLINE_LABELS[s.deadline_state],
+            latest_claim=getattr(s, "latest_claim", None) or (max(claims) if claims else None),
+            stale=getattr(s, "stale", None),
+            superseded=[x for x in (getattr(s, "superseded_by", None) or []) if getattr(x, "provision", None) in known],
+            reasons={c.id for c in s.reasons},
+            history=history.get(p.id, []),
+            evidence=[_evidence_view(dataset, i) for i in items],
+            known=known,
+            parties=[dataset.actor_name(a) for a in p.parties],
+        )
+    page(
+        "changes.html",
+        "changes.html",
+        changes=changes,
+        groups=[(CHANGE_TITLES[k], changes.of(k)) for k in KINDS if changes.of(k)],
+        known=known,
+    )
+    (out / "style.css").write_text((TEMPLATES / "style.css").read_text(encoding="utf-8"), encoding="utf-8")
+    files.append(f"{SITE}/style.css")
+    return files
