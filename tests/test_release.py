@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from tracker.cli import main
 from tracker.store import load
 
-from .conftest import edit
+from .helpers import edit
 
 # Planted in titles, quotes and notes: every view must show them as text.
 PAYLOAD = "<script>window.pwned=1</script><img src=x onerror=window.pwned=2>"
