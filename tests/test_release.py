@@ -27,9 +27,9 @@ AS_OF = "2021-06-30"
 
 ACTORS = """\
 actors:
-  - {id: east, name: "Eastland <b>bold</b>", kind: state}
-  - {id: west, name: Westland, kind: state}
-  - {id: media, name: Media, kind: generic}
+  - {id: east, name: "Eastland <b>bold</b>", kind: state, role: party}
+  - {id: west, name: Westland, kind: state, role: party}
+  - {id: media, name: Media, kind: generic, role: observer}
 """
 AGREEMENT_TEXT = """\
 # The tiny statement
@@ -50,6 +50,8 @@ agreement:
   sources:
     - {id: T, title: The text, url: "https://example.org/tiny"}
   text_file: texts/tiny.md
+  stages:
+    - {stage: signed, date: 2021-01-10, source: "Wire <b>x</b>", url: "https://example.org/signed"}
   note: "A note with a payload: <img src=x onerror=window.pwned=5>"
 provisions:
   - id: tiny-1
