@@ -7,7 +7,6 @@ of evidence with its quote highlighted in its sentences) and changes.html."""
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -21,6 +20,7 @@ import jinja2
 from ..models import ReportedEvent, Stance, Status
 from ..status import DEADLINE_LABELS, STATUS_LABELS, provision_status
 from ..store import Dataset, EvidenceItem
+from ..trend import monthly
 from .changes import KINDS, Changes
 from .tables import Table, agreements_in, provisions_in
 
@@ -30,7 +30,6 @@ SITE = "site"
 CONTEXT_CHARS = 400
 _SENTENCE_END = re.compile("[.!?\u2026][\"'\u201d\u2019\u00bb)]*\\s+|\n\\s*\n")
 _HTTP = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
-TREND_POINTS = 48
 CHANGE_TITLES = {
     "status-changed": "Statuses changed",
     "provision-added": "Provisions added",
@@ -125,30 +124,20 @@ def _evidence_view(dataset: Dataset, item: EvidenceItem) -> dict[str, Any]:
     return view
 
 
-def _trend(history: Sequence[dict[str, Any]], starts: dict[str, date], as_of: date) -> list[dict[str, Any]]:
-    """Counts by status at evenly spaced dates from the first agreement to the release date, from the
-    status_history table (the status at a date is the last change on or before it)."""
-    if not starts:
-        return []
-    first = min(starts.values())
-    by_provision: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for row in history:
-        by_provision[row["provision_id"]].append((row["date"], row["status"]))
-    span = (as_of - first).days
-    points = []
-    for i in range(TREND_POINTS + 1):
-        day = date.fromordinal(first.toordinal() + span * i // TREND_POINTS)
-        key = day.isoformat()
-        counts: Counter[str] = Counter()
-        for pid, start in starts.items():
-            if start > day:
-                continue
-            changes = by_provision.get(pid, [])
-            at = bisect.bisect_right(changes, (key, "\uffff"))
-            counts[changes[at - 1][1] if at else Status.NOT_STARTED.value] += 1
-        total = sum(counts.values())
-        points.append({"date": key, "total": total, "counts": [(s.value, counts.get(s.value, 0)) for s in Status]})
-    return points
+def _trend(dataset: Dataset, as_of: date) -> list[dict[str, Any]]:
+    """tracker/trend.py's monthly counts by status (the dashboard's trend), one bar per month end."""
+    by_day: dict[date, dict[str, tuple[int, int]]] = {}
+    for point in monthly(dataset, as_of):
+        by_day.setdefault(point.when, {})[point.status.value] = (point.provisions, point.stale)
+    return [
+        {
+            "date": day.isoformat(),
+            "total": sum(n for n, _ in counts.values()),
+            "stale": sum(stale for _, stale in counts.values()),
+            "counts": [(s.value, counts.get(s.value, (0, 0))[0]) for s in Status],
+        }
+        for day, counts in sorted(by_day.items())
+    ]
 
 
 def write(
@@ -179,8 +168,7 @@ def write(
         by_agreement[dataset.provision_agreement[p.id]].append(p)
 
     counts = Counter(r["status"] for r in statuses.values())
-    starts = {p.id: dataset.agreement_of(p.id).effective for p in provisions}
-    trend = _trend(by_name["status_history"].records, starts, as_of)
+    trend = _trend(dataset, as_of)
     page(
         "index.html",
         "index.html",

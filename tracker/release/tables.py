@@ -11,8 +11,9 @@ from datetime import date
 from typing import Any
 
 from .. import export
+from ..changes import provision_changes
 from ..models import Agreement, Assessment, Provision
-from ..status import STATUS_LABELS, provision_status, status_history
+from ..status import STATUS_LABELS, provision_status
 from ..store import Dataset
 
 Record = dict[str, Any]
@@ -333,29 +334,40 @@ def _statuses(dataset: Dataset, as_of: date, provisions: set[str]) -> Table:
                   ForeignKey(("agreement",), "agreements", ("agreement_id",))), indexes=("status",))
 
 
-HISTORY_COLUMNS = ["provision_id", "date", "status", "derived_status", "assessment_id", "reason_evidence",
+HISTORY_COLUMNS = ["provision_id", "date", "status", "previous_status", "rule", "assessment_id", "reason_evidence",
                    "explanation"]
 
 
 def _history(dataset: Dataset, as_of: date, provisions: Sequence[Provision]) -> Table:
+    """tracker/changes.py's effective status history (the one the dashboard and the feed show), with the
+    engine's explanation of the derived status on each day."""
     rows = []
     for p in provisions:
-        for day, status in status_history(dataset, p.id, as_of):
-            s = provision_status(dataset, p.id, day)
+        for change in provision_changes(dataset, p.id, as_of):
+            assessment = next((c.id for c in change.causes if c.kind == "assessment"), None)
+            if change.rule == "assessment":
+                explanation = f"{STATUS_LABELS[change.new]} since {change.date}: set by assessment {assessment}"
+            elif change.rule == "R1" and change.old is None:
+                explanation = f"{STATUS_LABELS[change.new]}: signed {change.date}, not yet in force"
+            else:
+                explanation = provision_status(dataset, p.id, change.date).explain(dataset.actor_name)
             rows.append(
                 {
                     "provision_id": p.id,
-                    "date": day,
-                    "status": status.value,
-                    "derived_status": s.derived.status.value,
-                    "assessment_id": s.assessment.id if s.assessment else None,
-                    "reason_evidence": "; ".join(c.id for c in s.reasons),
-                    "explanation": s.explain(dataset.actor_name),
+                    "date": change.date,
+                    "status": change.new.value,
+                    "previous_status": change.old.value if change.old else None,
+                    "rule": change.rule,
+                    "assessment_id": assessment,
+                    "reason_evidence": "; ".join(c.id for c in change.causes if c.kind != "assessment"),
+                    "explanation": explanation,
                 }
             )
     return Table("status_history", "Status history", "Every change of each provision's status up to the release "
-                 "date, with its date and reasons.", HISTORY_COLUMNS, _records(rows, HISTORY_COLUMNS),
-                 ("provision_id", "date"), (ForeignKey(("provision_id",), "provisions", ("provision_id",)),),
+                 "date, with its date and reasons (the assessment, or the claims the new status rests on).",
+                 HISTORY_COLUMNS, _records(rows, HISTORY_COLUMNS), ("provision_id", "date"),
+                 (ForeignKey(("provision_id",), "provisions", ("provision_id",)),
+                  ForeignKey(("assessment_id",), "assessments", ("assessment_id",))),
                  indexes=("date", "status"))
 
 
