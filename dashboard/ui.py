@@ -23,6 +23,7 @@ from tracker.models import Status
 from tracker.problems import Problem
 from tracker.status import STATUS_LABELS, PartyView, ProvisionStatus, all_statuses, party_views
 from tracker.store import Dataset, default_root, load
+from tracker.textsafe import clean_output
 
 EARLIEST = date(2020, 1, 1)
 
@@ -191,6 +192,18 @@ def show_problems(problems: list[Problem]) -> None:
         "this page reloads the data on the next interaction."
     )
     st.code("\n".join(str(p) for p in problems), language=None, wrap_lines=True)
+
+
+def show_error(exc: BaseException, what: str = "Nothing was saved") -> None:
+    """The one message component for an error of the library: a sentence, and the located problems
+    of an InvalidData as text (the same lines as the CLI prints). Never a traceback."""
+    from tracker.errors import InvalidData, message_of
+
+    if isinstance(exc, InvalidData):
+        st.error(esc(f"{what}: the data would not validate ({len(exc.problems)} problem(s))."))
+        st.code(clean_output("\n".join(str(p) for p in exc.problems)), language=None, wrap_lines=True)
+    else:
+        st.error(esc(f"{what}: {message_of(exc)}"))
 
 
 def current() -> View:

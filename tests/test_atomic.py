@@ -16,6 +16,7 @@ import pytest
 
 from tracker import atomic
 from tracker.atomic import ABSENT, FileChanged, ReadToken, read_with_token, stale_temp_files, write_atomic
+from tracker.errors import FileSystemError
 from tracker.store import load
 
 from .helpers import TODAY
@@ -61,7 +62,7 @@ def test_a_failure_mid_write_leaves_the_original_intact_and_no_temp(monkeypatch,
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(atomic.os, failing, boom)
-    with pytest.raises(OSError, match="No space"):
+    with pytest.raises(FileSystemError, match=r"^cannot write .*file.yaml: No space left on device$"):
         write_atomic(target, b"new content that must not appear\n")
     monkeypatch.undo()
     assert target.read_bytes() == ORIGINAL

@@ -166,9 +166,9 @@ def test_the_cache_holds_only_the_files_of_the_last_root(data_root: Path, tmp_pa
     other = tmp_path / "other"
     shutil.copytree(data_root, other)
     load(data_root, today=TODAY)
-    assert {Path(p) for p, _cwd in store._cache} == set(store.data_files(data_root))
+    assert {Path(p) for p, _cwd in store.CACHE.files} == set(store.data_files(data_root))
     load(other, today=TODAY)
-    assert {Path(p) for p, _cwd in store._cache} == set(store.data_files(other))
+    assert {Path(p) for p, _cwd in store.CACHE.files} == set(store.data_files(other))
 
 
 def test_a_problem_found_later_is_placed_exactly_in_a_cached_file(data_root: Path):

@@ -16,7 +16,7 @@ from tracker.store import EvidenceItem, Location, load_valid
 from .helpers import REPO, TODAY, D
 
 HISTORY = REPO / "docs" / "status-history.md"
-REGENERATE = "tracker history --output docs/status-history.md"
+REGENERATE = "tracker history --force --output docs/status-history.md"
 
 
 def _event(ident: str, when: str, side: str, stance: str, **extra: object) -> EvidenceItem:

@@ -621,5 +621,5 @@ def test_an_item_refused_by_the_schema_still_has_its_references_and_dates_checke
     assert any(":8:13: 'implementd' is not a valid stance" in m for m in found)
     assert any(":7:18: unknown provision 'nov2020-99'" in m for m in found)
     assert any(":10:11: unknown actor 'russa'; did you mean 'russia'" in m for m in found)
-    assert any(":6:16: published 2030-01-01 is in the future" in m for m in found)
+    assert any(":6:16: publication date 2030-01-01 is in the future" in m for m in found)
     assert len(found) == 4, found

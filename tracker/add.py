@@ -1,13 +1,14 @@
 """Adding an article and the passages quoted from it, from code: the library behind
 `tracker add-source`, `tracker add-evidence`, `tracker confirm` and `suggest --write`, and what the
-dashboard calls.
+dashboard calls. This module only builds edits; checking them is `tracker.validate`'s.
 
-Every write is checked first the way `tracker validate` checks (schema, ids, references, the quote
-against its article, dates), is made by text insertion that keeps the file's comments and layout
-(`tracker.yamledit`), is atomic, and is refused if the file changed on disk since it was read. After
-the write the whole data root is loaded again; should that reveal a problem the write introduced,
-the file is put back as it was and the problem raised. Problems are raised as
-`tracker.problems.InvalidData`, located at `file:line:column` (for a new passage, where it would be).
+Every write holds the data root's lock (`atomic.data_lock`) from the first read to the last rename;
+builds the new text by insertion that keeps the file's comments and layout (`tracker.yamledit`);
+loads the whole data root with the edited text in memory in place of the file (an overlay), exactly
+as `tracker validate` would load the result, and refuses the edit if that shows a problem the data
+did not have before; only then writes, atomically, refusing if the file changed on disk since it
+was read. Problems are raised as `tracker.errors.InvalidData`, located at `file:line:column` (for a
+new passage, where it will be).
 """
 
 from __future__ import annotations
@@ -22,12 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from . import quotes
-from .atomic import ABSENT, FileChanged, ReadToken, write_atomic
+from .atomic import ABSENT, ReadToken, data_lock, write_atomic
+from .errors import BadInput, EditError, FileChanged, FileSystemError, InvalidData, QuoteNotFound
 from .models import DatePrecision, Evidence, Stance
-from .problems import InvalidData, Problem, closest, display_path
+from .problems import Problem, display_path
 from .store import Dataset, load
-from .yamledit import EditError, YamlFile, append_item, model_problems, remove_key, render_mapping_lines, set_key
-from .yamlsource import Document, KeyPath, parse_text
+from .validate.hints import unknown
+from .yamledit import YamlFile, append_item, remove_key, render_mapping_lines, set_key
+from .yamlsource import parse_text
 
 __all__ = [
     "EVIDENCE_FIELDS",
@@ -36,6 +39,7 @@ __all__ = [
     "add_evidence",
     "add_evidence_items",
     "add_source",
+    "add_source_with_evidence",
     "confirm_evidence",
     "decode_article",
     "evidence_item",
@@ -48,14 +52,6 @@ _SOURCE_SCHEMA = "# yaml-language-server: $schema=../schemas/source.schema.json"
 _STOP = {"a", "an", "the", "of", "to", "in", "on", "and", "for", "at", "by", "with", "is", "are", "as"}
 
 
-class QuoteNotFound(InvalidData):
-    """The quote is not in the article; `nearest` is the closest passage, if any is close."""
-
-    def __init__(self, problems: list[Problem], nearest: quotes.NearMatch | None):
-        self.nearest = nearest
-        super().__init__(problems)
-
-
 # --------------------------------------------------------------------------- sources
 
 
@@ -65,7 +61,12 @@ def decode_article(data: bytes | str, encoding: str | None = None) -> str:
     if isinstance(data, str):
         text = data
     elif encoding:
-        text = data.decode(encoding)
+        try:
+            text = data.decode(encoding)
+        except LookupError:
+            raise BadInput(f"unknown encoding '{encoding}'; give one such as utf-8 or cp1252") from None
+        except UnicodeDecodeError as exc:
+            raise BadInput(f"the text is not {encoding} (byte {exc.start}); give its encoding") from None
     else:
         for bom, name in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
                           (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"),
@@ -77,12 +78,12 @@ def decode_article(data: bytes | str, encoding: str | None = None) -> str:
             try:
                 text = data.decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise ValueError(
+                raise BadInput(
                     f"the text is not UTF-8 (byte {exc.start}); give its encoding, e.g. --encoding cp1252"
                 ) from None
     text = text.removeprefix("\ufeff")
     if not text.strip():
-        raise ValueError("the article text is empty")
+        raise BadInput("the article text is empty")
     return text
 
 
@@ -132,70 +133,103 @@ def add_source(
     Writes `evidence/articles/NNN_<sha256 prefix>.txt` (the text in UTF-8, otherwise exactly as
     given) and `evidence/<id>.yaml` (the source, with an empty `evidence:` list). The id is
     `source_id`, else made from the title. Refuses (InvalidData) an invalid field, an id already
-    used, a text already stored, or a publication date in the future; ValueError for text that
+    used, a text already stored, or a publication date in the future; BadInput for text that
     cannot be decoded.
     """
+    return add_source_with_evidence(
+        root, text, [], title=title, outlet=outlet, published=published, url=url, language=language,
+        source_id=source_id, byline=byline, note=note, encoding=encoding, today=today,
+    )[0]
+
+
+def add_source_with_evidence(
+    root: Path,
+    text: str | bytes,
+    items: Sequence[dict[str, Any]],
+    *,
+    title: str,
+    outlet: str,
+    published: date | str,
+    url: str | None = None,
+    language: str = "en",
+    source_id: str | None = None,
+    byline: str | None = None,
+    note: str | None = None,
+    encoding: str | None = None,
+    today: date | None = None,
+) -> tuple[str, list[str]]:
+    """Store an article with passages quoted from it, all or nothing: the article is stored only if
+    its source and every passage validate (the dashboard stores a pasted article only when a passage
+    from it is saved). Returns the source id and the passages' ids. See add_source and add_evidence_items."""
     root = Path(root)
     body = decode_article(text, encoding).encode("utf-8")
-    dataset, _ = load(root, today=today)
-    for sid, stored in dataset.articles.items():
-        if stored.encode("utf-8") == body:
-            raise _root_problem(root, f"this text is already stored as source '{sid}' ({dataset.article_files[sid]})")
-    evidence_dir = root / "evidence"
-    taken = set(dataset.sources) | {p.stem for p in evidence_dir.glob("*.y*ml")}
-    if source_id is None:
-        base = slug(title)
-        source_id, n = base, 2
-        while source_id in taken:
-            source_id, n = f"{base}-{n}", n + 1
-    elif source_id in taken:
-        raise _root_problem(root, f"source id '{source_id}' is already used; choose another with --id")
-    articles = evidence_dir / "articles"
-    articles.mkdir(parents=True, exist_ok=True)
-    article = articles / _article_name(articles, body)
-    fields: dict[str, Any] = {"id": source_id, "title": title, "outlet": outlet, "published": _parse_date(published)}
-    if byline:
-        fields["byline"] = byline
-    if url:
-        fields["url"] = url
-    fields |= {"language": language, "text": f"articles/{article.name}"}
-    if note:
-        fields["note"] = note
-    yaml_path = evidence_dir / f"{source_id}.yaml"
-    lines = [
-        _SOURCE_SCHEMA,
-        f"# Added with `tracker add-source`. Quotes must be verbatim from articles/{article.name}.",
-        "source:",
-        *render_mapping_lines(fields, 2),
-        "evidence: []",
-    ]
-    yaml_text = "\n".join(lines) + "\n"
-    new_file = YamlFile(yaml_path, "", ABSENT)
-    doc = new_file.check(yaml_text)  # schema: located InvalidData before anything is written
-    when = fields["published"]
-    today = today or date.today()
-    if isinstance(when, date) and when > today:
-        raise InvalidData([doc.problem(("source", "published"), f"publication date {when} is in the future")])
-    before = _problem_set(load(root, today=today)[1])
-    write_atomic(article, body, expect=ABSENT)
+    with data_lock(root):
+        dataset, problems = load(root, today=today)
+        for sid, stored in dataset.articles.items():
+            if stored.encode("utf-8") == body:
+                raise _root_problem(
+                    root, f"this text is already stored as source '{sid}' ({dataset.article_files[sid]})"
+                )
+        evidence_dir = root / "evidence"
+        taken = set(dataset.sources) | {p.stem for p in _glob(evidence_dir, "*.y*ml")}
+        if source_id is None:
+            base = slug(title)
+            source_id, n = base, 2
+            while source_id in taken:
+                source_id, n = f"{base}-{n}", n + 1
+        elif source_id in taken:
+            raise _root_problem(root, f"source id '{source_id}' is already used; choose another with --id")
+        articles = evidence_dir / "articles"
+        article = articles / _article_name(articles, body)
+        fields: dict[str, Any] = {
+            "id": source_id, "title": title, "outlet": outlet, "published": _parse_date(published)
+        }
+        if byline:
+            fields["byline"] = byline
+        if url:
+            fields["url"] = url
+        fields |= {"language": language, "text": f"articles/{article.name}"}
+        if note:
+            fields["note"] = note
+        yaml_path = evidence_dir / f"{source_id}.yaml"
+        lines = [
+            _SOURCE_SCHEMA,
+            f"# Added with `tracker add-source`. Quotes must be verbatim from articles/{article.name}.",
+            "source:",
+            *render_mapping_lines(fields, 2),
+            "evidence: []",
+        ]
+        yaml_text = "\n".join(lines) + "\n"
+        ids: list[str] = []
+        if items:
+            yaml_text, ids = _append_items(yaml_text, yaml_path, dataset, [], items, root)
+        writes = {article: (body, ABSENT), yaml_path: (yaml_text.encode("utf-8"), ABSENT)}
+        _check(root, dataset, problems, writes, today, _quotes_of(items), body.decode("utf-8"))
+        try:
+            articles.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise FileSystemError.of(exc, articles, "create") from None
+        write_atomic(article, body, expect=ABSENT)
+        try:
+            write_atomic(yaml_path, writes[yaml_path][0], expect=ABSENT)
+        except BaseException:
+            article.unlink(missing_ok=True)
+            raise
+    return source_id, ids
+
+
+def _glob(folder: Path, pattern: str) -> list[Path]:
     try:
-        new_file.save(yaml_text)
-    except BaseException:
-        article.unlink(missing_ok=True)
-        raise
-    written = [(yaml_path, new_file.token), (article, ReadToken.of(article, body))]
-    _verify_or_undo(root, before, written, {yaml_path: None, article: None}, today)
-    return source_id
+        return list(folder.glob(pattern))
+    except OSError as exc:
+        raise FileSystemError.of(exc, folder, "read") from None
 
 
 def source_file(dataset: Dataset, source_id: str) -> Path:
     """The YAML file that defines `source_id` (InvalidData if there is none)."""
     where = dataset.where.get(("source", source_id))
     if where is None:
-        near = closest(source_id, dataset.sources)
-        hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
-        known = "" if near or not dataset.sources else f"; known sources: {', '.join(dataset.sources)}"
-        raise _root_problem(dataset.root, f"unknown source '{source_id}'{hint}{known}")
+        raise _root_problem(dataset.root, unknown("source", source_id, dataset.sources))
     path = Path(where.file)
     return path if path.is_absolute() else Path.cwd() / path
 
@@ -253,70 +287,8 @@ def evidence_item(
     return item
 
 
-def _quote_problem(doc: Document, loc: KeyPath, quote: str, article: str, file: str) -> tuple[Problem, Any]:
-    # The same wording as `tracker validate`, so an analyst sees one message in both places.
-    message = f"quote not found in {file}"
-    near = quotes.nearest(quote, article)
-    if near is not None:
-        passage = near.text if len(near.text) <= 240 else near.text[:237] + "..."
-        message += f'; closest passage (line {near.line}, {near.score:.0f}% similar): "{passage}"'
-        if near.difference:
-            message += f" — {near.difference}"
-    return doc.problem(loc, message), near
-
-
-def _ref_problem(doc: Document, loc: KeyPath, kind: str, ident: str, known: Iterable[str]) -> Problem | None:
-    known = list(known)
-    if ident in known:
-        return None
-    near = closest(ident, known)
-    hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
-    if not near and len(known) <= 12:
-        hint = f"; known {kind} ids: {', '.join(known)}"
-    return doc.problem(loc, f"unknown {kind} '{ident}'{hint}")
-
-
-def check_item(
-    dataset: Dataset, source_id: str, doc: Document, index: int, *, today: date | None = None, new_id: bool = True
-) -> tuple[list[Problem], Any]:
-    """Problems of passage `index` of `doc` (a source file whose schema is valid), checked as
-    `tracker validate` would; and the nearest passage when its quote is not in the article."""
-    today = today or date.today()
-    problems: list[Problem | None] = []
-    loc: KeyPath = ("evidence", index)
-    item = Evidence.model_validate(doc.data["evidence"][index])
-    used = {ident for kind, ident in dataset.where if kind == "evidence"}
-    if new_id and item.id in used:
-        where = dataset.where[("evidence", item.id)]
-        problems.append(doc.problem((*loc, "id"), f"duplicate evidence id '{item.id}': already defined at {where}"))
-    for j, pid in enumerate(item.provisions):
-        problems.append(_ref_problem(doc, (*loc, "provisions", j), "provision", pid, dataset.provisions))
-    problems.append(_ref_problem(doc, (*loc, "side"), "actor", item.side, dataset.actors))
-    for j, actor in enumerate(item.concerns):
-        problems.append(_ref_problem(doc, (*loc, "concerns", j), "actor", actor, dataset.actors))
-    near = None
-    article = dataset.articles.get(source_id)
-    if article is not None and quotes.find(item.quote, article) is None:
-        problem, near = _quote_problem(doc, (*loc, "quote"), item.quote, article, dataset.article_files[source_id])
-        problems.append(problem)
-    if isinstance(item.event_date, date):
-        if item.event_date > today:
-            problems.append(
-                doc.problem((*loc, "event_date"), f"event date {item.event_date} is in the future (today is {today})")
-            )
-        for pid in item.provisions:
-            agreement_id = dataset.provision_agreement.get(pid)
-            if agreement_id and item.event_date < dataset.agreements[agreement_id].date:
-                signed = dataset.agreements[agreement_id].date
-                problems.append(
-                    doc.problem(
-                        (*loc, "event_date"),
-                        f"event date {item.event_date} is before {agreement_id} was signed ({signed}), "
-                        f"so it cannot bear on {pid}",
-                    )
-                )
-                break
-    return [p for p in problems if p is not None], near
+def _quotes_of(items: Sequence[dict[str, Any]]) -> list[str]:
+    return [str(item.get("quote", "")) for item in items]
 
 
 def _problem_set(problems: Iterable[Problem]) -> set[tuple[str, str]]:
@@ -324,51 +296,30 @@ def _problem_set(problems: Iterable[Problem]) -> set[tuple[str, str]]:
     return {(p.file, p.message) for p in problems}
 
 
-def _verify_or_undo(
+def _check(
     root: Path,
-    before: set[tuple[str, str]],
-    written: list[tuple[Path, ReadToken]],
-    originals: dict[Path, str | None],
+    dataset: Dataset,
+    problems: list[Problem],
+    writes: dict[Path, tuple[bytes, ReadToken]],
     today: date | None,
+    new_quotes: Sequence[str] = (),
+    article: str | None = None,
 ) -> None:
-    """Load the root again; if the write introduced a problem, restore the files and raise it."""
-    after = load(root, today=today)[1]
+    """Load the root with `writes` in place of the disk (an overlay) and refuse the edit if that shows
+    a problem the data did not have: InvalidData, or QuoteNotFound (with the closest passage to the
+    first quote not found) when every new problem is a quote not in its article."""
+    before = _problem_set(problems)
+    _, after = load(root, today=today, overlay={path: data for path, (data, _) in writes.items()})
     new = [p for p in after if (p.file, p.message) not in before]
     if not new:
         return
-    for path, token in written:
-        original = originals.get(path)
-        try:
-            if original is None:
-                if ReadToken.of(path) == token:
-                    path.unlink()
-            else:
-                write_atomic(path, original.encode("utf-8"), expect=token)
-        except (OSError, FileChanged):
-            pass  # someone else changed it since: leave their version and report
+    if all(p.message.startswith("quote not found") for p in new):
+        near = None
+        if article is not None:
+            missing = next((q for q in new_quotes if quotes.find(q, article) is None), None)
+            near = quotes.nearest(missing, article) if missing else None
+        raise QuoteNotFound(new, near)
     raise InvalidData(new)
-
-
-def _save_checked(
-    root: Path,
-    path: Path,
-    yfile: YamlFile,
-    text: str,
-    found: list[Problem],
-    nearest: Any,
-    problems: list[Problem],
-    today: date | None,
-) -> None:
-    """Refuse the edit if its check `found` problems; else write it, and undo it if the reloaded
-    root has a problem it did not have before."""
-    if found:
-        if all(p.message.startswith("quote not found") for p in found):
-            raise QuoteNotFound(found, nearest)
-        raise InvalidData(found)
-    before = _problem_set(problems)
-    original = yfile.text
-    yfile.save(text)
-    _verify_or_undo(root, before, [(path, yfile.token)], {path: original}, today)
 
 
 def _target(dataset: Dataset, problems: list[Problem], source_id: str) -> tuple[Path, YamlFile]:
@@ -377,23 +328,16 @@ def _target(dataset: Dataset, problems: list[Problem], source_id: str) -> tuple[
     own = [p for p in problems if p.file == name]
     if own:
         raise InvalidData(own)  # fix the file first: an edit on top of a broken file could hide why
-    return path, YamlFile.read(path)
+    try:
+        return path, YamlFile.read(path)
+    except OSError as exc:
+        raise FileSystemError.of(exc, path, "read") from None
 
 
-def add_evidence_items(root: Path, source_id: str, items: Sequence[dict[str, Any]], *,
-                       today: date | None = None) -> list[str]:
-    """Append passages (dicts of Evidence fields; a missing `id` is given the next free one) to the
-    file of `source_id` in one atomic write; return their ids. All or nothing: InvalidData with
-    every problem (QuoteNotFound when the only problems are quotes not in the article)."""
-    root = Path(root)
-    dataset, problems = load(root, today=today)
-    path, yfile = _target(dataset, problems, source_id)
-    doc, parse_problems = parse_text(yfile.text, path)
-    if parse_problems:
-        raise InvalidData(parse_problems)
-    existing = doc.data.get("evidence") or []
-    in_file = [e.get("id", "") for e in existing if isinstance(e, dict)]
-    text = yfile.text
+def _append_items(
+    text: str, path: Path, dataset: Dataset, in_file: list[str], items: Sequence[dict[str, Any]], root: Path
+) -> tuple[str, list[str]]:
+    """`text` with `items` appended to its `evidence:` list (a missing id given the next free one)."""
     ids: list[str] = []
     for item in items:
         item = dict(item)
@@ -408,49 +352,34 @@ def add_evidence_items(root: Path, source_id: str, items: Sequence[dict[str, Any
             text = append_item(text, "evidence", ordered)
         except EditError as exc:
             raise InvalidData([Problem(display_path(path), 1, 1, str(exc))]) from None
-    new_doc = _parsed_and_valid(text, path)
-    found: list[Problem] = []
-    nearest = None
-    for index in range(len(existing), len(existing) + len(items)):
-        item_problems, near = check_item(dataset, source_id, new_doc, index, today=today)
-        found += item_problems
-        nearest = nearest or near
-    duplicates = _duplicates(new_doc, len(existing))
-    found += duplicates
-    _save_checked(root, path, yfile, text, found, nearest, problems, today)
+    return text, ids
+
+
+def _save(root: Path, dataset: Dataset, problems: list[Problem], path: Path, yfile: YamlFile, text: str,
+          today: date | None, new_quotes: Sequence[str], source_id: str) -> None:
+    data = text.encode("utf-8")
+    writes = {path: (data, yfile.token)}
+    _check(root, dataset, problems, writes, today, new_quotes, dataset.articles.get(source_id))
+    write_atomic(path, data, expect=yfile.token)
+
+
+def add_evidence_items(root: Path, source_id: str, items: Sequence[dict[str, Any]], *,
+                       today: date | None = None) -> list[str]:
+    """Append passages (dicts of Evidence fields; a missing `id` is given the next free one) to the
+    file of `source_id` in one atomic write; return their ids. All or nothing: InvalidData with
+    every problem (QuoteNotFound when the only problems are quotes not in the article)."""
+    root = Path(root)
+    with data_lock(root):
+        dataset, problems = load(root, today=today)
+        path, yfile = _target(dataset, problems, source_id)
+        doc, parse_problems = parse_text(yfile.text, path)
+        if parse_problems:
+            raise InvalidData(parse_problems)
+        existing = doc.data.get("evidence") or []
+        in_file = [e.get("id", "") for e in existing if isinstance(e, dict)]
+        text, ids = _append_items(yfile.text, path, dataset, in_file, items, root)
+        _save(root, dataset, problems, path, yfile, text, today, _quotes_of(items), source_id)
     return ids
-
-
-def _parsed_and_valid(text: str, path: Path) -> Document:
-    """The edited file parsed; InvalidData with its schema problems (the file was valid before the
-    edit, so they are the new passage's)."""
-    doc, problems = parse_text(text, path)
-    if not problems:
-        problems = model_problems(doc)
-    if problems:
-        raise InvalidData(problems)
-    return doc
-
-
-def _duplicates(doc: Document, first_new: int) -> list[Problem]:
-    """A new passage identical to one already in the file (same quote, provisions and stance)."""
-    entries = doc.data.get("evidence") or []
-
-    def key(e: dict[str, Any]) -> tuple[str, frozenset[str], str]:
-        return quotes.canonical(str(e.get("quote", ""))), frozenset(map(str, e.get("provisions") or [])), str(
-            e.get("stance")
-        )
-
-    seen = {key(e): e.get("id") for e in entries[:first_new] if isinstance(e, dict)}
-    problems = []
-    for i in range(first_new, len(entries)):
-        k = key(entries[i])
-        if k in seen:
-            problems.append(
-                doc.problem(("evidence", i, "quote"), f"the same quote, provisions and stance are already {seen[k]}")
-            )
-        seen.setdefault(k, entries[i].get("id"))
-    return problems
 
 
 def add_evidence(
@@ -500,36 +429,36 @@ def confirm_evidence(root: Path, evidence_id: str, *, today: date | None = None,
     remove its `unconfirmed: true`, so that it counts toward statuses. Checked and written like
     add_evidence; InvalidData if it is not unconfirmed, or if the result is invalid."""
     root = Path(root)
-    unknown = sorted(set(changes) - (set(EVIDENCE_FIELDS) - {"id", "unconfirmed"}))
-    if unknown:
-        raise TypeError(f"cannot set {', '.join(unknown)} when confirming")
-    dataset, problems = load(root, today=today)
-    item = dataset.unconfirmed.get(evidence_id)
-    if item is None:
-        if evidence_id in dataset.evidence:
-            raise _root_problem(root, f"evidence '{evidence_id}' is already confirmed")
-        near = closest(evidence_id, dataset.unconfirmed)
-        hint = f"; did you mean {' or '.join(near)}?" if near else ""
-        raise _root_problem(root, f"no unconfirmed evidence '{evidence_id}'{hint}")
-    assert item.source_id is not None
-    path, yfile = _target(dataset, problems, item.source_id)
-    doc, _ = parse_text(yfile.text, path)
-    index = next(i for i, e in enumerate(doc.data["evidence"]) if isinstance(e, dict) and e.get("id") == evidence_id)
-    text = yfile.text
-    try:
-        for name, value in changes.items():
-            if value is None:
-                continue
-            if name == "event_date":
-                value = _parse_date(value)
-            elif isinstance(value, (tuple, list)):
-                value = [str(v) for v in value]
-            elif not isinstance(value, date):
-                value = str(value)
-            text = set_key(text, ("evidence", index, name), value, order=EVIDENCE_FIELDS, quote=name == "quote")
-        text = remove_key(text, ("evidence", index, "unconfirmed"))
-    except EditError as exc:
-        raise InvalidData([Problem(display_path(path), *doc.position(("evidence", index)), str(exc))]) from None
-    new_doc = _parsed_and_valid(text, path)
-    found, nearest = check_item(dataset, item.source_id, new_doc, index, today=today, new_id=False)
-    _save_checked(root, path, yfile, text, found, nearest, problems, today)
+    unknown_fields = sorted(set(changes) - (set(EVIDENCE_FIELDS) - {"id", "unconfirmed"}))
+    if unknown_fields:
+        raise BadInput(f"cannot set {', '.join(unknown_fields)} when confirming")
+    with data_lock(root):
+        dataset, problems = load(root, today=today)
+        item = dataset.unconfirmed.get(evidence_id)
+        if item is None:
+            if evidence_id in dataset.evidence:
+                raise _root_problem(root, f"evidence '{evidence_id}' is already confirmed")
+            raise _root_problem(root, "no " + unknown("unconfirmed evidence", evidence_id, dataset.unconfirmed)[8:])
+        assert item.source_id is not None
+        path, yfile = _target(dataset, problems, item.source_id)
+        doc, _ = parse_text(yfile.text, path)
+        index = next(
+            i for i, e in enumerate(doc.data["evidence"]) if isinstance(e, dict) and e.get("id") == evidence_id
+        )
+        text = yfile.text
+        try:
+            for name, value in changes.items():
+                if value is None:
+                    continue
+                if name == "event_date":
+                    value = _parse_date(value)
+                elif isinstance(value, (tuple, list)):
+                    value = [str(v) for v in value]
+                elif not isinstance(value, date):
+                    value = str(value)
+                text = set_key(text, ("evidence", index, name), value, order=EVIDENCE_FIELDS, quote=name == "quote")
+            text = remove_key(text, ("evidence", index, "unconfirmed"))
+        except EditError as exc:
+            raise InvalidData([Problem(display_path(path), *doc.position(("evidence", index)), str(exc))]) from None
+        new_quotes = [str(changes["quote"])] if changes.get("quote") else []
+        _save(root, dataset, problems, path, yfile, text, today, new_quotes, item.source_id)

@@ -17,18 +17,32 @@ import hashlib
 import os
 import secrets
 import stat
+import threading
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import DataBusy, FileChanged, FileSystemError, OutputRefused
 
-class FileChanged(Exception):
-    """The file changed on disk (or appeared, or vanished) since it was read; nothing was written."""
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
-    def __init__(self, path: Path, reason: str):
-        self.path = Path(path)
-        super().__init__(
-            f"{path} {reason} since it was read; nothing was written. Read it again and redo the change."
-        )
+__all__ = [
+    "ABSENT",
+    "LOCK_NAME",
+    "FileChanged",
+    "ReadToken",
+    "check_unchanged",
+    "data_lock",
+    "read_with_token",
+    "write_atomic",
+    "write_output",
+]
+
+
 
 
 @dataclass(frozen=True)
@@ -131,9 +145,17 @@ def write_atomic(path: Path, data: bytes, *, expect: ReadToken | None = None) ->
     `expect`: the token from when the file was read (`read_with_token`), or `ABSENT` for a file that
     must not exist yet. The file is checked against it just before the rename and FileChanged is
     raised, writing nothing, if it differs. With `ABSENT` the file is put in place with a hard link,
-    which fails if the name was taken in the meantime (no check-then-write window).
+    which fails if the name was taken in the meantime (no check-then-write window). An error of the
+    operating system is raised as FileSystemError, and leaves the file as it was.
     """
     path = Path(path)
+    try:
+        _write_atomic(path, data, expect)
+    except OSError as exc:  # disk full, read-only or unreadable folder, no such folder: one line, not a traceback
+        raise FileSystemError.of(exc, path, "write") from None
+
+
+def _write_atomic(path: Path, data: bytes, expect: ReadToken | None) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     for stale in stale_temp_files(path):
         with contextlib.suppress(OSError):
@@ -172,3 +194,81 @@ def _link_new(tmp: Path, path: Path) -> None:
         # No hard links on this file system: check, then rename (a short window remains).
         check_unchanged(path, ABSENT)
         os.replace(tmp, path)
+
+
+# --------------------------------------------------------------------------- one writer at a time
+
+LOCK_NAME = ".tracker.lock"
+LOCK_WAIT_SECONDS = 30.0
+_held = threading.local()
+
+
+@contextlib.contextmanager
+def data_lock(root: Path, *, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """Hold the data root's write lock (an exclusive fcntl lock on `<root>/.tracker.lock`) for the
+    whole check, write and rename of an edit, so that two writers (two commands, two dashboard
+    sessions, a command and the dashboard) never both read the same file and one lose the other's
+    change. A second writer waits up to `wait` seconds, then gets DataBusy. Re-entrant within a
+    thread. Where fcntl does not exist (Windows) there is no lock, and the ReadToken check before
+    the rename is the only guard."""
+    key = os.path.abspath(root)
+    held: set[str] = getattr(_held, "roots", set())
+    _held.roots = held
+    if key in held or fcntl is None:
+        yield
+        return
+    path = Path(root) / LOCK_NAME
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as exc:
+        raise FileSystemError.of(exc, path, "lock") from None
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise DataBusy(
+                        f"another process has been writing to {root} for over {wait:.0f} s; nothing was written. "
+                        "Try again in a moment."
+                    ) from None
+                time.sleep(0.02)
+        held.add(key)
+        try:
+            yield
+        finally:
+            held.discard(key)
+    finally:
+        os.close(fd)  # releases the lock
+
+
+# --------------------------------------------------------------------------- outputs named by a person
+
+
+def write_output(path: Path, data: bytes, *, force: bool = False) -> None:
+    """Write an output file (`--output` of export, history, changes) without clobbering anything:
+    refuse (OutputRefused) a path that is a symbolic link (never followed), anything that is not a
+    regular file (a device, a FIFO: never opened, so never blocked on), and an existing file unless
+    `force`. The write itself is atomic; a missing folder or a full disk is a FileSystemError."""
+    path = Path(path)
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise FileSystemError.of(exc, path, "write") from None
+    if info is not None:
+        if stat.S_ISLNK(info.st_mode):
+            raise OutputRefused(f"{path} is a symbolic link; give the path of a regular file (links are not followed)")
+        if not stat.S_ISREG(info.st_mode):
+            raise OutputRefused(f"{path} is not a regular file (a folder, device or pipe); give a file path")
+        if not force:
+            raise OutputRefused(f"{path} exists; add --force to overwrite it")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise FileSystemError(f"cannot write {path}: the folder {folder} does not exist")
+    # A file that exists is replaced by rename (the name, never what it pointed to); a new one is
+    # put in place with a hard link, which fails if something took the name in the meantime.
+    write_atomic(path, data, expect=ReadToken.of(path) if info is not None else ABSENT)

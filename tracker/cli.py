@@ -12,11 +12,12 @@ from typing import Any
 
 import click
 
-from .atomic import write_atomic
+from .errors import FileSystemError, InvalidData, TrackerError, message_of
 from .models import DeadlineState, ReportedEvent, Status, Verification
 from .problems import closest
 from .status import DEADLINE_LABELS, STATUS_LABELS, ProvisionStatus, all_statuses, party_views, provision_status
 from .store import Dataset, default_root, load
+from .textsafe import clean_output
 
 STATUS_COLOURS = {
     Status.IMPLEMENTED: "green",
@@ -65,6 +66,23 @@ def _root_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def _force_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--force", is_flag=True, help="Overwrite the --output file if it exists.")(func)
+
+
+def _write_output(output: Path | None, data: bytes | memoryview, force: bool) -> bool:
+    """Write to `output` (never clobbering: atomic.write_output), or to standard output for None or
+    '-'; True if a file was written."""
+    from .atomic import write_output
+
+    if output is None or str(output) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return False
+    write_output(output, bytes(data), force=force)
+    return True
+
+
 def _as_of_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--as-of", "as_of", type=DateParam(), default=None, help="Date to compute the status for (default: today)."
@@ -72,18 +90,54 @@ def _as_of_option(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _load(root: Path | None) -> Dataset:
-    """Load the data or print every problem and exit 1."""
+    """Load the data, or raise InvalidData with every problem (printed by _Tracker.invoke)."""
     dataset, problems = load(root)
     if problems:
-        for problem in problems:
-            click.echo(str(problem), err=True)
-        files = len({p.file for p in problems})
-        click.echo(f"{len(problems)} problem(s) in {files} file(s); nothing else was done.", err=True)
-        sys.exit(1)
+        raise InvalidData(problems)
     return dataset
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+# Commands that write: their refusals end with "nothing was written".
+_WRITERS = {"add-source", "add-evidence", "confirm", "suggest"}
+
+
+class _Refused(click.ClickException):
+    """A TrackerError as the CLI shows it: InvalidData as one located problem per line and a count,
+    anything else as one line 'error: ...'; exit 1 either way."""
+
+    def __init__(self, exc: BaseException, command: str | None):
+        self.exc = exc
+        if isinstance(exc, InvalidData):
+            files = len({p.file for p in exc.problems})
+            after = "nothing was written" if command in _WRITERS else "nothing else was done"
+            lines = [str(p) for p in exc.problems]
+            lines.append(f"{len(exc.problems)} problem(s) in {files} file(s); {after}.")
+            message = "\n".join(lines)
+        else:
+            message = f"error: {message_of(exc)}"
+        super().__init__(message)
+
+    def show(self, file: Any = None) -> None:
+        click.echo(clean_output(self.format_message()), err=True)
+
+
+class _Tracker(click.Group):
+    """The one place where the library's errors become messages: a TrackerError (and an OSError the
+    library did not name) is printed without a traceback, and the command exits 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TrackerError as exc:
+            raise _Refused(exc, ctx.invoked_subcommand) from None
+        except OSError as exc:
+            if isinstance(exc, BrokenPipeError):  # `tracker ... | head`: not an error
+                sys.stderr.close()
+                raise SystemExit(1) from None
+            raise _Refused(FileSystemError.of(exc, None, "use"), ctx.invoked_subcommand) from None
+
+
+@click.group(cls=_Tracker, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="accord-tracker")
 def main() -> None:
     """Accord Tracker: is each provision of a peace agreement being carried out, and who says so?"""
@@ -355,37 +409,25 @@ def _parse_dates(value: str | None) -> list[date]:
     "--output",
     "-o",
     cls=_LazyHelpOption,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
     default=None,
-    lazy_help=lambda: f"File to write, e.g. {_history().DEFAULT_PATH} (default: standard output).",
+    lazy_help=lambda: f"File to write, e.g. {_history().DEFAULT_PATH} ('-' or nothing: standard output); "
+    "an existing file only with --force.",
 )
-def history_command(root: Path | None, dates: str | None, output: Path | None) -> None:
+@_force_option
+def history_command(root: Path | None, dates: str | None, output: Path | None, force: bool) -> None:
     """Every provision's status, since when, deadline and evidence ids at several dates, as Markdown."""
     history = _history()
     when = _parse_dates(dates)
     dataset = _load(root)
     text = history.render(dataset, when)
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    write_atomic(output, text.encode("utf-8"))
-    click.echo(f"wrote the status of {len(dataset.provisions)} provisions at {len(when)} date(s) to {output}", err=True)
+    if _write_output(output, text.encode("utf-8"), force):
+        click.echo(
+            f"wrote the status of {len(dataset.provisions)} provisions at {len(when)} date(s) to {output}", err=True
+        )
 
 
 # --------------------------------------------------------------------------- add and suggest
-
-
-def _refused(exc: Exception) -> None:
-    """Print why a write was refused (every problem, located) and exit 1."""
-    from .problems import InvalidData
-
-    if isinstance(exc, InvalidData):
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        click.echo(f"{len(exc.problems)} problem(s); nothing was written.", err=True)
-    else:
-        click.echo(f"error: {exc}", err=True)
-    sys.exit(1)
 
 
 def _split_ids(values: Sequence[str]) -> list[str]:
@@ -540,8 +582,6 @@ def add_source_command(file_or_text: str, title: str, outlet: str, published: st
                        root: Path | None) -> None:
     """Store an article (a file, '-' for standard input, or the text itself) and print its new id."""
     from .add import add_source
-    from .atomic import FileChanged
-    from .problems import InvalidData
 
     data: str | bytes
     if file_or_text == "-":
@@ -558,12 +598,8 @@ def add_source_command(file_or_text: str, title: str, outlet: str, published: st
                                      param_hint="FILE_OR_TEXT")
         else:
             data = file_or_text
-    try:
-        new_id = add_source(root or default_root(), data, title=title, outlet=outlet, published=published, url=url,
-                            language=language, source_id=source_id, byline=byline, encoding=encoding)
-    except (InvalidData, FileChanged, ValueError, LookupError) as exc:
-        _refused(exc)
-        return
+    new_id = add_source(root or default_root(), data, title=title, outlet=outlet, published=published, url=url,
+                        language=language, source_id=source_id, byline=byline, encoding=encoding)
     click.echo(new_id)
     click.echo(f"stored as evidence/{new_id}.yaml; next: tracker suggest --source {new_id}", err=True)
 
@@ -583,8 +619,7 @@ def add_evidence_command(source_id: str | None, quote: str | None, provisions: t
 
     The event date defaults to the source's publication date, marked on-or-before."""
     from .add import add_evidence, source_file
-    from .atomic import FileChanged
-    from .problems import InvalidData, display_path
+    from .problems import display_path
 
     dataset = _load(root)
     fields: dict[str, Any] = {
@@ -606,16 +641,12 @@ def add_evidence_command(source_id: str | None, quote: str | None, provisions: t
         fields["event_date"] = published
         if isinstance(published, date) and not fields["date_precision"]:
             fields["date_precision"] = "on-or-before"
-    try:
-        new_id = add_evidence(
-            dataset.root, fields["source_id"], quote=fields["quote"], provisions=fields["provisions"],
-            stance=fields["stance"], claimant=fields["claimant"], side=fields["side"], concerns=fields["concerns"],
-            event_date=fields["event_date"], date_precision=fields["date_precision"] or "day", note=fields["note"],
-            unconfirmed=unconfirmed, evidence_id=evidence_id,
-        )
-    except (InvalidData, FileChanged) as exc:
-        _refused(exc)
-        return
+    new_id = add_evidence(
+        dataset.root, fields["source_id"], quote=fields["quote"], provisions=fields["provisions"],
+        stance=fields["stance"], claimant=fields["claimant"], side=fields["side"], concerns=fields["concerns"],
+        event_date=fields["event_date"], date_precision=fields["date_precision"] or "day", note=fields["note"],
+        unconfirmed=unconfirmed, evidence_id=evidence_id,
+    )
     click.echo(new_id)
     where = display_path(source_file(dataset, fields["source_id"]))
     click.echo(f"added to {where}" + (" as unconfirmed" if unconfirmed else ""), err=True)
@@ -630,17 +661,11 @@ def confirm_command(evidence_id: str, quote: str | None, provisions: tuple[str, 
                     date_precision: str | None, note: str | None, root: Path | None) -> None:
     """Confirm a suggested (unconfirmed) passage, with any corrections: from now on it counts."""
     from .add import confirm_evidence
-    from .atomic import FileChanged
-    from .problems import InvalidData
 
     changes = {"quote": quote, "provisions": _split_ids(provisions) or None, "stance": stance,
                "claimant": claimant, "side": side, "concerns": _split_ids(concerns) or None,
                "event_date": event_date, "date_precision": date_precision, "note": note}
-    try:
-        confirm_evidence(root or default_root(), evidence_id, **{k: v for k, v in changes.items() if v is not None})
-    except (InvalidData, FileChanged) as exc:
-        _refused(exc)
-        return
+    confirm_evidence(root or default_root(), evidence_id, **{k: v for k, v in changes.items() if v is not None})
     click.echo(f"{evidence_id} confirmed; it now counts toward the status of its provisions.")
 
 
@@ -681,8 +706,7 @@ def suggest_command(article: str | None, source_id: str | None, top: int, as_jso
     import json
 
     from .add import add_evidence_items, decode_article, source_file
-    from .atomic import FileChanged
-    from .problems import InvalidData, display_path
+    from .problems import display_path
     from .suggest import stub_items, stubs_yaml, suggest
 
     if as_json and (as_yaml or write):
@@ -723,11 +747,7 @@ def suggest_command(article: str | None, source_id: str | None, top: int, as_jso
         if not items:
             click.echo("no passage bears on a provision; nothing was written")
             return
-        try:
-            ids = add_evidence_items(dataset.root, source_id, items)
-        except (InvalidData, FileChanged) as exc:
-            _refused(exc)
-            return
+        ids = add_evidence_items(dataset.root, source_id, items)
         click.echo(f"appended {len(ids)} unconfirmed passages ({ids[0]} to {ids[-1]}) to "
                    f"{display_path(source_file(dataset, source_id))}; they do not count until confirmed:")
         click.echo("check each, then `tracker confirm ID` (with --stance, --claimant, --side... to correct it).")
@@ -751,12 +771,14 @@ def suggest_command(article: str | None, source_id: str | None, top: int, as_jso
 @click.option(
     "--output",
     "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
     default=None,
-    help="File to write (default: standard output).",
+    help="File to write ('-' or nothing: standard output); an existing file only with --force.",
 )
+@_force_option
 def changes_command(root: Path | None, start: date | None, end: date | None, provisions: tuple[str, ...],
-                    agreements: tuple[str, ...], fmt: str, link: str | None, output: Path | None) -> None:
+                    agreements: tuple[str, ...], fmt: str, link: str | None, output: Path | None,
+                    force: bool) -> None:
     """Every status change between two dates, newest first, with the claims or assessment behind it."""
     from datetime import timedelta
 
@@ -792,11 +814,8 @@ def changes_command(root: Path | None, start: date | None, end: date | None, pro
             lines.append(f"{c.date}  {feed.title(dataset, c)}")
             lines.append(_wrap(feed.because(dataset, c), indent="            "))
         data = ("\n".join(lines) + "\n").encode("utf-8")
-    if output is None:
-        sys.stdout.buffer.write(data)
-        return
-    write_atomic(output, data)
-    click.echo(f"wrote {len(found)} change(s) to {output}", err=True)
+    if _write_output(output, data, force):
+        click.echo(f"wrote {len(found)} change(s) to {output}", err=True)
 
 
 # --------------------------------------------------------------------------- export and schema
@@ -809,11 +828,12 @@ def changes_command(root: Path | None, start: date | None, end: date | None, pro
 @click.option(
     "--output",
     "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
     default=None,
-    help="File to write (default: standard output).",
+    help="File to write ('-' or nothing: standard output); an existing file only with --force.",
 )
-def export_command(root: Path | None, as_of: date | None, table: str, output: Path | None) -> None:
+@_force_option
+def export_command(root: Path | None, as_of: date | None, table: str, output: Path | None, force: bool) -> None:
     """CSV of the status table or the evidence table, safe to open in a spreadsheet."""
     import io
 
@@ -821,23 +841,21 @@ def export_command(root: Path | None, as_of: date | None, table: str, output: Pa
 
     dataset = _load(root)
     as_of = as_of or date.today()
+    to_stdout = output is None or str(output) == "-"
     if table == "evidence":
         # Row by row, never a DataFrame: at 100k passages the table took more memory than the data.
-        if output is None:
+        if to_stdout:
             export.write_evidence_csv(dataset, as_of, sys.stdout.buffer)
             return
         buffer = io.BytesIO()
         rows = export.write_evidence_csv(dataset, as_of, buffer)
-        write_atomic(output, buffer.getbuffer())  # type: ignore[arg-type]
+        data: bytes | memoryview = buffer.getbuffer()
     else:
         frame = export.status_table(dataset, as_of)
         rows = len(frame)
         data = export.csv_bytes(frame)
-        if output is None:
-            sys.stdout.buffer.write(data)
-            return
-        write_atomic(output, data)
-    click.echo(f"wrote {rows} rows to {output}", err=True)
+    if _write_output(output, data, force):
+        click.echo(f"wrote {rows} rows to {output}", err=True)
 
 
 @main.command(name="release")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-import difflib
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+# Re-exported: they used to live here, and callers import them from here.
+from .errors import InvalidData
+from .validate.hints import closest, did_you_mean
+
+__all__ = ["InvalidData", "Problem", "closest", "did_you_mean", "display_path"]
 
 
 @dataclass(frozen=True, order=True)
@@ -22,14 +26,6 @@ class Problem:
         return f"{self.file}:{self.line}:{self.column}: {self.message}"
 
 
-class InvalidData(Exception):
-    """Raised when the data cannot be used; carries every problem found."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
-
-
 def display_path(path: Path) -> str:
     """The path as a user would type it: relative to the working directory when inside it."""
     try:
@@ -37,21 +33,3 @@ def display_path(path: Path) -> str:
     except ValueError:  # another drive on Windows
         return str(path)
     return str(path) if rel.startswith("..") else rel
-
-
-def closest(word: str, candidates: Iterable[str], n: int = 4) -> list[str]:
-    """The candidates most like `word`, best first; equally good ones in alphabetical order."""
-    scored = []
-    for candidate in candidates:
-        matcher = difflib.SequenceMatcher(None, word, candidate)
-        if matcher.real_quick_ratio() >= 0.6 and matcher.quick_ratio() >= 0.6 and matcher.ratio() >= 0.6:
-            scored.append((-round(matcher.ratio(), 6), candidate))
-    return [c for _, c in sorted(scored)[:n]]
-
-
-def did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    """'; did you mean 'x'?' or '' when nothing is close."""
-    matches = closest(word, candidates)
-    if not matches:
-        return ""
-    return "; did you mean " + " or ".join(f"'{m}'" for m in matches) + "?"

@@ -17,6 +17,8 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
+from .errors import QuoteTooCostly
+
 _DOUBLE = '"“”„‟«»″'
 _SINGLE = "'‘’‚‛′`"
 _DASH = "-‐‑‒–—―"
@@ -47,8 +49,6 @@ _MAX_ELLIPSIS_CHOICES = 6
 _MAX_REGEX_WORK = 50_000_000
 
 
-class QuoteTooCostly(ValueError):
-    """The quote cannot be looked for in this article in bounded time; the message says what to do."""
 
 
 # Bounds that keep the near-match search fast on hostile input (it is only a hint).

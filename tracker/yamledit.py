@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 
 from .atomic import ReadToken, read_with_token, write_atomic
-from .models import FILE_MODELS
+from .errors import EditError
 from .problems import InvalidData, Problem, display_path
 from .yamlsource import Document, KeyPath, parse_text
 
@@ -35,8 +35,6 @@ _BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
 _DASH_PREFIX = re.compile(r"^( *)-( +)$")
 
 
-class EditError(Exception):
-    """The edit cannot be made safely; the file is left as it was."""
 
 
 # --------------------------------------------------------------------------- rendering values
@@ -385,14 +383,9 @@ def set_key(text: str, loc: KeyPath, value: Any, *, order: Sequence[str] = (), q
 
 def model_problems(doc: Document) -> list[Problem]:
     """Schema problems of a parsed data file, located, as `tracker validate` reports them."""
-    from .store import _validate  # late: store imports a lot, and only saving needs this
+    from .validate.schema import file_problems  # late: it imports the models, and only saving needs this
 
-    if not isinstance(doc.data, dict):
-        return [doc.problem((), "expected a mapping of fields")]
-    kinds = [k for k in FILE_MODELS if k in doc.data]
-    if len(kinds) != 1:
-        return [doc.problem((), "expected exactly one of the top-level keys " + ", ".join(FILE_MODELS))]
-    return _validate(doc, FILE_MODELS[kinds[0]])[1]
+    return file_problems(doc)
 
 
 class YamlFile:

@@ -11,8 +11,8 @@ import streamlit as st
 import ui
 
 from tracker import add, suggest
+from tracker.errors import TrackerError
 from tracker.models import DatePrecision, Stance
-from tracker.problems import InvalidData
 
 view = ui.current()
 ds = view.dataset
@@ -137,15 +137,6 @@ def _save() -> None:
         return
     target = source_id
     try:
-        if target is None:
-            target = add.add_source(
-                ds.root,
-                text,
-                title=str(meta["title"]),
-                outlet=str(meta["outlet"]),
-                published=meta["published"],  # type: ignore[arg-type]
-                url=str(meta["url"]) if meta["url"] else None,
-            )
         items = [
             {
                 "quote": found[i].passage.text,
@@ -158,15 +149,20 @@ def _save() -> None:
             }
             for i in chosen
         ]
-        saved = add.add_evidence_items(ds.root, target, items)
-    except InvalidData as exc:
-        stored = f" The article was stored as {target}." if target and target != source_id else ""
-        st.session_state["suggest_result"] = (
-            "error", "No passage was saved: the file would not validate." + stored, [str(p) for p in exc.problems]
-        )
-        return
-    except (OSError, ValueError) as exc:
-        st.session_state["suggest_result"] = ("error", f"Nothing was saved: {exc}", [])
+        if target is None:  # the pasted article is stored only with the passages, all or nothing
+            target, saved = add.add_source_with_evidence(
+                ds.root,
+                text,
+                items,
+                title=str(meta["title"]),
+                outlet=str(meta["outlet"]),
+                published=meta["published"],  # type: ignore[arg-type]
+                url=str(meta["url"]) if meta["url"] else None,
+            )
+        else:
+            saved = add.add_evidence_items(ds.root, target, items)
+    except TrackerError as exc:  # FileChanged, DataBusy, FileSystemError, InvalidData...: a sentence, not a traceback
+        st.session_state["suggest_result"] = ("error", exc, [])
         return
     for i in chosen:
         st.session_state[f"accept_{i}"] = False
@@ -187,6 +183,9 @@ st.button(
 result = st.session_state.pop("suggest_result", None)
 if result is not None:
     kind, message, problems = result
-    (st.success if kind == "success" else st.error)(ui.esc(message))
+    if isinstance(message, BaseException):
+        ui.show_error(message)
+    else:
+        (st.success if kind == "success" else st.error)(ui.esc(message))
     if problems:
         st.code("\n".join(problems), language=None, wrap_lines=True)

@@ -1,0 +1,340 @@
+"""The checks across files, as plain functions: each takes what the data files yielded (`Files`)
+and the dataset built from them, and returns its problems, located, with one wording each.
+
+The loader (`tracker.store.load`) runs them all; a write runs the same load over its edited text
+in memory (an overlay), so `tracker validate`, `add-evidence`, `confirm`, `suggest --write` and the
+dashboard's Save say the same thing about the same problem."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from .. import quotes
+from ..models import Actor, Agreement, Assessment, Evidence, Provision, ReportedEvent, Source, Supersession
+from ..problems import Problem
+from ..yamlsource import Document, KeyPath
+from .hints import unknown
+
+if TYPE_CHECKING:
+    from ..store import Dataset
+
+# The closest-passage hint is only a hint: past this many characters of quotes not found in one
+# text, the rest get "quote not found" without it. The check itself is never skipped. At most
+# about 1.4 s of fuzzy matching per text (60 quotes of 2,000 characters vs a 2 MB article would
+# take minutes); a data root with a few wrong quotes is far below this.
+HINT_BUDGET_CHARS = 400_000
+
+
+@dataclass
+class Files:
+    """What the data files yielded, gathered for the checks across files."""
+
+    agreement_files: list[tuple[Document, Agreement | None, Sequence[tuple[int, Provision]]]] = field(
+        default_factory=list
+    )
+    source_files: list[tuple[Document, Source | None, Sequence[tuple[int, Evidence]]]] = field(default_factory=list)
+    assessment_items: list[tuple[Document, int, Assessment]] = field(default_factory=list)
+    actor_items: list[tuple[Document, int, Actor]] = field(default_factory=list)
+    event_items: list[tuple[Document, int, ReportedEvent]] = field(default_factory=list)
+    # Items that failed the schema (already reported): their well-formed fields are still checked.
+    invalid_items: list[tuple[Document, str, int, dict[str, Any]]] = field(default_factory=list)
+    # Ids of items that failed the schema: already reported, so references to them are not.
+    invalid_ids: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+
+# --------------------------------------------------------------------------- messages
+
+
+def future_date(what: str, when: date, today: date) -> str:
+    return f"{what} {when} is in the future (today is {today}); record only what has happened"
+
+
+def before_signature(what: str, when: date, agreement_id: str, signed: date, provision_id: str) -> str:
+    return (
+        f"{what} {when} is before {agreement_id} was signed ({signed}), so it cannot bear on {provision_id}; "
+        "check the date, or link the passage to a provision in force"
+    )
+
+
+class TextLike(Protocol):
+    text: str
+
+    def refusal(self, quote: str) -> str | None: ...
+
+
+@dataclass
+class HintBudget:
+    """How many quote characters may still be matched fuzzily for a closest-passage hint in one text."""
+
+    chars: int = HINT_BUDGET_CHARS
+    comparisons: int = 0  # how many hints were computed (the tests bound the work with it)
+
+    def take(self, quote: str, text: str) -> bool:
+        cost = len(quote)
+        if cost > self.chars:
+            self.chars = 0
+            return False
+        self.chars -= cost
+        self.comparisons += 1
+        return True
+
+
+def quote_not_found(
+    doc: Document, loc: KeyPath, quote: str, text: TextLike, file: str, budget: HintBudget | None = None
+) -> tuple[Problem, quotes.NearMatch | None]:
+    """'quote not found in FILE; closest passage (...)', or why it could not be looked for."""
+    refusal = text.refusal(quote)
+    if refusal is not None:
+        return doc.problem(loc, f"quote not checked against {file}: {refusal}"), None
+    message = f"quote not found in {file}"
+    near = None
+    if budget is None or budget.take(quote, text.text):
+        near = quotes.nearest(quote, text.text)
+    elif budget is not None:
+        message += " (no closest passage: too many long quotes not found in this text)"
+    if near is not None:
+        passage = near.text if len(near.text) <= 240 else near.text[:237] + "..."
+        message += f'; closest passage (line {near.line}, {near.score:.0f}% similar): "{passage}"'
+        if near.difference:
+            message += f" — {near.difference}"
+    return doc.problem(loc, message), near
+
+
+# --------------------------------------------------------------------------- references
+
+
+def _ref(doc: Document, loc: KeyPath, kind: str, ident: str, known: Iterable[str], skip: Iterable[str] = ()) -> list[
+    Problem
+]:
+    if ident in known or ident in skip:
+        return []
+    return [doc.problem(loc, unknown(kind, ident, known))]
+
+
+def references(files: Files, ds: Dataset) -> list[Problem]:
+    """Every id used must be defined: actors, provisions, text sources, evidence."""
+    out: list[Problem] = []
+    actors = ds.actors
+    bad = files.invalid_ids
+
+    def ref(doc: Document, loc: KeyPath, kind: str, ident: str, known: Any) -> None:
+        out.extend(_ref(doc, loc, kind, ident, known, bad.get(kind, ())))
+
+    for doc, agreement, provisions in files.agreement_files:
+        if agreement is None:
+            continue
+        for i, signatory in enumerate(agreement.signatories):
+            ref(doc, ("agreement", "signatories", i, "actor"), "actor", signatory.actor, actors)
+        sources = {s.id: s for s in agreement.sources}
+        for i, provision in provisions:
+            for j, party in enumerate(provision.parties):
+                ref(doc, ("provisions", i, "parties", j), "actor", party, actors)
+            ref(doc, ("provisions", i, "translation"), "text source", provision.translation, sources)
+    for doc, _source, evidence in files.source_files:
+        for i, item in evidence:
+            for j, pid in enumerate(item.provisions):
+                ref(doc, ("evidence", i, "provisions", j), "provision", pid, ds.provisions)
+            ref(doc, ("evidence", i, "side"), "actor", item.side, actors)
+            for j, actor in enumerate(item.concerns):
+                ref(doc, ("evidence", i, "concerns", j), "actor", actor, actors)
+    for doc, i, event in files.event_items:
+        for j, pid in enumerate(event.provisions):
+            ref(doc, ("events", i, "provisions", j), "provision", pid, ds.provisions)
+        ref(doc, ("events", i, "side"), "actor", event.side, actors)
+        for j, actor in enumerate(event.concerns):
+            ref(doc, ("events", i, "concerns", j), "actor", actor, actors)
+    for doc, i, assessment in files.assessment_items:
+        ref(doc, ("assessments", i, "provision"), "provision", assessment.provision, ds.provisions)
+        for j, eid in enumerate(assessment.evidence):
+            if eid in ds.unconfirmed:
+                out.append(
+                    doc.problem(
+                        ("assessments", i, "evidence", j),
+                        f"evidence '{eid}' is an unconfirmed suggestion; confirm it (remove 'unconfirmed') first",
+                    )
+                )
+                continue
+            ref(doc, ("assessments", i, "evidence", j), "evidence", eid, ds.evidence)
+    return out
+
+
+def lineage(files: Files, ds: Dataset, today: date) -> list[Problem]:
+    """Agreement links, provision supersessions and their contests point at things that exist."""
+    out: list[Problem] = []
+    for doc, agreement, provisions in files.agreement_files:
+        if agreement is None:
+            continue
+        for i, link in enumerate(agreement.links):
+            loc: KeyPath = ("agreement", "links", i, "agreement")
+            if link.agreement == agreement.id:
+                out.append(doc.problem(loc, f"agreement '{agreement.id}' links to itself; name another"))
+            else:
+                skip = files.invalid_ids.get("agreement", ())
+                out += _ref(doc, loc, "agreement", link.agreement, ds.agreements, skip)
+        for i, stage in enumerate(agreement.stages):
+            if stage.date > today:
+                out.append(
+                    doc.problem(("agreement", "stages", i, "date"), future_date("stage date", stage.date, today))
+                )
+        for i, provision in provisions:
+            for j, sup in enumerate(provision.superseded_by):
+                out += _supersession(files, ds, today, doc, ("provisions", i, "superseded_by", j), agreement, sup)
+    return out
+
+
+def _supersession(files: Files, ds: Dataset, today: date, doc: Document, loc: KeyPath, agreement: Agreement,
+                  sup: Supersession) -> list[Problem]:
+    out: list[Problem] = []
+    later = ds.provision_agreement.get(sup.provision)
+    if later is None:
+        out += _ref(doc, (*loc, "provision"), "provision", sup.provision, ds.provisions,
+                    files.invalid_ids.get("provision", ()))
+    elif later == agreement.id:
+        out.append(
+            doc.problem(
+                (*loc, "provision"),
+                f"'{sup.provision}' is a provision of the same agreement ({agreement.id}); "
+                "a provision is superseded only by one of a later agreement",
+            )
+        )
+    elif sup.from_ < ds.agreements[later].date:
+        out.append(
+            doc.problem(
+                (*loc, "from"),
+                f"superseded from {sup.from_}, before {later} was signed ({ds.agreements[later].date}); "
+                f"write a date on or after {ds.agreements[later].date}",
+            )
+        )
+    if sup.from_ > today:
+        out.append(doc.problem((*loc, "from"), future_date("supersession date", sup.from_, today)))
+    out += _evidence_refs(files, ds, doc, (*loc, "evidence"), sup.evidence)
+    for k, contest in enumerate(sup.contested):
+        where = (*loc, "contested", k)
+        out += _ref(doc, (*where, "actor"), "actor", contest.actor, ds.actors, files.invalid_ids.get("actor", ()))
+        if contest.from_ < sup.from_:
+            out.append(
+                doc.problem(
+                    (*where, "from"),
+                    f"contested from {contest.from_}, before the supersession itself ({sup.from_}); "
+                    f"write a date on or after {sup.from_}",
+                )
+            )
+        if contest.from_ > today:
+            out.append(doc.problem((*where, "from"), future_date("contest date", contest.from_, today)))
+        out += _evidence_refs(files, ds, doc, (*where, "evidence"), contest.evidence)
+    return out
+
+
+def _evidence_refs(files: Files, ds: Dataset, doc: Document, loc: KeyPath, ids: list[str]) -> list[Problem]:
+    """Ids of counted evidence or of assessments (a supersession may rest on either)."""
+    out: list[Problem] = []
+    for j, eid in enumerate(ids):
+        if eid in ds.assessments or eid in files.invalid_ids.get("assessment", ()):
+            continue
+        if eid in ds.unconfirmed:
+            out.append(
+                doc.problem(
+                    (*loc, j), f"evidence '{eid}' is an unconfirmed suggestion; confirm it (remove 'unconfirmed') first"
+                )
+            )
+            continue
+        out += _ref(doc, (*loc, j), "evidence", eid, ds.evidence, files.invalid_ids.get("evidence", ()))
+    return out
+
+
+def invalid_items(files: Files, ds: Dataset, today: date) -> list[Problem]:
+    """References and dates in items the schema refused, so one run reports every problem."""
+    out: list[Problem] = []
+    fields = {
+        "provisions": ("provision", ds.provisions),
+        "provision": ("provision", ds.provisions),
+        "side": ("actor", ds.actors),
+        "concerns": ("actor", ds.actors),
+    }
+    for doc, name, i, raw in files.invalid_items:
+        if name not in ("evidence", "events", "assessments"):
+            continue
+        for key, (kind, known) in fields.items():
+            value = raw.get(key)
+            if isinstance(value, str):
+                out += _ref(doc, (name, i, key), kind, value, known, files.invalid_ids.get(kind, ()))
+            elif isinstance(value, list):
+                for j, ident in enumerate(value):
+                    if isinstance(ident, str):
+                        out += _ref(doc, (name, i, key, j), kind, ident, known, files.invalid_ids.get(kind, ()))
+        for key in ("event_date", "published", "date"):
+            when = raw.get(key)
+            if isinstance(when, date) and not isinstance(when, datetime) and when > today:
+                what = "publication date" if key == "published" else key.replace("_", " ")
+                out.append(doc.problem((name, i, key), future_date(what, when, today)))
+    return out
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def _date(ds: Dataset, doc: Document, loc: KeyPath, when: date, provision_ids: list[str], what: str,
+          today: date) -> list[Problem]:
+    out = []
+    if when > today:
+        out.append(doc.problem(loc, future_date(what, when, today)))
+    for pid in provision_ids:
+        agreement_id = ds.provision_agreement.get(pid)
+        if agreement_id is None:
+            continue
+        agreement = ds.agreements[agreement_id]
+        if when < agreement.date:
+            out.append(doc.problem(loc, before_signature(what, when, agreement_id, agreement.date, pid)))
+            break
+    return out
+
+
+def dates(files: Files, ds: Dataset, today: date) -> list[Problem]:
+    """Nothing dated in the future; nothing bearing on a provision before its agreement was signed."""
+    out: list[Problem] = []
+    for doc, source, evidence in files.source_files:
+        if source is not None and isinstance(source.published, date) and source.published > today:
+            out.append(doc.problem(("source", "published"), future_date("publication date", source.published, today)))
+        for i, item in evidence:
+            if isinstance(item.event_date, date):
+                out += _date(ds, doc, ("evidence", i, "event_date"), item.event_date, item.provisions, "event date",
+                             today)
+    for doc, i, event in files.event_items:
+        if isinstance(event.published, date) and event.published > today:
+            out.append(doc.problem(("events", i, "published"), future_date("publication date", event.published, today)))
+        if isinstance(event.event_date, date):
+            out += _date(ds, doc, ("events", i, "event_date"), event.event_date, event.provisions, "event date", today)
+    for doc, i, assessment in files.assessment_items:
+        out += _date(ds, doc, ("assessments", i, "date"), assessment.date, [assessment.provision], "assessment date",
+                     today)
+    return out
+
+
+# --------------------------------------------------------------------------- duplicates
+
+
+def passage_key(quote: str, provisions: Iterable[str], stance: str) -> tuple[str, frozenset[str], str]:
+    """Two passages are the same when quote (typography aside), provisions and stance are."""
+    return quotes.canonical(quote), frozenset(provisions), str(stance)
+
+
+def duplicate_passages(files: Files) -> list[Problem]:
+    """The same quote, provisions and stance twice (in one source, confirmed or not) count one claim twice."""
+    out: list[Problem] = []
+    for doc, _source, evidence in files.source_files:
+        seen: dict[tuple[str, frozenset[str], str], str] = {}
+        for i, item in evidence:
+            key = passage_key(item.quote, item.provisions, item.stance.value)
+            if key in seen:
+                out.append(
+                    doc.problem(
+                        ("evidence", i, "quote"), f"the same quote, provisions and stance are already {seen[key]}"
+                    )
+                )
+            else:
+                seen[key] = item.id
+    return out
