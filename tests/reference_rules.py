@@ -115,8 +115,9 @@ def derived_since(dataset: Dataset, pid: str, day: date, status: Status) -> date
 def answer(dataset: Dataset, pid: str, day: date) -> Answer:
     status, rule, reasons = derive(dataset, pid, day)
     since = derived_since(dataset, pid, day, status)
-    if rule == "R1":
-        since = dataset.agreement_of(pid).effective
+    if rule == "R1":  # methodology v2: not started since signature; before it, nothing exists (no since)
+        signed = dataset.agreement_of(pid).date
+        since = signed if signed <= day else None
     # A: the latest assessment dated on or before D sets the status from its date on (not before R1 ends).
     assessed = [a for a in dataset.assessments_for(pid) if a.date <= day]
     if assessed and rule != "R1":

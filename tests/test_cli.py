@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -55,7 +56,15 @@ def test_status_lists_every_provision_grouped_by_agreement_with_counts():
     assert out.index("(nov2020)") < out.index("(jan2021)")  # agreements in the order they were signed
     for pid in ("nov2020-1", "nov2020-4b", "nov2020-9d", "jan2021-4"):
         assert pid in out
-    assert "25 provisions:" in out
+    # Methodology v2: provisions of agreements signed after the date (Sochi, November 2021) are left out.
+    from tracker.status import all_statuses, signed_later
+    from tracker.store import load_valid
+
+    dataset = load_valid(REPO)
+    shown, later = all_statuses(dataset, date(2021, 6, 30)), signed_later(dataset, date(2021, 6, 30))
+    assert f"{len(shown)} provisions:" in out and later
+    assert f"{len(later)} provisions of agreements signed later are not shown." in out
+    assert "sochi2021" not in out
     assert "no evidence yet" in out and "not that nothing was done" in out
 
 
@@ -100,7 +109,20 @@ def test_show_marks_close_readings_and_variants():
 
 def test_show_gives_the_current_peacekeeping_term_and_notice_date():
     out = run("show", "nov2020-4b", "--root", str(REPO), "--as-of", "2024-01-01").output
-    assert "term 1 2020-11-10 → 2025-11-10; renews for 5 years unless notice by 2025-05-10" in out
+    assert "term 1: 2020-11-10 to 2025-11-10; renews for 5 years unless a party gives notice by 2025-05-10" in out
+
+
+def test_show_a_lapsed_provision_says_its_term_ended_and_never_no_dated_evidence():
+    # Methodology v2, "lapsed means ended": the term stops renewing at the lapse (an assessment).
+    from tracker.status import provision_status
+    from tracker.store import load_valid
+
+    s = provision_status(load_valid(REPO), "nov2020-4b", date(2026, 11, 1))
+    assert s.status.value == "lapsed" and s.assessment is not None
+    out = run("show", "nov2020-4b", "--root", str(REPO), "--as-of", "2026-11-01").output
+    assert f"ended early: lapsed on {s.assessment.date}; does not renew" in out
+    assert "2030" not in out.split("Status as of")[0]
+    assert "no dated evidence" not in out
 
 
 def test_show_unknown_provision_suggests_the_closest_ids():
@@ -115,7 +137,10 @@ def test_export_writes_the_status_csv_atomically_to_a_file(tmp_path: Path):
     assert result.exit_code == 0
     data = target.read_bytes()
     assert data.startswith(b"\xef\xbb\xbfas_of,agreement,provision_id,point,")
-    assert data.count(b"\r\n") == 26  # header + 25 provisions
+    from tracker.status import all_statuses
+    from tracker.store import load_valid
+
+    assert data.count(b"\r\n") == 1 + len(all_statuses(load_valid(REPO), date(2021, 6, 30)))  # header + rows
     assert not list(tmp_path.glob(".*.tmp"))
 
 

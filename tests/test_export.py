@@ -16,7 +16,7 @@ from .helpers import REPO, TODAY, D, edit
 STATUS_COLUMNS = [
     "as_of", "agreement", "provision_id", "point", "title", "category", "parties", "status", "status_since",
     "deadline", "deadline_state", "evidence_count", "n_implemented", "n_progress", "n_stalled", "n_disputed",
-    "n_violated", "n_context",
+    "n_violated", "n_context", "latest_claim", "stale", "superseded_by",
 ]
 
 
@@ -39,7 +39,8 @@ def test_ordinary_text_and_numbers_are_untouched():
 def test_status_table_has_one_row_per_provision_with_the_documented_columns():
     ds = load_valid(REPO, today=TODAY)
     frame = export.status_table(ds, D("2021-06-30"))
-    assert len(frame) == len(ds.provisions) == 25
+    # Methodology v2: provisions of agreements signed after the date are not rows.
+    assert len(frame) == len([p for p in ds.provisions if ds.agreement_of(p).date <= D("2021-06-30")])
     assert set(STATUS_COLUMNS) <= set(frame.columns)
     row = frame.set_index("provision_id").loc["nov2020-6a"]
     assert row["status"] == "implemented" and row["status_since"] == "2020-11-25"
@@ -85,3 +86,17 @@ def test_a_quote_written_as_a_formula_is_neutralised_in_the_csv(data_root: Path)
     rows = {r["evidence_id"]: r for r in read_csv(export.csv_bytes(export.evidence_table(ds)))}
     assert rows["E099"]["quote"].startswith("'=HYPERLINK")
     assert rows["E099"]["claimant"] == "'@SUM(1)"
+
+
+def test_status_csv_has_freshness_and_supersession_columns():
+    from tracker.models import Supersession
+
+    from .rules_helpers import add_later_agreement, replace_provision, scenario
+
+    ds = scenario([("E1", "2020-02-01", "east", "stalled")], obligation="ongoing")
+    add_later_agreement(ds, "2021-06-01")
+    replace_provision(ds, superseded_by=[Supersession(provision="b-1", from_=D("2021-07-01"))])
+    frame = export.status_table(ds, D("2022-01-01")).set_index("provision_id")
+    assert frame.loc["p", "latest_claim"] == "2020-02-01" and bool(frame.loc["p", "stale"])
+    assert frame.loc["p", "superseded_by"] == "b-1 from 2021-07-01"
+    assert frame.loc["b-1", "latest_claim"] == "" and not frame.loc["b-1", "stale"]

@@ -556,7 +556,8 @@ def payload_root(tmp_path: Path) -> Path:
     (root / "evidence" / "articles").mkdir(parents=True)
     (root / "provisions" / "actors.yaml").write_text(
         "actors:\n  - id: east\n    name: " + _yaml_string(PAYLOADS[0]) + "\n    kind: state\n    role: party\n"
-        "  - id: west\n    name: " + _yaml_string(PAYLOADS[1]) + "\n    kind: state\n    role: party\n", encoding="utf-8")
+        "  - id: west\n    name: " + _yaml_string(PAYLOADS[1]) + "\n    kind: state\n    role: party\n",
+        encoding="utf-8")
     texts = [f"{p} is the text of point {n}." for n, p in enumerate(PAYLOADS, 1)]
     (root / "provisions" / "texts" / "a.md").write_text("\n\n".join(texts) + "\n", encoding="utf-8")
     agreement = [

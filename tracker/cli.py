@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 import textwrap
-from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -12,10 +11,12 @@ from typing import Any
 
 import click
 
+from . import present
 from .errors import FileSystemError, InvalidData, TrackerError, message_of
-from .models import DeadlineState, ReportedEvent, Status, Verification
+from .models import DatePrecision, DeadlineState, ReportedEvent, Stance, Status, Verification, default_event_date
+from .present import DEADLINE_LABELS
 from .problems import closest
-from .status import DEADLINE_LABELS, STATUS_LABELS, ProvisionStatus, all_statuses, party_views, provision_status
+from .status import ProvisionStatus, all_statuses, party_views, provision_status, signed_later
 from .store import Dataset, default_root, load
 from .textsafe import clean_output
 
@@ -170,15 +171,11 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], widths: dict[i
     return lines
 
 
-def _status_cell(s: ProvisionStatus) -> str:
-    return STATUS_LABELS[s.status] + ("*" if s.assessment else "")
-
-
 def _deadline_cell(s: ProvisionStatus) -> str:
     if s.due:
         return s.due.date.isoformat()
     if s.term:
-        return f"term to {s.term.end}"
+        return present.term_cell(s.term)
     return "-"
 
 
@@ -189,29 +186,27 @@ def _print_status_rows(dataset: Dataset, statuses: Sequence[ProvisionStatus]) ->
             [
                 s.provision_id,
                 dataset.provisions[s.provision_id].title,
-                _status_cell(s),
+                present.status_cell(s),
                 s.since.isoformat() if s.since else "-",
+                (s.latest_claim.isoformat() if s.latest_claim else "-") + (f" {present.STALE_MARK}" if s.stale else ""),
                 _deadline_cell(s),
                 DEADLINE_LABELS[s.deadline_state] if s.deadline_state != DeadlineState.NONE else "-",
                 str(len(s.evidence_ids)),
-                ", ".join(sorted({c.side for c in s.reasons})) + (" (one side)" if s.one_sided else ""),
+                present.rests_on_sides(s),
+                ", ".join(sup.provision_id + ("?" if sup.contested else "") for sup in s.superseded_by) or "-",
             ]
         )
     lines = _table(
-        ["PROVISION", "TITLE", "STATUS", "SINCE", "DEADLINE", "DEADLINE STATE", "EVIDENCE", "RESTS ON"],
+        ["PROVISION", "TITLE", "STATUS", "SINCE", "NEWEST CLAIM", "DEADLINE", "DEADLINE STATE", "EVIDENCE",
+         "RESTS ON", "SUPERSEDED BY"],
         rows,
         widths={1: 46},
     )
     click.echo(lines[0])
     click.echo(lines[1])
     for s, line in zip(statuses, lines[2:], strict=True):
-        label = _status_cell(s)
+        label = present.status_cell(s)
         click.echo(line.replace(label, click.style(label, fg=STATUS_COLOURS[s.status]), 1))
-
-
-def _counts_line(statuses: Sequence[ProvisionStatus]) -> str:
-    counts = Counter(s.status for s in statuses)
-    return " · ".join(f"{STATUS_LABELS[st]} {counts[st]}" for st in Status if counts[st])
 
 
 @main.command()
@@ -226,6 +221,7 @@ def status(root: Path | None, as_of: date | None, agreement: str | None, party: 
     _check_choice("agreement", agreement, dataset.agreements)
     _check_choice("party", party, dataset.actors)
     statuses = all_statuses(dataset, as_of, agreement=agreement, party=party)
+    later = signed_later(dataset, as_of, agreement=agreement, party=party)
     if party:
         view = next((v for v in party_views(dataset, as_of) if v.actor_id == party), None)
         click.echo(
@@ -241,12 +237,18 @@ def status(root: Path | None, as_of: date | None, agreement: str | None, party: 
         _print_status_rows(dataset, group)
         click.echo("")
     if not statuses:
-        click.echo("No provisions match.")
+        click.echo("No provisions match." + (f" {present.signed_later_line(len(later))}" if later else ""))
         return
-    click.echo(f"{len(statuses)} provisions: {_counts_line(statuses)}")
+    click.echo(present.total_line(statuses))
+    if later:
+        click.echo(present.signed_later_line(len(later)))
     if any(s.assessment for s in statuses):
-        click.echo("* analyst assessment; `tracker show ID` gives the derived status beside it.")
-    click.echo("'no evidence yet' means no passage has been linked, not that nothing was done.")
+        click.echo(present.ASSESSED_NOTE)
+    if any(s.stale for s in statuses):
+        click.echo(present.STALE_NOTE)
+    if any(s.superseded_by for s in statuses):
+        click.echo("SUPERSEDED BY: a provision of a later agreement replaces it (not a status); '?' contested.")
+    click.echo(present.NO_EVIDENCE_NOTE)
 
 
 def _check_choice(what: str, value: str | None, known: dict[str, Any]) -> None:
@@ -289,13 +291,20 @@ def show(provision_id: str, root: Path | None, as_of: date | None) -> None:
     out(f"{agreement.short_title} ({agreement.id}), {point}; {p.category.value}; {p.obligation.value} obligation")
     out(f"Parties obliged: {', '.join(dataset.actor_name(a) for a in p.parties)}")
     out("")
-    out("Text:")
+    out(f"Agreement: {present.stages_text(agreement)}")
+    for link in agreement.links:
+        out(f"  {present.link_phrase(link, lambda a: dataset.agreements[a].short_title)}")
+    out("")
+    out("Text:" if p.language == "en" else f"Text ({p.language}):")
     out(_wrap(f"“{p.text}”"))
     reading = p.reading.value.replace("-", " ")
     out(
         f"  — {reading}, {source.title if source else p.translation}"
         + (f" <{source.url}>" if source and source.url else "")
     )
+    if p.english:
+        out("Our English rendering (not an official translation):")
+        out(_wrap(f"“{p.english}”"))
     if p.reading_note:
         out(_wrap(f"Note on the text: {p.reading_note}"))
     for v in p.variants:
@@ -313,39 +322,37 @@ def show(provision_id: str, root: Path | None, as_of: date | None) -> None:
         for a in d.amendments:
             out(f"  amended {original} → {a.due} on {a.decided} ({a.source})" + (f" <{a.url}>" if a.url else ""))
     if s.term:
-        t = s.term
-        renew = (
-            f"renews for {p.term.renewal_years} years unless notice by {t.notice_by}"
-            if p.term and t.renews
-            else "does not renew"
-        )
-        out(f"Term: {'term ' + str(t.number) if t.number else 'first term (not begun)'} {t.start} → {t.end}; {renew}")
+        out(f"Term: {present.term_sentence(s.term, p.term)}")
     out("")
+    if agreement.date > as_of:
+        out(f"Not shown in status tables as of {as_of}: {agreement.id} was signed on {agreement.date}.")
     out(
         click.style(
-            f"Status as of {as_of}: {STATUS_LABELS[s.status]}" + (f" since {s.since}" if s.since else ""),
+            f"Status as of {as_of}: {present.status_since(s)}",
             fg=STATUS_COLOURS[s.status],
             bold=True,
         )
     )
+    out(f"  {present.latest_claim_text(s)}" + (f"; {present.freshness(s)}" if s.stale else ""))
+    for sup in s.superseded_by:
+        out(f"  {present.supersession_phrase(sup, dataset.actor_name)} (not a status)")
+        if sup.note:
+            out(_wrap(f"note: {sup.note}", "    "))
     if s.assessment:
         a = s.assessment
         out(f"  assessed by {a.analyst} on {a.date} ({a.id}): {_wrap(a.rationale, '').strip()}")
         out(f"  derived from the evidence: {s.explain(dataset.actor_name)}")
     else:
         out(f"  {s.explain(dataset.actor_name)}")
-    if s.one_sided and s.reasons:
-        out(f"  ! this status rests on claims from one side only ({dataset.actor_name(s.reasons[0].side)})")
+    if s.one_sided:
+        out(f"  ! this status {present.one_party_warning(s, dataset.actor_name)}")
     out("")
     items = [dataset.evidence[i] for i in s.evidence_ids] + [dataset.evidence[i] for i in s.undated_ids]
     later = len(dataset.evidence_for(provision_id)) - len(items)
     out(f"Evidence ({len(items)} on or before {as_of}" + (f"; {later} later" if later else "") + "):")
     for item in items:
         e = item.evidence
-        when = e.event_date if isinstance(e.event_date, str) else e.event_date.isoformat()
-        if e.date_precision.value != "day":
-            when += f" ({e.date_precision.value})"
-        out(f"- {e.id}  {when}  {e.stance.value.upper()}  {e.claimant} [{dataset.actor_name(e.side)}]")
+        out(f"- {present.evidence_line(item, dataset.actor_name)}")
         if isinstance(e, ReportedEvent):
             # Weaker than a quote: nobody can check these words against a stored text.
             flag = "" if e.verification == Verification.READ else f"; {e.verification.value}"
@@ -437,13 +444,12 @@ def _split_ids(values: Sequence[str]) -> list[str]:
 _FIELD_OPTIONS = [
     click.option("--quote", help="The exact words of the article (typographic quotes and spaces may differ)."),
     click.option("--provision", "provisions", multiple=True, help="A provision id (repeat it, or use commas)."),
-    click.option("--stance", type=click.Choice(["implemented", "progress", "stalled", "violated", "disputed",
-                                                "context"])),
+    click.option("--stance", type=click.Choice([s.value for s in Stance])),
     click.option("--claimant", help="Who says it, e.g. 'Sergey Lavrov, Russian Foreign Minister'."),
     click.option("--side", help="The actor id the claimant speaks for (e.g. russia, media)."),
     click.option("--concern", "concerns", multiple=True, help="An actor id whose conduct it is about (repeat)."),
     click.option("--event-date", help="The date of the event, YYYY-MM-DD or 'unknown'."),
-    click.option("--date-precision", type=click.Choice(["day", "month", "on-or-before", "approximate"])),
+    click.option("--date-precision", type=click.Choice([p.value for p in DatePrecision])),
     click.option("--note", help="A note in our own words."),
 ]
 
@@ -532,7 +538,7 @@ def _ask_evidence(dataset: Dataset, fields: dict[str, Any]) -> dict[str, Any]:
         out("Provisions: " + ", ".join(dataset.provisions))
         default = ",".join(p.provision_id for p in proposals) or None
         fields["provisions"] = _ask_ids("Provision ids (comma-separated)", dataset.provisions, default)
-    stances = ["implemented", "progress", "stalled", "violated", "disputed", "context"]
+    stances = [s.value for s in Stance]
     if not fields["stance"]:
         guess = next((p.stance.value for p in proposals if p.provision_id in fields["provisions"]), None)
         with _Completion(stances):
@@ -557,10 +563,11 @@ def _ask_evidence(dataset: Dataset, fields: dict[str, Any]) -> dict[str, Any]:
                 out("  write YYYY-MM-DD, e.g. 2021-06-30, or unknown")
         if not fields["date_precision"]:
             same = isinstance(published, date) and fields["event_date"] == published
-            precisions = ["day", "month", "on-or-before", "approximate"]
+            precisions = [p.value for p in DatePrecision]
             with _Completion(precisions):
                 fields["date_precision"] = click.prompt(
-                    "Date precision", type=click.Choice(precisions), default="on-or-before" if same else "day")
+                    "Date precision", type=click.Choice(precisions),
+                    default=default_event_date(published)[1].value if same else DatePrecision.DAY.value)
     if fields["note"] is None:
         fields["note"] = click.prompt("Note (optional)", default="", show_default=False) or None
     return fields
@@ -637,10 +644,10 @@ def add_evidence_command(source_id: str | None, quote: str | None, provisions: t
         if missing:
             raise click.UsageError(f"missing {', '.join(missing)} (or use --interactive)")
     if not fields["event_date"]:
-        published = dataset.sources[fields["source_id"]].published
-        fields["event_date"] = published
-        if isinstance(published, date) and not fields["date_precision"]:
-            fields["date_precision"] = "on-or-before"
+        when, precision = default_event_date(dataset.sources[fields["source_id"]].published)
+        fields["event_date"] = when
+        if not fields["date_precision"]:
+            fields["date_precision"] = precision.value
     new_id = add_evidence(
         dataset.root, fields["source_id"], quote=fields["quote"], provisions=fields["provisions"],
         stance=fields["stance"], claimant=fields["claimant"], side=fields["side"], concerns=fields["concerns"],
@@ -741,9 +748,8 @@ def suggest_command(article: str | None, source_id: str | None, top: int, as_jso
         click.echo(json.dumps([s.to_dict() for s in suggestions], ensure_ascii=False, indent=2))
     elif write:
         assert source_id is not None
-        published = dataset.sources[source_id].published
-        items = stub_items(suggestions, event_date=published,
-                           date_precision="on-or-before" if isinstance(published, date) else "day")
+        when, precision = default_event_date(dataset.sources[source_id].published)
+        items = stub_items(suggestions, event_date=when, date_precision=precision.value)
         if not items:
             click.echo("no passage bears on a provision; nothing was written")
             return
@@ -783,6 +789,7 @@ def changes_command(root: Path | None, start: date | None, end: date | None, pro
     from datetime import timedelta
 
     from . import changes, feed
+    from .atomic import write_atomic
 
     end = end or date.today()
     start = start or end - timedelta(days=30)

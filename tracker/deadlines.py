@@ -9,6 +9,10 @@ from datetime import date
 
 from .models import Amendment, DatePrecision, Deadline, DeadlineState, Term
 
+# The freshness window (docs/methodology.md, "Freshness"): a status whose newest claim is older than
+# this many months before the as-of date is marked stale.
+FRESHNESS_MONTHS = 12
+
 
 def add_months(start: date, months: int) -> date:
     """Calendar months later, clamped to the month's last day (30 Jan + 1 month = 28/29 Feb)."""
@@ -25,6 +29,11 @@ def add_period(start: date, period: str) -> date:
     if unit == "day":
         return date.fromordinal(start.toordinal() + n)
     return add_months(start, n * (12 if unit == "year" else 1))
+
+
+def stale_before(as_of: date) -> date:
+    """The first day of the freshness window ending on `as_of`: a claim dated before it is old."""
+    return add_months(as_of, -FRESHNESS_MONTHS)
 
 
 @dataclass(frozen=True)
@@ -60,10 +69,17 @@ class TermState:
     notice_by: date
     renews: bool
     expired: bool
+    ended: date | None = None  # the provision lapsed on this date, within this term: no renewal after it
 
 
-def term_as_of(term: Term, as_of: date) -> TermState:
-    """The term running on `as_of`, assuming no party gave notice (notices are recorded as assessments)."""
+def term_as_of(term: Term, as_of: date, ended: date | None = None) -> TermState:
+    """The term running on `as_of`, assuming no party gave notice (notices are recorded as assessments).
+
+    `ended`: the date the provision was assessed lapsed, if on or before `as_of`. A lapsed provision
+    does not renew: the term is the one running on that date, and it no longer renews."""
+    if ended is not None and ended <= as_of:
+        last = term_as_of(term, ended)
+        return TermState(last.number, last.start, last.end, last.notice_by, False, True, ended)
     start, end, number = term.start, add_months(term.start, 12 * term.years), 1
     if as_of < start:
         number = 0

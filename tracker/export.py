@@ -55,14 +55,23 @@ def status_table(
             "derived_since": _iso(s.derived_since),
             "assessed_status": s.assessment.status.value if s.assessment else "",
             "assessed_since": _iso(s.assessment.date) if s.assessment else "",
-            "deadline": _iso(s.due.date) if s.due else (_iso(s.term.end) if s.term else ""),
+            "deadline": _iso(s.due.date) if s.due else (_iso(s.term.ended or s.term.end) if s.term else ""),
             "deadline_state": s.deadline_state.value,
             "evidence_count": len(s.evidence_ids),
+            # Methodology v2: freshness and supersession, beside the status (never part of it).
+            "latest_claim": _iso(s.latest_claim),
+            "stale": s.stale,
+            "superseded_by": "; ".join(
+                f"{x.provision_id} from {x.since}"
+                + "".join(f", contested by {c.actor} from {c.from_}" for c in x.contested)
+                for x in s.superseded_by
+            ),
         }
         for stance in Stance:
             row[f"n_{stance.value}"] = s.counts.get(stance, 0)
         row["sides"] = "; ".join(s.sides)
-        row["one_sided"] = s.one_sided
+        row["one_sided"] = s.one_sided  # one party only, no other party and no observer (methodology v2)
+        row["one_party"] = s.one_party or ""
         row["reason_evidence"] = "; ".join(c.id for c in s.reasons)
         row["explanation"] = s.explain(dataset.actor_name)
         rows.append(row)

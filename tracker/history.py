@@ -11,12 +11,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from .models import DatePrecision, DeadlineState, ReportedEvent, Status, Verification
-from .status import DEADLINE_LABELS, STATUS_LABELS, ProvisionStatus, all_statuses
+from . import present
+from .deadlines import FRESHNESS_MONTHS
+from .models import DatePrecision, ReportedEvent, Rule, Status, Verification
+from .status import ProvisionStatus, all_statuses, signed_later
 from .store import Dataset, EvidenceItem
 
+# The last two: the end of 2025 (after the Washington summit) and the latest month-end before this
+# version of the data; add a new month-end when the record is brought up to date.
 CHECKPOINTS: tuple[date, ...] = tuple(
-    date.fromisoformat(d) for d in ("2020-12-31", "2021-06-30", "2022-06-30", "2022-12-31", "2023-10-01", "2024-12-31")
+    date.fromisoformat(d)
+    for d in (
+        "2020-12-31", "2021-06-30", "2022-06-30", "2022-12-31", "2023-10-01", "2024-12-31", "2025-12-31", "2026-10-31"
+    )
 )
 DEFAULT_PATH = "docs/status-history.md"
 
@@ -47,9 +54,10 @@ class Row:
     provision_id: str
     title: str
     code: Status  # the status that holds (assessed, else derived)
-    label: str  # its label, with '*' when an assessment set it
+    label: str  # its label, with '*' when an assessment set it, and the stale mark when stale
     status: str  # the label, and the derived status beside an assessed one
     since: str
+    newest: str  # the newest claim's date, marked when stale
     deadline: str
     rests_on: str
     evidence: str
@@ -60,35 +68,20 @@ def _marks(dataset: Dataset, ids: Iterable[str]) -> str:
 
 
 def _label(s: ProvisionStatus) -> str:
-    return STATUS_LABELS[s.status] + ("*" if s.assessment else "")
+    return present.status_cell(s) + (f" {present.STALE_MARK}" if s.stale else "")
 
 
-def _status_cell(s: ProvisionStatus) -> str:
-    if s.assessment is None:
-        return _label(s)
-    since = f" since {s.derived_since}" if s.derived_since else ""
-    return f"{_label(s)} (derived: {STATUS_LABELS[s.derived.status]}{since})"
+def _status_cell(s: ProvisionStatus, dataset: Dataset) -> str:
+    text = present.status_with_derived(s) + (f" {present.STALE_MARK}" if s.stale else "")
+    lineage = present.supersessions_text(s, dataset.actor_name)
+    return f"{text}; {lineage}" if lineage else text
 
 
 def _deadline_cell(s: ProvisionStatus) -> str:
-    parts = []
-    if s.due is not None:
-        text = f"{s.due.date} ({DEADLINE_LABELS[s.deadline_state]})"
-        if s.due.amendment is not None:
-            text += f", amended from {s.due.original} on {s.due.amendment.decided}"
-        parts.append(text)
-    elif s.deadline_state != DeadlineState.NONE:
-        parts.append(DEADLINE_LABELS[s.deadline_state])
+    parts = [present.deadline_text(s)]
     if s.term is not None:
-        t = s.term
-        if t.number == 0:
-            parts.append(f"term not begun (first term {t.start} to {t.end})")
-        elif t.expired:
-            parts.append(f"term {t.number} ended {t.end}")
-        else:
-            renew = f"; renews unless notice by {t.notice_by}" if t.renews else "; does not renew"
-            parts.append(f"term {t.number}: {t.start} to {t.end}{renew}")
-    return "; ".join(parts) or "-"
+        parts.append(present.term_sentence(s.term))
+    return "; ".join(p for p in parts if p) or "-"
 
 
 def _rests_on(dataset: Dataset, s: ProvisionStatus) -> str:
@@ -97,13 +90,13 @@ def _rests_on(dataset: Dataset, s: ProvisionStatus) -> str:
         a = s.assessment
         cited = f" ({_marks(dataset, a.evidence)})" if a.evidence else ""
         parts.append(f"{a.id}{cited}")
-    if s.derived.rule == "R1":
+    if s.derived.rule == Rule.R1_NOT_IN_FORCE:
         parts.append("not yet in force (R1)")
-    elif s.derived.rule == "R2":
+    elif s.derived.rule == Rule.R2_NO_CLAIM:
         parts.append("no dated claim (R2)")
     else:
         claims = _marks(dataset, (c.id for c in s.reasons))
-        one_side = " (one side)" if s.one_sided else ""
+        one_side = " (one party)" if s.one_sided else ""
         prefix = "derived from " if s.assessment is not None else ""
         parts.append(f"{prefix}{claims} [{s.derived.rule}]{one_side}")
     return "; ".join(parts)
@@ -129,8 +122,10 @@ def rows(dataset: Dataset, as_of: date) -> list[Row]:
             title=dataset.provisions[s.provision_id].title,
             code=s.status,
             label=_label(s),
-            status=_status_cell(s),
+            status=_status_cell(s, dataset),
             since=s.since.isoformat() if s.since else "-",
+            newest=(s.latest_claim.isoformat() if s.latest_claim else "-")
+            + (f" {present.STALE_MARK}" if s.stale else ""),
             deadline=_deadline_cell(s),
             rests_on=_rests_on(dataset, s),
             evidence=_evidence_cell(dataset, s),
@@ -161,12 +156,18 @@ How to read it:
   before the date. A status marked `*` was set by an analyst's assessment (`evidence/assessments.yaml`),
   usually *lapsed* for a provision overtaken by events; the status derived from the evidence follows in
   brackets. *No evidence yet* never means "not done".
-- **Since** is the first date from which the status has not changed.
+- **Since** is the first date from which the status has not changed. A provision of an agreement signed
+  after the date is not in that date's table (it did not exist yet): "-" in the overview.
+- **Newest claim** is the date of the newest claim counted by the rules. {present.STALE_MARK} marks a
+  **stale** status: it rests on nothing newer than {FRESHNESS_MONTHS} months before the date (never for
+  lapsed, no evidence yet, or a one-off once implemented; see the methodology's "Freshness").
+- A provision superseded by one of a later agreement says so after its status, with who contests it:
+  supersession is not a status.
 - **Deadline** is the due date in force at that date (after any amendment) and its state; for a renewing
   term, the term running at that date and the last day for notice, computed from the provision.
 - **Rests on** gives the evidence behind the status: the assessment and the evidence it cites, then the
-  claims the rule used, with the rule (R1-R4, see the methodology). "(one side)" means every one of those
-  claims comes from the same side.
+  claims the rule used, with the rule (R1-R4, see the methodology). "(one party)" means those claims come
+  from one party only, with no other party and no observer (media, courts, monitors) among them.
 - Evidence ids: `E101` is a **verbatim quote**, checked against a stored article; *EV101* in italics is a
   **reported event**, our summary of a report at a URL whose text is not stored here: weaker evidence.
   {DATE_INFERRED} the event's date was inferred (the timeline's V*); {UNVERIFIED} the event could not be
@@ -196,27 +197,32 @@ def render(dataset: Dataset, dates: Sequence[date] = CHECKPOINTS) -> str:
         "",
     ]
     overview = []
-    for i, pid in enumerate(dataset.provisions):
+    by_date = {d: {r.provision_id: r for r in tables[d]} for d in dates}
+    for pid in dataset.provisions:
         cells = [f"{pid}", dataset.provisions[pid].title]
-        cells += [tables[d][i].label for d in dates]
+        cells += [by_date[d][pid].label if pid in by_date[d] else "-" for d in dates]
         overview.append(cells)
     out += _table(["Provision", "Title", *(d.isoformat() for d in dates)], overview)
     for d in dates:
         out += ["", f"## As of {d}", ""]
-        by_id = {r.provision_id: r for r in tables[d]}
+        by_id = by_date[d]
         for agreement_id, agreement in dataset.agreements.items():
-            pids = [pid for pid, aid in dataset.provision_agreement.items() if aid == agreement_id]
-            pids = [pid for pid in dataset.provisions if pid in pids]
+            pids = [pid for pid in dataset.provisions if dataset.provision_agreement[pid] == agreement_id]
+            pids = [pid for pid in pids if pid in by_id]
+            if not pids:
+                continue
             out += [f"### {agreement.short_title} ({agreement_id})", ""]
             out += _table(
-                ["Provision", "Status", "Since", "Deadline", "Rests on", "Evidence to date"],
+                ["Provision", "Status", "Since", "Newest claim", "Deadline", "Rests on", "Evidence to date"],
                 (
-                    [f"{r.provision_id} {r.title}", r.status, r.since, r.deadline, r.rests_on, r.evidence]
+                    [f"{r.provision_id} {r.title}", r.status, r.since, r.newest, r.deadline, r.rests_on, r.evidence]
                     for r in (by_id[pid] for pid in pids)
                 ),
             )
             out.append("")
-        counts = Counter(r.code for r in tables[d])
-        tally = " · ".join(f"{STATUS_LABELS[c]} {counts[c]}" for c in Status if counts[c])
-        out.append(f"{len(tables[d])} provisions: {tally}.")
+        counts: Counter[Status] = Counter(r.code for r in tables[d])
+        out.append(f"{present.plural(len(tables[d]), 'provision')}: {present.counts_line(counts)}.")
+        later = signed_later(dataset, d)
+        if later:
+            out.append(present.signed_later_line(len(later)))
     return "\n".join(out).rstrip("\n") + "\n"

@@ -47,6 +47,17 @@ class Status(StrEnum):
     NO_EVIDENCE = "no-evidence"
 
 
+class Rule(StrEnum):
+    """The rule of docs/methodology.md that set a derived status."""
+
+    R1_NOT_IN_FORCE = "R1"
+    R2_NO_CLAIM = "R2"
+    R3_IMPLEMENTED = "R3"
+    R3_DISPUTED = "R3-disputed"
+    R4_LATEST = "R4"
+    R4_DISPUTED = "R4-disputed"
+
+
 class DeadlineState(StrEnum):
     MET = "met"
     MET_LATE = "met-late"
@@ -452,6 +463,14 @@ class Evidence(_Model):
         description="A suggestion not yet checked by an analyst: validated, but never counted toward a status.",
     )
     note: str | None = None
+
+
+def default_event_date(published: date | str) -> tuple[date | str, DatePrecision]:
+    """The event date of a passage when none is given: the source's publication date, marked on-or-before
+    (the article reports what had happened by then), or 'unknown' when the publication date is unknown."""
+    if isinstance(published, date):
+        return published, DatePrecision.ON_OR_BEFORE
+    return "unknown", DatePrecision.DAY
 
 
 class SourceFile(_Model):

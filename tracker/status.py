@@ -1,6 +1,7 @@
 """The status engine: each provision's status as of any date, with the evidence that produced it.
 
-The rules are those of docs/methodology.md, in the same order; an analyst can apply them by hand.
+The rules are those of docs/methodology.md (v2), in the same order; an analyst can apply them by hand.
+Labels and sentences for people are in tracker/present.py, not here.
 """
 
 from __future__ import annotations
@@ -15,9 +16,36 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from operator import attrgetter
 
-from .deadlines import Due, TermState, deadline_state, due_as_of, term_as_of
-from .models import Assessment, DatePrecision, DeadlineState, Obligation, Stance, Status
+from .deadlines import FRESHNESS_MONTHS, Due, TermState, deadline_state, due_as_of, stale_before, term_as_of
+from .models import (
+    ActorRole,
+    Assessment,
+    Contest,
+    DatePrecision,
+    DeadlineState,
+    Obligation,
+    Rule,
+    Stance,
+    Status,
+)
+from .present import DEADLINE_LABELS, STATUS_LABELS  # noqa: F401 - re-exported for older importers
 from .store import Dataset, EvidenceItem
+
+__all__ = [
+    "FRESHNESS_MONTHS",
+    "Claim",
+    "Derived",
+    "PartyView",
+    "ProvisionStatus",
+    "Rule",
+    "SupersessionInEffect",
+    "all_statuses",
+    "derived_history",
+    "party_views",
+    "provision_status",
+    "signed_later",
+    "status_history",
+]
 
 POSITIVE = frozenset({Stance.IMPLEMENTED, Stance.PROGRESS})
 NEGATIVE = frozenset({Stance.STALLED, Stance.VIOLATED, Stance.DISPUTED})
@@ -31,25 +59,6 @@ STANCE_STATUS = {
     Stance.VIOLATED: Status.VIOLATED,
 }
 CURRENT_WINDOW = timedelta(days=30)
-
-STATUS_LABELS = {
-    Status.IMPLEMENTED: "implemented",
-    Status.IN_PROGRESS: "in progress",
-    Status.NOT_STARTED: "not started",
-    Status.STALLED: "stalled",
-    Status.DISPUTED: "disputed",
-    Status.VIOLATED: "violated",
-    Status.LAPSED: "lapsed",
-    Status.NO_EVIDENCE: "no evidence yet",
-}
-DEADLINE_LABELS = {
-    DeadlineState.MET: "met",
-    DeadlineState.MET_LATE: "met late",
-    DeadlineState.MISSED: "missed",
-    DeadlineState.PENDING: "pending",
-    DeadlineState.UNKNOWN: "unknown",
-    DeadlineState.NONE: "none",
-}
 
 
 @dataclass(frozen=True)
@@ -74,8 +83,10 @@ class Claim:
 
 @dataclass(frozen=True)
 class Derived:
+    """A status derived from the claims alone, the rule that set it and the claims it rests on."""
+
     status: Status
-    rule: str
+    rule: Rule
     reasons: tuple[Claim, ...] = ()
 
 
@@ -105,7 +116,7 @@ class _Positions:
 
     def derive(self) -> Derived:
         if self.last_date is None:
-            return Derived(Status.NO_EVIDENCE, "R2")
+            return Derived(Status.NO_EVIDENCE, Rule.R2_NO_CLAIM)
         first = self.first_implemented
         if self.obligation == Obligation.ONE_OFF and first is not None:
             # R3: once done, a one-off stays done unless another side contests it since.
@@ -117,15 +128,15 @@ class _Positions:
             if contesting:
                 sides = {c.side for c in contesting}
                 backers = [c for s, c in self.implemented_by.items() if s not in sides]
-                return Derived(Status.DISPUTED, "R3-disputed", _ordered(contesting + backers))
+                return Derived(Status.DISPUTED, Rule.R3_DISPUTED, _ordered(contesting + backers))
             confirming = [c for c in self.latest.values() if c.stance == Stance.IMPLEMENTED and c != first]
-            return Derived(Status.IMPLEMENTED, "R3", (first, *_ordered(confirming)))
+            return Derived(Status.IMPLEMENTED, Rule.R3_IMPLEMENTED, (first, *_ordered(confirming)))
         # R4: the current positions of each side (their latest claims within the window).
         current = [c for c in self.latest.values() if c.date >= self.last_date - CURRENT_WINDOW]
         if any(c.stance in POSITIVE for c in current) and any(c.stance in NEGATIVE for c in current):
-            return Derived(Status.DISPUTED, "R4-disputed", _ordered(current))
+            return Derived(Status.DISPUTED, Rule.R4_DISPUTED, _ordered(current))
         newest = max((c for c in current if c.date == self.last_date), key=lambda c: SEVERITY[c.stance])
-        return Derived(STANCE_STATUS[newest.stance], "R4", _ordered(current))
+        return Derived(STANCE_STATUS[newest.stance], Rule.R4_LATEST, _ordered(current))
 
 
 _DATE_AND_ID = attrgetter("date", "id")  # a C-level sort key: _ordered runs once per day of evidence
@@ -136,7 +147,40 @@ def _ordered(claims: Iterable[Claim]) -> tuple[Claim, ...]:
 
 
 @dataclass(frozen=True)
+class SupersessionInEffect:
+    """A supersession of a provision in effect at the as-of date, with the contests of it then in effect.
+    Not a status: it is shown beside the status, which is still derived from the evidence."""
+
+    provision_id: str  # the provision of the later agreement that supersedes this one
+    agreement_id: str  # its agreement
+    since: date
+    evidence: tuple[str, ...]
+    note: str | None
+    contested: tuple[Contest, ...]  # only contests whose date is on or before the as-of date
+
+
+@dataclass(frozen=True)
 class ProvisionStatus:
+    """One provision's status as of a date, with everything it rests on.
+
+    A caller may rely on:
+    - `status` is the status that holds: the latest assessment's on or before `as_of` if there is one
+      (`assessment`), else the derived one (`derived`, always computed and kept beside it);
+    - `since` and `derived_since` are never later than `as_of` (None when the agreement was not yet
+      signed at `as_of`: all_statuses never returns such a status);
+    - `derived.reasons` are the claims the rule used, newest first; `derived.rule` names the rule;
+    - `latest_claim` is the date of the newest counting (dated, non-context) claim on or before `as_of`,
+      None if none; `stale` is True when the status rests on claims older than the freshness window
+      (FRESHNESS_MONTHS before `as_of`): never for lapsed, no evidence, not started, or a one-off once
+      implemented (docs/methodology.md, "Freshness");
+    - `one_party` is the one party (actor role `party`) the derived status rests on when its reasons hold
+      claims of exactly one party and none of another party or of an observer, else None (`one_sided`);
+    - `superseded_by` lists the supersessions in effect at `as_of` (not a status);
+    - `term`, when the provision has one, stops renewing from the date it was assessed lapsed;
+    - `evidence_ids` are every dated piece of evidence on or before `as_of` (context included), oldest
+      first; `undated_ids` the undated ones, never counted.
+    """
+
     provision_id: str
     agreement_id: str
     as_of: date
@@ -152,6 +196,11 @@ class ProvisionStatus:
     evidence_ids: tuple[str, ...] = ()
     undated_ids: tuple[str, ...] = ()
     sides: tuple[str, ...] = ()
+    latest_claim: date | None = None
+    stale: bool = False
+    one_party: str | None = None
+    superseded_by: tuple[SupersessionInEffect, ...] = ()
+    starts: date | None = None  # under R1: the date the agreement takes effect (after `as_of`)
 
     @property
     def label(self) -> str:
@@ -163,28 +212,14 @@ class ProvisionStatus:
 
     @property
     def one_sided(self) -> bool:
-        """True when the status rests on claims from a single side."""
-        return len({c.side for c in self.derived.reasons}) == 1
+        """True when the status rests on the claims of one party only (see `one_party`)."""
+        return self.one_party is not None
 
     def explain(self, name: Callable[[str], str] = str) -> str:
-        """Why the derived status is what it is, citing evidence ids and dates."""
-        d, since = self.derived, self.derived_since
-        label = STATUS_LABELS[d.status]
-        cited = ", ".join(c.describe(name) for c in d.reasons)
-        if d.rule == "R1":
-            return f"{label}: the agreement takes effect on {since}"
-        if d.rule == "R2":
-            text = f"{label}: no dated evidence on or before {self.as_of}"
-            if self.undated_ids:
-                text += f" ({len(self.undated_ids)} undated passage(s) not counted: {', '.join(self.undated_ids)})"
-            return text
-        if d.rule == "R3":
-            return f"{label} since {since}: first reported by {cited}"
-        if d.rule == "R3-disputed":
-            return f"{label} since {since}: implementation is contested; {cited}"
-        if d.rule == "R4-disputed":
-            return f"{label} since {since}: sides disagree within {CURRENT_WINDOW.days} days; {cited}"
-        return f"{label} since {since}: latest evidence {cited}"
+        """Why the derived status is what it is, citing evidence ids and dates (tracker.present.explain)."""
+        from .present import explain  # present formats; this module only derives
+
+        return explain(self, name)
 
 
 def _claims(items: Sequence[EvidenceItem], as_of: date) -> list[Claim]:
@@ -255,7 +290,7 @@ class _Timeline:
     def history(self, as_of: date) -> list[tuple[date, Derived]]:
         """derived_history: the derived status at each date it changed, up to `as_of`."""
         if as_of < self.start:
-            return [(as_of, Derived(Status.NOT_STARTED, "R1"))]
+            return [(as_of, Derived(Status.NOT_STARTED, Rule.R1_NOT_IN_FORCE))]
         days = bisect.bisect_right(self.days, as_of)
         if days == 0:
             return [self.before_any]
@@ -267,7 +302,7 @@ class _Timeline:
     def last_change(self, as_of: date) -> tuple[date, Derived]:
         """history(as_of)[-1], without building the list."""
         if as_of < self.start:
-            return as_of, Derived(Status.NOT_STARTED, "R1")
+            return as_of, Derived(Status.NOT_STARTED, Rule.R1_NOT_IN_FORCE)
         days = bisect.bisect_right(self.days, as_of)
         return self._after(days - 1) if days else self.before_any
 
@@ -307,19 +342,28 @@ def status_history(dataset: Dataset, provision_id: str, as_of: date) -> list[tup
 
 
 def provision_status(dataset: Dataset, provision_id: str, as_of: date) -> ProvisionStatus:
+    """The status of one provision as of `as_of`, by the rules of docs/methodology.md.
+
+    Evidence, assessments, supersessions and contests dated after `as_of` are ignored, so the result
+    is what the record said on that day. Before the agreement's date of signature the provision does
+    not exist yet: the status is not started (R1) with no `since`; all_statuses leaves it out."""
     provision = dataset.provisions[provision_id]
     agreement = dataset.agreement_of(provision_id)
     timeline = _timeline(dataset, provision_id)
+    derived_since: date | None
     derived_since, derived = timeline.last_change(as_of)
-    if derived.rule == "R1":
-        derived_since = agreement.effective
+    starts = None
+    if derived.rule == Rule.R1_NOT_IN_FORCE:
+        # Not started since signature; before signature it has no "since" (nothing exists yet).
+        derived_since = agreement.date if agreement.date <= as_of else None
+        starts = agreement.effective
     assessment = None
     for a in sorted(dataset.assessments_for(provision_id), key=lambda a: a.date):
         if a.date <= as_of:
             assessment = a
-    if derived.rule == "R1" or assessment is None:
+    if derived.rule == Rule.R1_NOT_IN_FORCE or assessment is None:
         status, since = derived.status, derived_since
-        assessment = None if derived.rule == "R1" else assessment
+        assessment = None
     else:
         status, since = assessment.status, assessment.date
 
@@ -333,6 +377,9 @@ def provision_status(dataset: Dataset, provision_id: str, as_of: date) -> Provis
     state = deadline_state(due, as_of, (first_done.date, first_done.precision) if first_done else None, later)
     counted = bisect.bisect_right(timeline.counted_dates, as_of)
     counts = {stance: n for stance, dates in timeline.stance_dates.items() if (n := bisect.bisect_right(dates, as_of))}
+    days = bisect.bisect_right(timeline.days, as_of)
+    latest_claim = timeline.days[days - 1] if days else None
+    ended = assessment.date if assessment is not None and assessment.status == Status.LAPSED else None
     return ProvisionStatus(
         provision_id=provision_id,
         agreement_id=agreement.id,
@@ -344,25 +391,103 @@ def provision_status(dataset: Dataset, provision_id: str, as_of: date) -> Provis
         assessment=assessment,
         due=due,
         deadline_state=state,
-        term=term_as_of(provision.term, as_of) if provision.term else None,
+        term=term_as_of(provision.term, as_of, ended) if provision.term else None,
         counts=counts,
         evidence_ids=timeline.counted_ids[:counted],
         undated_ids=timeline.undated_ids,
         sides=tuple(sorted(side for side, since in timeline.side_since.items() if since <= as_of)),
+        latest_claim=latest_claim,
+        stale=_stale(status, derived, assessment, provision.obligation, latest_claim, as_of),
+        one_party=_one_party(dataset, derived.reasons),
+        superseded_by=_supersessions(dataset, provision_id, as_of),
+        starts=starts,
     )
+
+
+# Statuses that do not decay with time: an end (lapsed), an absence (no evidence), a provision not yet
+# in force. A one-off once implemented stays implemented (R3), so its old first report is not stale.
+_NEVER_STALE = frozenset({Status.LAPSED, Status.NO_EVIDENCE, Status.NOT_STARTED})
+
+
+def _stale(
+    status: Status,
+    derived: Derived,
+    assessment: Assessment | None,
+    obligation: Obligation,
+    latest_claim: date | None,
+    as_of: date,
+) -> bool:
+    """Freshness (docs/methodology.md): True when the status rests on nothing newer than the window.
+    An assessment is a dated judgement, so its date counts as fresh as a claim of that day."""
+    if status in _NEVER_STALE:
+        return False
+    if status == Status.IMPLEMENTED and obligation == Obligation.ONE_OFF:
+        return False  # done stays done (R3), whether derived or assessed
+    newest = [d for d in (latest_claim, assessment.date if assessment else None) if d is not None]
+    return bool(newest) and max(newest) < stale_before(as_of)
+
+
+def role_of(dataset: Dataset, actor_id: str) -> ActorRole:
+    """An actor's role; an id missing from actors.yaml (only in hand-built datasets, since loading
+    refuses unknown actors) counts as a party, so that it is never taken for an independent report."""
+    actor = dataset.actors.get(actor_id)
+    return actor.role if actor is not None else ActorRole.PARTY
+
+
+def _one_party(dataset: Dataset, reasons: Sequence[Claim]) -> str | None:
+    """The one party whose claims the status rests on, when no other party and no observer is among
+    the reasons (methodology v2: media, courts and monitors are never a side)."""
+    parties = set()
+    for claim in reasons:
+        if role_of(dataset, claim.side) == ActorRole.OBSERVER:
+            return None
+        parties.add(claim.side)
+    return parties.pop() if len(parties) == 1 else None
+
+
+def _supersessions(dataset: Dataset, provision_id: str, as_of: date) -> tuple[SupersessionInEffect, ...]:
+    return tuple(
+        SupersessionInEffect(
+            provision_id=sup.provision,
+            agreement_id=dataset.provision_agreement.get(sup.provision, ""),
+            since=sup.from_,
+            evidence=tuple(sup.evidence),
+            note=sup.note,
+            contested=tuple(c for c in sup.contested if c.from_ <= as_of),
+        )
+        for sup in dataset.provisions[provision_id].superseded_by
+        if sup.from_ <= as_of
+    )
+
+
+def _selected(dataset: Dataset, agreement: str | None, party: str | None) -> Iterator[str]:
+    for pid, provision in dataset.provisions.items():
+        if (agreement is None or dataset.provision_agreement[pid] == agreement) and (
+            party is None or party in provision.parties
+        ):
+            yield pid
 
 
 def all_statuses(
     dataset: Dataset, as_of: date, *, agreement: str | None = None, party: str | None = None
 ) -> list[ProvisionStatus]:
-    """Every provision's status as of `as_of`, in the order of the YAML files."""
+    """The status of every provision that exists at `as_of` (its agreement signed on or before it),
+    optionally of one agreement or of the provisions obliging one party, in the order of the agreements'
+    dates and then of the YAML files. Provisions of agreements signed later are left out (count them
+    with signed_later); every status returned has `since` on or before `as_of`."""
     with _collector_paused():
         return [
             provision_status(dataset, pid, as_of)
-            for pid, provision in dataset.provisions.items()
-            if (agreement is None or dataset.provision_agreement[pid] == agreement)
-            and (party is None or party in provision.parties)
+            for pid in _selected(dataset, agreement, party)
+            if dataset.agreement_of(pid).date <= as_of
         ]
+
+
+def signed_later(
+    dataset: Dataset, as_of: date, *, agreement: str | None = None, party: str | None = None
+) -> list[str]:
+    """Ids of the provisions all_statuses leaves out at `as_of`: their agreements were signed later."""
+    return [pid for pid in _selected(dataset, agreement, party) if dataset.agreement_of(pid).date > as_of]
 
 
 @contextmanager

@@ -7,8 +7,9 @@ import pandas as pd
 import streamlit as st
 import ui
 
+from tracker import present
 from tracker.models import Category, Status
-from tracker.status import DEADLINE_LABELS, STATUS_LABELS
+from tracker.status import DEADLINE_LABELS
 
 view = ui.current()
 ds = view.dataset
@@ -154,12 +155,8 @@ for pv in view.party_views():
     mine = [s for s in pv.statuses if s.provision_id in shown_ids]
     if not mine:
         continue
-    summary = " · ".join(
-        f"{ui.STATUS_STYLE[st_][1]} {STATUS_LABELS[st_]} {n}"
-        for st_ in Status
-        if (n := sum(1 for s in mine if s.status == st_))
-    )
-    with st.expander(f"{ui.esc(ds.actor_name(pv.actor_id))} — {len(mine)} obligations: {summary}"):
+    summary = present.counts_line(mine, symbols=True)
+    with st.expander(f"{ui.esc(ds.actor_name(pv.actor_id))} — {present.plural(len(mine), 'obligation')}: {summary}"):
         st.caption(f"{len(pv.evidence_concerning)} pieces of evidence concern its conduct up to {view.as_of}.")
         # A list, not a table: collapsed tables still cost the browser a data grid each.
         lines = []

@@ -9,8 +9,9 @@ import pandas as pd
 import streamlit as st
 import ui
 
+from tracker import present
 from tracker.models import ReportedEvent
-from tracker.status import DEADLINE_LABELS, STATUS_LABELS, derived_history, status_history
+from tracker.status import DEADLINE_LABELS, STATUS_LABELS, derived_history, provision_status, status_history
 
 view = ui.current()
 ds = view.dataset
@@ -26,7 +27,9 @@ pid = st.selectbox(
 )
 st.query_params["id"] = pid
 p = ds.provisions[pid]
-s = view.statuses[pid]
+# A provision of an agreement signed after the date is in no table (methodology v2), but its page still
+# opens, saying that it did not exist yet.
+s = view.statuses.get(pid) or provision_status(ds, pid, view.as_of)
 agreement = ds.agreement_of(pid)
 
 st.title(f"{ui.esc(p.id)}: {ui.esc(p.title)}")
@@ -63,16 +66,8 @@ if p.deadline and s.due:
     if p.deadline.basis:
         st.caption(ui.esc(p.deadline.basis))
 if s.term:
-    t = s.term
-    if t.number:
-        renew = (
-            f"renews for {p.term.renewal_years} years unless a party gives notice by **{t.notice_by}**"
-            if p.term and t.renews
-            else "does not renew"
-        )
-        st.markdown(f"**Term** {t.number}: {t.start} → {t.end}; {renew} (computed; assumes no notice was given).")
-    else:
-        st.markdown(f"**Term** not begun: the first term runs {t.start} → {t.end}.")
+    computed = " (computed; assumes no notice was given)" if s.term.number and s.term.ended is None else ""
+    st.markdown(f"**Term** — {ui.esc(present.term_sentence(s.term, p.term) + computed)}.")
 
 # ----- status
 st.subheader("Status as of " + view.as_of.isoformat())
@@ -90,8 +85,8 @@ if s.assessment:
 else:
     st.markdown(f"**{ui.badge(s.status)}**")
     st.caption(ui.esc(s.explain(name)))
-if s.one_sided and s.reasons:
-    st.warning(f"This status rests on claims from one side only: {ui.esc(name(s.reasons[0].side))}.", icon="⚠️")
+if s.one_sided:
+    st.warning(f"This status {ui.esc(present.one_party_warning(s, name))}.", icon="⚠️")
 
 # ----- status over time
 start = agreement.effective

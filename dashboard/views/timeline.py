@@ -48,8 +48,8 @@ for pid in pids:
         )
 deadlines = []
 for pid in pids:
-    s = view.statuses[pid]
-    if s.due is not None:
+    s = view.statuses.get(pid)  # None for a provision of an agreement signed after the date
+    if s is not None and s.due is not None:
         deadlines.append({"provision": pid, "date": pd.Timestamp(s.due.date), "what": "deadline",
                           "state": s.deadline_state.value})
         if s.due.amendment:
