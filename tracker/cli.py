@@ -884,20 +884,13 @@ def release_command(
 ) -> None:
     """Write a citable release: CSV/JSON tables with a data package, a SQLite database, the codebook,
     CITATION.cff and a static site. Refuses invalid data, and a non-empty OUTPUT_DIR that is not a release."""
-    from .release import OutputRefused, build, check_output
-    from .release.changes import NotARelease
+    from .release import build, check_output
 
-    try:
-        check_output(output_dir, force=force)  # before loading: a refusal should not wait for the data
-    except OutputRefused as exc:
-        _refused(exc)
+    # OutputRefused and NotARelease are TrackerErrors: _Tracker.invoke prints them, exit 1.
+    check_output(output_dir, force=force)  # before loading: a refusal should not wait for the data
     dataset = _load(root)
     as_of = as_of or date.today()
-    try:
-        made = build(dataset, output_dir, as_of=as_of, version=version, previous=previous, force=force)
-    except (OutputRefused, NotARelease) as exc:
-        _refused(exc)
-        return
+    made = build(dataset, output_dir, as_of=as_of, version=version, previous=previous, force=force)
     shown = ("provisions", "evidence", "changes")
     tables = ", ".join(f"{n} {name}" for name, n in made.counts.items() if name in shown)
     click.echo(f"release {made.version} at {as_of} in {output_dir}: {len(made.files)} files ({tables})")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import TrackerError
 from .tables import Record, Table
 
 COLUMNS = ["change", "item_id", "provision_ids", "before", "after", "fields"]
@@ -20,7 +21,7 @@ COMPARED = (("evidence", "evidence_id", "evidence"), ("assessments", "assessment
 PROVISION_COLUMN = {"evidence": "provision_ids", "assessments": "provision_id", "statuses": "provision_id"}
 
 
-class NotARelease(Exception):
+class NotARelease(TrackerError):
     """--previous names a folder that holds no release of this tool."""
 
 
