@@ -240,3 +240,21 @@ def test_count_lines_follow_the_status_vocabulary():
     assert present.counts_line(counts) == "implemented 1 · disputed 2"
     assert present.counts_line(counts, symbols=True) == "✔ implemented 1 · ⇄ disputed 2"
     assert set(present.STATUS_SYMBOLS) == set(Status) == set(present.STATUS_LABELS)
+
+
+@pytest.mark.parametrize(
+    ("published", "expected"),
+    [(D("2021-03-04"), (D("2021-03-04"), "on-or-before")), ("unknown", ("unknown", "day"))],
+)
+def test_an_event_date_defaults_to_the_publication_marked_on_or_before(published, expected):
+    from tracker.models import default_event_date
+
+    when, precision = default_event_date(published)
+    assert (when, precision.value) == expected
+
+
+def test_every_reading_has_a_label():
+    from tracker.models import Reading
+
+    assert set(present.READING_LABELS) == set(Reading)
+    assert "not an official translation" in present.rendering_note("ru")

@@ -297,13 +297,13 @@ def show(provision_id: str, root: Path | None, as_of: date | None) -> None:
     out("")
     out("Text:" if p.language == "en" else f"Text ({p.language}):")
     out(_wrap(f"“{p.text}”"))
-    reading = p.reading.value.replace("-", " ")
+    reading = present.READING_LABELS[p.reading]
     out(
         f"  — {reading}, {source.title if source else p.translation}"
         + (f" <{source.url}>" if source and source.url else "")
     )
     if p.english:
-        out("Our English rendering (not an official translation):")
+        out(present.rendering_note(p.language).capitalize() + ":")
         out(_wrap(f"“{p.english}”"))
     if p.reading_note:
         out(_wrap(f"Note on the text: {p.reading_note}"))
@@ -789,7 +789,6 @@ def changes_command(root: Path | None, start: date | None, end: date | None, pro
     from datetime import timedelta
 
     from . import changes, feed
-    from .atomic import write_atomic
 
     end = end or date.today()
     start = start or end - timedelta(days=30)

@@ -16,7 +16,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from .deadlines import FRESHNESS_MONTHS, TermState
-from .models import Agreement, DatePrecision, DeadlineState, Link, LinkType, Rule, Stage, Status, Term
+from .models import Agreement, DatePrecision, DeadlineState, Link, LinkType, Reading, Rule, Stage, Status, Term
 
 if TYPE_CHECKING:  # the status module imports this one for its labels
     from .status import ProvisionStatus, SupersessionInEffect
@@ -58,6 +58,11 @@ PRECISION_LABELS: dict[DatePrecision, str] = {
     DatePrecision.MONTH: "month",
     DatePrecision.ON_OR_BEFORE: "on or before",
     DatePrecision.APPROXIMATE: "approximate",
+}
+READING_LABELS: dict[Reading, str] = {
+    Reading.OFFICIAL_TRANSLATION: "official translation",
+    Reading.PRESS_QUOTATION: "as quoted by the press",
+    Reading.CLOSE_READING: "close reading (not a verbatim official text)",
 }
 ASSESSED_MARK = "*"  # after a status set by an analyst's assessment
 STALE_MARK = "⌛"  # after a stale status in tables
@@ -139,6 +144,11 @@ def evidence_line(item: EvidenceItem, name: Name = str) -> str:
     e = item.evidence
     when = date_text(e.event_date, e.date_precision)
     return f"{e.id}  {when}  {e.stance.value.upper()}  {e.claimant} [{name(e.side)}]"
+
+
+def rendering_note(language: str) -> str:
+    """Said with every English text we wrote ourselves for a text in another language."""
+    return f"our English rendering of the {language} text, not an official translation"
 
 
 # --------------------------------------------------------------------------- deadlines and terms

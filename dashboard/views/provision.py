@@ -42,8 +42,7 @@ st.caption(
 # ----- the text
 st.markdown("> " + ui.esc(p.text))
 source = next((src for src in agreement.sources if src.id == p.translation), None)
-reading = {"official-translation": "official translation", "press-quotation": "as quoted by the press",
-           "close-reading": "close reading (not a verbatim official text)"}[p.reading.value]
+reading = present.READING_LABELS[p.reading]
 st.caption(
     f"Text: {reading}, from "
     + (ui.md_link(source.title, source.url) if source else ui.esc(p.translation))

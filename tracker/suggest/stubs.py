@@ -65,13 +65,12 @@ def stubs_yaml(
     write there with `tracker suggest --source ID --write`). The event date is the source's
     publication date, marked on-or-before, when known; 'unknown' otherwise."""
     from ..add import next_evidence_id
+    from ..models import default_event_date  # the one place this business default lives
     from ..yamledit import render_item_lines
 
     published = dataset.sources[source_id].published if source_id in dataset.sources else "unknown"
-    dated = isinstance(published, date)
-    items = stub_items(
-        suggestions, event_date=published if dated else "unknown", date_precision="on-or-before" if dated else "day"
-    )
+    when, precision = default_event_date(published)
+    items = stub_items(suggestions, event_date=when, date_precision=precision.value)
     lines = [
         "# Suggested by `tracker suggest`" + (f" for source {source_id}" if source_id else "") + ".",
         "# Every passage is unconfirmed: validation checks it, no status counts it. Trim the quote to the",
