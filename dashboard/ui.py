@@ -18,26 +18,28 @@ import pandas as pd
 import streamlit as st
 from streamlit.navigation.page import Page
 
-from tracker import export
+from tracker import export, present
 from tracker.models import Status
 from tracker.problems import Problem
-from tracker.status import STATUS_LABELS, PartyView, ProvisionStatus, all_statuses, party_views
+from tracker.status import PartyView, ProvisionStatus, all_statuses, party_views
 from tracker.store import Dataset, default_root, load
 from tracker.textsafe import clean_output
 
 EARLIEST = date(2020, 1, 1)
 
-# Colour-blind-safe hues (Okabe-Ito), each paired with a symbol, so a status reads without colour too.
-STATUS_STYLE: dict[Status, tuple[str, str]] = {
-    Status.IMPLEMENTED: ("#009E73", "✔"),
-    Status.IN_PROGRESS: ("#56B4E9", "◐"),
-    Status.NOT_STARTED: ("#BBBBBB", "○"),
-    Status.STALLED: ("#E69F00", "‖"),
-    Status.DISPUTED: ("#CC79A7", "⇄"),
-    Status.VIOLATED: ("#D55E00", "✖"),
-    Status.LAPSED: ("#777777", "—"),
-    Status.NO_EVIDENCE: ("#DDDDDD", "?"),
+# Colour-blind-safe hues (Okabe-Ito), each paired with the status's symbol (tracker/present.py), so a
+# status reads without colour too.
+STATUS_COLOURS: dict[Status, str] = {
+    Status.IMPLEMENTED: "#009E73",
+    Status.IN_PROGRESS: "#56B4E9",
+    Status.NOT_STARTED: "#BBBBBB",
+    Status.STALLED: "#E69F00",
+    Status.DISPUTED: "#CC79A7",
+    Status.VIOLATED: "#D55E00",
+    Status.LAPSED: "#777777",
+    Status.NO_EVIDENCE: "#DDDDDD",
 }
+STATUS_STYLE: dict[Status, tuple[str, str]] = {s: (STATUS_COLOURS[s], present.STATUS_SYMBOLS[s]) for s in Status}
 STANCE_COLOURS = {
     "implemented": "#009E73",
     "progress": "#56B4E9",
@@ -54,7 +56,7 @@ KIND_TEXT = {
 
 def badge(status: Status) -> str:
     """The status as symbol and words, e.g. '✔ implemented' (plain text: safe anywhere)."""
-    return f"{STATUS_STYLE[status][1]} {STATUS_LABELS[status]}"
+    return present.badge(status)
 
 
 def status_domain() -> tuple[list[str], list[str]]:

@@ -258,3 +258,17 @@ def test_every_reading_has_a_label():
 
     assert set(present.READING_LABELS) == set(Reading)
     assert "not an official translation" in present.rendering_note("ru")
+
+
+def test_the_newer_provision_knows_what_it_supersedes():
+    from tracker.status import supersedes
+
+    ds = scenario([("E1", "2020-02-01", "east", "progress")], obligation="ongoing")
+    add_later_agreement(ds, "2021-06-01")
+    contest = Contest(actor="north", from_=D("2021-08-01"))
+    replace_provision(ds, superseded_by=[Supersession(provision="b-1", from_=D("2021-07-01"), contested=[contest])])
+    assert supersedes(ds, "b-1", D("2021-06-30")) == []
+    [(older, sup)] = supersedes(ds, "b-1", D("2021-09-01"))
+    assert older == "p"
+    expected = "supersedes p from 2021-07-01; contested by North from 2021-08-01"
+    assert present.supersedes_phrase(older, sup, str.title) == expected

@@ -16,7 +16,7 @@ from .errors import FileSystemError, InvalidData, TrackerError, message_of
 from .models import DatePrecision, DeadlineState, ReportedEvent, Stance, Status, Verification, default_event_date
 from .present import DEADLINE_LABELS
 from .problems import closest
-from .status import ProvisionStatus, all_statuses, party_views, provision_status, signed_later
+from .status import ProvisionStatus, all_statuses, party_views, provision_status, signed_later, supersedes
 from .store import Dataset, default_root, load
 from .textsafe import clean_output
 
@@ -338,6 +338,8 @@ def show(provision_id: str, root: Path | None, as_of: date | None) -> None:
         out(f"  {present.supersession_phrase(sup, dataset.actor_name)} (not a status)")
         if sup.note:
             out(_wrap(f"note: {sup.note}", "    "))
+    for older, sup in supersedes(dataset, provision_id, as_of):
+        out(f"  {present.supersedes_phrase(older, sup, dataset.actor_name)}")
     if s.assessment:
         a = s.assessment
         out(f"  assessed by {a.analyst} on {a.date} ({a.id}): {_wrap(a.rationale, '').strip()}")

@@ -240,6 +240,14 @@ def supersession_phrase(sup: SupersessionInEffect, name: Name = str) -> str:
     return text
 
 
+def supersedes_phrase(older: str, sup: SupersessionInEffect, name: Name = str) -> str:
+    """'supersedes nov2020-9b from 2025-08-08; contested by Russia from 2025-08-09' (seen from the newer)."""
+    text = f"supersedes {older} from {sup.since}"
+    for contest in sup.contested:
+        text += f"; contested by {name(contest.actor)} from {contest.from_}"
+    return text
+
+
 def supersessions_text(s: ProvisionStatus, name: Name = str) -> str:
     """Every supersession in effect, joined: '' when none."""
     return "; ".join(supersession_phrase(sup, name) for sup in s.superseded_by)

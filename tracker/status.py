@@ -45,6 +45,7 @@ __all__ = [
     "provision_status",
     "signed_later",
     "status_history",
+    "supersedes",
 ]
 
 POSITIVE = frozenset({Stance.IMPLEMENTED, Stance.PROGRESS})
@@ -458,6 +459,17 @@ def _supersessions(dataset: Dataset, provision_id: str, as_of: date) -> tuple[Su
         for sup in dataset.provisions[provision_id].superseded_by
         if sup.from_ <= as_of
     )
+
+
+def supersedes(dataset: Dataset, provision_id: str, as_of: date) -> list[tuple[str, SupersessionInEffect]]:
+    """The other side of the lineage: the older provisions that `provision_id` supersedes at `as_of`,
+    each with its supersession (and the contests then in effect), in the order of the YAML files."""
+    found = []
+    for pid in dataset.provisions:
+        for sup in _supersessions(dataset, pid, as_of):
+            if sup.provision_id == provision_id:
+                found.append((pid, sup))
+    return found
 
 
 def _selected(dataset: Dataset, agreement: str | None, party: str | None) -> Iterator[str]:
