@@ -240,7 +240,8 @@ def test_a_handover_on_the_amended_due_date_meets_the_deadline(scenario):
     # As the Kalbajar handover did: due 15 Nov, postponed on 15 Nov to 25 Nov, done on 25 Nov.
     from tracker.models import Amendment, Deadline
 
-    deadline = Deadline(due=D("2020-11-15"), amendments=[Amendment(due=D("2020-11-25"), decided=D("2020-11-15"), source="s")])
+    postponed = Amendment(due=D("2020-11-25"), decided=D("2020-11-15"), source="s")
+    deadline = Deadline(due=D("2020-11-15"), amendments=[postponed])
     ds = scenario(
         [("E1", "2020-11-15", "west", "stalled"), ("E2", "2020-11-25", "west", "implemented"),
          ("E3", "2021-01-11", "north", "implemented", "on-or-before")],
