@@ -4,6 +4,7 @@ Debian's headless Chromium. Skipped when Chromium is missing, except under CI, w
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -20,7 +21,7 @@ from tracker import export
 from tracker.status import STATUS_LABELS, all_statuses
 from tracker.store import load_valid
 
-from .helpers import REPO, edit
+from .helpers import REPO
 
 pytestmark = pytest.mark.slow
 
@@ -56,11 +57,18 @@ def hostile_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("browser") / "data"
     for sub in ("provisions", "evidence"):
         shutil.copytree(REPO / sub, root / sub)
-    edit(
-        root / "evidence" / "russian-ministers-visit.yaml",
-        "    note: Said in Baku; the article dates the Baku meeting 22 Nov (Turan gives 21 Nov).",
-        f"    note: '{HOSTILE_NOTE}'",
+    # E001's note, whatever its current wording (a folded note spans several lines), so that a correction
+    # of the data never breaks this test.
+    path = root / "evidence" / "russian-ministers-visit.yaml"
+    text = path.read_text(encoding="utf-8")
+    planted, count = re.subn(
+        r"(  - id: E001\n(?:    (?!note:).*\n)*)    note: .*\n(?:      .*\n)*",
+        lambda m: f"{m.group(1)}    note: '{HOSTILE_NOTE}'\n",
+        text,
+        count=1,
     )
+    assert count == 1, "E001 has no note to replace"
+    path.write_text(planted, encoding="utf-8")
     return root
 
 
