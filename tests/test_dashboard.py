@@ -4,6 +4,7 @@ filters, invalid data, edits on disk and hostile text."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -271,11 +272,16 @@ PAYLOADS = [
 
 def test_text_from_yaml_is_escaped_on_the_provision_page(open_app: Callable[..., AppTest], data_root: Path) -> None:
     note = " ".join(PAYLOADS)
-    edit(
-        data_root / "evidence" / "russian-ministers-visit.yaml",
-        "    note: Said in Baku; the article dates the Baku meeting 22 Nov (Turan gives 21 Nov).",
-        f"    note: {note!r}".replace("'", '"'),
+    # E001's note, whatever its current wording (a folded note spans several lines).
+    path = data_root / "evidence" / "russian-ministers-visit.yaml"
+    planted, count = re.subn(
+        r"(  - id: E001\n(?:    (?!note:).*\n)*)    note: .*\n(?:      .*\n)*",
+        lambda m: m.group(1) + f"    note: {note!r}\n".replace("'", '"'),
+        path.read_text(encoding="utf-8"),
+        count=1,
     )
+    assert count == 1, "E001 has no note to replace"
+    path.write_text(planted, encoding="utf-8")
     at = open_app(data_root, page="views/provision.py", as_of="2021-06-30", id="nov2020-1")
     rendered = all_text(at)
     assert "&lt;script&gt;" in rendered and "<script>" not in rendered
