@@ -24,6 +24,8 @@ st.set_page_config(page_title="Accord Tracker", page_icon=":material/balance:", 
 
 PAGES = [  # (file, title, icon); the url path is the file name
     ("overview", "Overview", ":material/dashboard:"),
+    ("changes", "Changes", ":material/update:"),
+    ("agreements", "Agreements", ":material/account_tree:"),
     ("provision", "Provision", ":material/description:"),
     ("evidence", "Evidence", ":material/search:"),
     ("sources", "Sources", ":material/newspaper:"),

@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.navigation.page import Page
 
-from tracker import export, present
+from tracker import changes, export, present, trend
 from tracker.models import Status
 from tracker.problems import Problem
 from tracker.status import PartyView, ProvisionStatus, all_statuses, party_views
@@ -27,8 +27,8 @@ from tracker.textsafe import clean_output
 
 EARLIEST = date(2020, 1, 1)
 
-# Colour-blind-safe hues (Okabe-Ito), each paired with the status's symbol (tracker/present.py), so a
-# status reads without colour too.
+# Colour-blind-safe hues (Okabe-Ito); each status also has a symbol (tracker/present.py), so it reads
+# without colour too.
 STATUS_COLOURS: dict[Status, str] = {
     Status.IMPLEMENTED: "#009E73",
     Status.IN_PROGRESS: "#56B4E9",
@@ -54,14 +54,26 @@ KIND_TEXT = {
 }
 
 
-def badge(status: Status) -> str:
-    """The status as symbol and words, e.g. '✔ implemented' (plain text: safe anywhere)."""
-    return present.badge(status)
+# The words come from the one presentation layer; these names are kept for the pages' brevity.
+badge = present.badge  # '✔ implemented' (plain text: safe anywhere)
+plural = present.plural  # '1 obligation', '2 obligations'
 
 
 def status_domain() -> tuple[list[str], list[str]]:
     """Altair scale domain and range, so every chart colours statuses the same way."""
-    return [badge(s) for s in STATUS_STYLE], [c for c, _ in STATUS_STYLE.values()]
+    return [badge(s) for s in STATUS_COLOURS], list(STATUS_COLOURS.values())
+
+
+def date_axis(start: date, end: date) -> Any:
+    """A time axis whose labels never repeat: ticks on month boundaries, a few per chart ("%b %Y" on
+    daily or weekly ticks printed the same month several times); days for a span under two months."""
+    import altair as alt
+
+    days = max(1, (end - start).days)
+    if days < 62:
+        return alt.Axis(format="%d %b %Y", labelOverlap=True, tickCount={"interval": "week", "step": 1})
+    months = days // 30
+    return alt.Axis(format="%b %Y", labelOverlap=True, tickCount={"interval": "month", "step": max(1, months // 8)})
 
 
 # --------------------------------------------------------------------------- escaping
@@ -154,6 +166,33 @@ def _evidence_table(root: str, fingerprint: str, today: date, as_of: date) -> pd
     return export.evidence_table(dataset, as_of)
 
 
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _trend(root: str, fingerprint: str, today: date, as_of: date, by: str, agreements: tuple[str, ...] | None,
+           parties: tuple[str, ...] | None) -> pd.DataFrame:
+    dataset, _ = _load(root, fingerprint, today)
+    points = trend.monthly(dataset, as_of, by=by, agreements=agreements, parties=parties)  # type: ignore[arg-type]
+    order = {status: i for i, status in enumerate(STATUS_COLOURS)}
+    rows = []
+    for p in points:
+        if not p.provisions:
+            continue
+        name = "all" if p.group == "all" else dataset.actor_name(p.group) if by == "party" else p.group
+        rank = order[p.status] * 2  # stacked in the order of the legend, the stale part above the current
+        if p.provisions - p.stale:
+            rows.append((p.when, name, badge(p.status), "current", p.provisions - p.stale, rank))
+        if p.stale:
+            rows.append((p.when, name, badge(p.status), "stale", p.stale, rank + 1))
+    frame = pd.DataFrame(rows, columns=["month", "group", "status", "freshness", "provisions", "order"])
+    frame["month"] = pd.to_datetime(frame["month"])
+    return frame
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _changes(root: str, fingerprint: str, today: date, start: date, end: date) -> list[changes.Change]:
+    dataset, _ = _load(root, fingerprint, today)
+    return changes.changes(dataset, start, end)
+
+
 @dataclass(frozen=True)
 class View:
     """What a page needs: the data, the date, and every status at that date."""
@@ -172,6 +211,17 @@ class View:
 
     def party_views(self) -> list[PartyView]:
         return _party_views(str(self.dataset.root), self.fingerprint, date.today(), self.as_of)
+
+    def trend(self, by: str = "all", agreements: list[str] | None = None,
+              parties: list[str] | None = None) -> pd.DataFrame:
+        """Provisions by status and freshness at each month end (tracker.trend), for a chart.
+        Shared between sessions: never change it in place."""
+        return _trend(str(self.dataset.root), self.fingerprint, date.today(), self.as_of, by,
+                      tuple(agreements) if agreements else None, tuple(parties) if parties else None)
+
+    def changes(self, start: date) -> list[changes.Change]:
+        """Every status change from `start` to the as-of date, newest first (tracker.changes)."""
+        return _changes(str(self.dataset.root), self.fingerprint, date.today(), start, self.as_of)
 
 
 def load_view(as_of: date) -> tuple[View | None, list[Problem]]:
@@ -224,13 +274,44 @@ def page(name: str) -> Page:
 
 def table_opening_provisions(table: pd.DataFrame, provision_of: Callable[[pd.Series], str],
                              **dataframe_args: Any) -> None:
-    """A table in which selecting a row opens the provision `provision_of(row)`. The as-of date
-    goes along by itself: its widget, bound to the URL, is on every page (and may not be set here)."""
-    selection = st.dataframe(table, on_select="rerun", selection_mode="single-row", **dataframe_args)
-    picked = selection.selection.rows if selection else []
+    """A table in which a click on any cell of a row opens the provision `provision_of(row)`. The
+    as-of date goes along by itself: its widget, bound to the URL, is on every page (and may not be
+    set here)."""
+    selection = st.dataframe(table, on_select="rerun", selection_mode="single-cell",
+                             **dataframe_args)
+    chosen = selection.selection if selection else None
+    picked = list(chosen.rows) if chosen else []
+    if chosen and not picked and chosen.cells:
+        picked = [chosen.cells[0][0]]
     if picked:
         pid = provision_of(table.iloc[picked[0]])
         st.switch_page(page("provision"), query_params={"id": pid})
+
+
+def freshness(s: ProvisionStatus) -> str:
+    """Beside a status: '' when fresh, else why it is stale (tracker/present.py)."""
+    return present.freshness(s)
+
+
+def status_cell(s: ProvisionStatus) -> str:
+    """The status in one table cell: symbol and words, since when, '*' when assessed, '⌛' when stale."""
+    cell = badge(s.status) + (present.ASSESSED_MARK if s.assessment else "")
+    cell += f" since {s.since}" if s.since else ""
+    return cell + (f" {present.STALE_MARK} stale" if s.stale else "")
+
+
+def lineage_lines(view: View, pids: list[str], by: str | None = None) -> list[str]:
+    """'nov2020-9a superseded by wash2025-3 (wash2025) from 2025-08-08; contested by Russia from ...' for
+    each supersession in effect at the as-of date (ProvisionStatus.superseded_by), escaped."""
+    name = view.dataset.actor_name
+    return [
+        f"{esc(pid)} {esc(present.supersession_phrase(sup, name))}"
+        + (f" — {esc(sup.note)}" if sup.note else "")
+        for pid in pids
+        if pid in view.statuses
+        for sup in view.statuses[pid].superseded_by
+        if by is None or sup.provision_id == by
+    ]
 
 
 def provision_label(view: View, pid: str) -> str:

@@ -104,12 +104,14 @@ def test_the_trend_counts_each_status_at_each_month_end_as_the_engine_does(scena
         assert at[provision_status(ds, "p", when).status] == 1
 
 
-def test_a_status_resting_on_a_claim_older_than_the_window_is_stale(scenario):
+def test_a_status_resting_on_a_claim_older_than_the_window_is_stale_as_the_engine_says(scenario):
     ds = scenario([("E1", "2020-02-01", "east", "progress")], obligation="ongoing")
     points = trend.monthly(ds, D("2021-03-31"))
     in_progress = {p.when: p.stale for p in points if p.status == Status.IN_PROGRESS}
     assert in_progress[D("2020-12-31")] == 0
-    assert in_progress[D("2021-02-28")] == 1  # newest claim 2020-02-01, over 365 days before
+    assert in_progress[D("2021-02-28")] == 1  # newest claim 2020-02-01, over 12 months before
+    for when, stale in in_progress.items():
+        assert stale == int(provision_status(ds, "p", when).stale), when
 
 
 def test_the_trend_per_party_counts_a_shared_provision_for_each_party(scenario):
@@ -192,3 +194,22 @@ def test_tracker_changes_refuses_bad_options_with_a_message(args, message):
     result = CliRunner().invoke(main, ["changes", *args])
     assert result.exit_code == 2 and message in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_trend_of_the_bundled_data_matches_every_status_at_each_month_end():
+    from collections import Counter
+
+    from tracker.status import all_statuses
+    from tracker.store import load_valid
+
+    from .helpers import REPO
+
+    ds = load_valid(REPO)
+    as_of = D("2026-06-30")
+    points = trend.monthly(ds, as_of)
+    for when in trend.month_ends(D("2020-11-09"), as_of)[::7]:
+        statuses = all_statuses(ds, when)
+        expected = Counter(s.status for s in statuses)
+        stale = Counter(s.status for s in statuses if s.stale)
+        got = {p.status: (p.provisions, p.stale) for p in points if p.when == when}
+        assert {k: v for k, v in got.items() if v[0]} == {k: (n, stale[k]) for k, n in expected.items()}, when

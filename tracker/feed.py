@@ -11,7 +11,7 @@ from datetime import date
 from urllib.parse import quote, urlencode
 
 from .changes import Change
-from .status import STATUS_LABELS
+from .present import STATUS_LABELS
 from .store import Dataset
 
 ATOM = "http://www.w3.org/2005/Atom"

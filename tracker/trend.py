@@ -2,7 +2,8 @@
 
 For each month end from the earliest signature among the agreements asked for up to the as-of date
 (the last point is the as-of date itself), the number of provisions at each status, and how many of
-them were *stale* (their newest counting claim older than `STALE_AFTER` before that point). A
+them were *stale* (as `ProvisionStatus.stale` says: their newest counting claim or assessment older than the
+published freshness window, tracker.deadlines.FRESHNESS_MONTHS, before that point). A
 provision counts from its agreement's signature on; before that it did not exist.
 
 Read from the engine: each provision's effective status history (`tracker.changes.provision_changes`,
@@ -22,18 +23,15 @@ import bisect
 import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Literal
 
 from .changes import provision_changes
 from .models import Stance, Status
+from .status import _stale
 from .store import Dataset
 
-__all__ = ["STALE_AFTER", "TrendPoint", "month_ends", "monthly"]
-
-# The published freshness window (docs/methodology.md): a status whose newest counting claim is older
-# than this before the date is stale.
-STALE_AFTER = timedelta(days=365)
+__all__ = ["TrendPoint", "month_ends", "monthly"]
 
 Grouping = Literal["all", "agreement", "party"]
 
@@ -110,6 +108,10 @@ def monthly(
         history = provision_changes(dataset, pid, as_of)
         days = [c.date for c in history]
         claims = _claim_dates(dataset, pid)
+        obligation = dataset.provisions[pid].obligation
+        start = dataset.agreement_of(pid).effective
+        assessments = sorted(dataset.assessments_for(pid), key=lambda a: a.date)
+        assessed_from = [max(a.date, start) for a in assessments]  # in force from entry into force at the earliest
         if by == "all":
             targets = [cells("all")]
         elif by == "agreement":
@@ -122,7 +124,10 @@ def monthly(
             when = points[k]
             status = history[bisect.bisect_right(days, when) - 1].new
             n = bisect.bisect_right(claims, when)
-            stale = status != Status.NOT_STARTED and n > 0 and claims[n - 1] < when - STALE_AFTER
+            a = bisect.bisect_right(assessed_from, when)
+            # The engine's own freshness rule (one definition), fed from the timelines read above.
+            stale = _stale(status, None, assessments[a - 1] if a else None, obligation,  # type: ignore[arg-type]
+                           claims[n - 1] if n else None, when)
             col = column[status]
             for target in targets:
                 row = target[k]

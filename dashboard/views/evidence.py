@@ -20,7 +20,8 @@ text = st.text_input(
 )
 columns = st.columns(5)
 stances = columns[0].multiselect(
-    "Stance", sorted(frame["stance"].unique()) if len(frame) else [], key="stance", bind="query-params"
+    "Stance", sorted(frame["stance"].unique()) if len(frame) else [], key="stance", bind="query-params",
+    placeholder="All stances",
 )
 sides = columns[1].multiselect(
     "Side",
@@ -28,14 +29,17 @@ sides = columns[1].multiselect(
     key="side",
     format_func=ds.actor_name,
     bind="query-params",
+    placeholder="All sides",
 )
 kinds = columns[2].multiselect(
     "Kind", ["quote", "event"], key="kind", bind="query-params", help="quote: verbatim, checked against the stored "
-    "article; event: our summary of a report at a URL (weaker)"
+    "article; event: our summary of a report at a URL (weaker)", placeholder="All kinds",
 )
-provisions = columns[3].multiselect("Provision", list(ds.provisions), key="provision", bind="query-params")
+provisions = columns[3].multiselect(
+    "Provision", list(ds.provisions), key="provision", bind="query-params", placeholder="All provisions"
+)
 sources = columns[4].multiselect(
-    "Source", list(ds.sources), key="source", bind="query-params"
+    "Source", list(ds.sources), key="source", bind="query-params", placeholder="All sources"
 )
 range_columns = st.columns(2)
 lo = range_columns[0].date_input(
@@ -72,27 +76,62 @@ if len(shown):
     in_range = shown["event_date"].where(dated, "").between(lo.isoformat(), hi.isoformat())
     shown = shown[in_range | ~dated]
 
-st.subheader(f"{len(shown)} shown")
-table = shown.assign(
-    text=shown["quote"].where(shown["kind"] == "quote", "[reported] " + shown["summary"]),
-    kind=shown["kind"].map(ui.KIND_TEXT),
-    side=shown["side"].map(ds.actor_name),
-    link=shown["url"].str.split(" ").str[0],
-) if len(shown) else shown.assign(text=[], link=[])
-columns_shown = ["evidence_id", "event_date", "date_precision", "provision_ids", "stance", "side", "claimant",
-                 "kind", "verification", "text", "outlet", "published", "link"]
-table = table[[c for c in columns_shown if c in table.columns]]
-ui.table_opening_provisions(
-    table,
-    lambda row: str(row["provision_ids"]).split("; ")[0],
-    hide_index=True,
-    width="stretch",
-    key="evidence_table",
-    column_config={
-        "evidence_id": st.column_config.TextColumn("id"),
-        "provision_ids": st.column_config.TextColumn("provisions"),
-        "text": st.column_config.TextColumn("quote or summary", width="large"),
-        "link": st.column_config.LinkColumn("source link", display_text="open", validate=r"^https?://"),
-    },
-)
-st.caption("Select a row to open its (first) provision with the passage in context.")
+PER_PAGE = 20
+head = st.columns([3, 1])
+head[0].subheader(f"{len(shown)} shown")
+layout = head[1].radio("Show as", ["cards", "table"], horizontal=True, key="layout", bind="query-params",
+                       help="Cards put the words first; the table shows every column, one row per piece.")
+if layout == "table":
+    table = shown.assign(
+        text=shown["quote"].where(shown["kind"] == "quote", "[reported] " + shown["summary"]),
+        kind=shown["kind"].map(ui.KIND_TEXT),
+        side=shown["side"].map(ds.actor_name),
+        link=shown["url"].str.split(" ").str[0],
+    ) if len(shown) else shown.assign(text=[], link=[])
+    columns_shown = ["evidence_id", "event_date", "text", "stance", "side", "claimant", "provision_ids",
+                     "date_precision", "kind", "verification", "outlet", "published", "link"]
+    table = table[[c for c in columns_shown if c in table.columns]]
+    ui.table_opening_provisions(
+        table,
+        lambda row: str(row["provision_ids"]).split("; ")[0],
+        hide_index=True,
+        width="stretch",
+        key="evidence_table",
+        column_config={
+            "evidence_id": st.column_config.TextColumn("id", width=70),
+            "event_date": st.column_config.TextColumn("date", width=95),
+            "provision_ids": st.column_config.TextColumn("provisions"),
+            "text": st.column_config.TextColumn("quote or summary", width=420),
+            "link": st.column_config.LinkColumn("source link", display_text="open", validate=r"^https?://"),
+        },
+    )
+    st.caption("Click a row to open its (first) provision with the passage in context.")
+elif len(shown):
+    pages = (len(shown) - 1) // PER_PAGE + 1
+    number = 1
+    if pages > 1:
+        number = st.columns(4)[0].number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, step=1,
+                                               key="evidence_page")
+    # Newest first (a reader comes for what was said lately); undated ones last.
+    dated_first = shown["event_date"].str.match(r"^\d{4}-\d{2}-\d{2}$")
+    ordered = shown.assign(_dated=dated_first).sort_values(["_dated", "event_date", "evidence_id"], ascending=False)
+    for row in ordered.iloc[(number - 1) * PER_PAGE : number * PER_PAGE].itertuples(index=False):
+        with st.container(border=True):
+            if row.kind == "quote":
+                st.markdown("“" + ui.esc(row.quote) + "”")
+            else:
+                st.markdown(ui.esc(row.summary) + (f" — quoted: “{ui.esc(row.quotation)}”" if row.quotation else ""))
+            when = row.event_date + ("" if row.date_precision in ("day", "") else f" ({row.date_precision})")
+            st.markdown(
+                f"**{ui.esc(row.stance)}** · {ui.esc(row.claimant)} \\[{ui.esc(ds.actor_name(row.side))}\\] · "
+                f"{ui.esc(when)} · {ui.esc(row.evidence_id)}"
+            )
+            source = ui.md_link(row.source_title or row.outlet, row.url.split(" ")[0] if row.url else None)
+            tag = "verbatim quote" if row.kind == "quote" else "reported event, our summary (weaker)"
+            flag = f" · verification: **{ui.esc(row.verification)}**" if row.verification not in ("", "read") else ""
+            st.caption(f"_{tag}_ · {source}, published {ui.esc(row.published)}{flag}")
+            links = st.columns(6)
+            for i, pid in enumerate(str(row.provision_ids).split("; ")[:6]):
+                links[i].page_link(ui.page("provision"), label=pid, query_params={"id": pid},
+                                   icon=":material/description:")
+    st.caption(f"Page {number} of {pages}, newest first. Open a provision to read each passage in its article.")

@@ -1,4 +1,5 @@
-"""Overview: every provision's status and deadline as of the chosen date, by party, with filters."""
+"""Overview: every provision's status and deadline as of the chosen date, the trend over time, and
+each party's obligations, with filters."""
 
 from __future__ import annotations
 
@@ -8,16 +9,17 @@ import streamlit as st
 import ui
 
 from tracker import present
-from tracker.models import Category, Status
-from tracker.status import DEADLINE_LABELS
+from tracker.models import Category, DeadlineState, Status
+from tracker.present import DEADLINE_LABELS
 
 view = ui.current()
 ds = view.dataset
 st.title("Is the agreement being carried out?")
 st.caption(
     f"Every provision as of **{view.as_of.isoformat()}**, derived from "
-    f"{ds.quote_count} verbatim quotes and {len(ds.evidence) - ds.quote_count} reported events. "
-    "Select a row to open the provision with its evidence."
+    f"{ui.plural(ds.quote_count, 'verbatim quote')} and "
+    f"{ui.plural(len(ds.evidence) - ds.quote_count, 'reported event')}. "
+    "Click a row to open the provision with its evidence."
 )
 
 parties_obliged = sorted({a for p in ds.provisions.values() for a in p.parties}, key=ds.actor_name)
@@ -41,14 +43,14 @@ party = columns[2].selectbox(
     key="party",
     format_func=ds.actor_name,
     bind="query-params",
-    placeholder="Any party",
+    placeholder="All parties",
 )
 chosen_statuses = columns[3].multiselect(
     "Status",
     [s.value for s in Status],
     key="status",
     bind="query-params",
-    placeholder="Any status",
+    placeholder="All statuses",
 )
 
 shown = [
@@ -67,7 +69,7 @@ counts = pd.DataFrame(
 domain, colours = ui.status_domain()
 left, right = st.columns([2, 3])
 with left:
-    st.subheader(f"{len(shown)} of {len(view.statuses)} provisions")
+    st.subheader(f"{len(shown)} of {ui.plural(len(view.statuses), 'provision')}")
     chart = (
         alt.Chart(counts)
         .mark_bar()
@@ -83,45 +85,97 @@ with left:
     st.altair_chart(chart + labels, width="stretch")
 with right:
     st.subheader("Deadlines")
-    deadline_rows = [s for s in shown if s.due is not None]
+    # Missed and pending first: they are what a reader looks for; met ones last.
+    urgency = {DeadlineState.MISSED: 0, DeadlineState.PENDING: 1, DeadlineState.UNKNOWN: 2,
+               DeadlineState.MET_LATE: 3, DeadlineState.MET: 4}
+    deadline_rows = sorted((s for s in shown if s.due is not None),
+                           key=lambda s: (urgency.get(s.deadline_state, 5), s.due.date if s.due else None))
     if deadline_rows:
-        st.dataframe(
+        ui.table_opening_provisions(
             pd.DataFrame(
                 [
                     {
-                        "provision": s.provision_id,
-                        "due": s.due.date if s.due else None,
                         "state": DEADLINE_LABELS[s.deadline_state],
+                        "due": s.due.date if s.due else None,
+                        "provision": s.provision_id,
                         "amended": f"from {s.due.original}" if s.due and s.due.amendment else "",
                     }
                     for s in deadline_rows
                 ]
             ),
+            lambda row: row["provision"],
             hide_index=True,
             width="stretch",
-            height=8 * 30 + 20,
+            key="deadline_table",
+            height=35 * (min(len(deadline_rows), 7) + 1) + 3,
             column_config={"due": st.column_config.DateColumn("due", format="YYYY-MM-DD")},
         )
+        missed = sum(1 for s in deadline_rows if s.deadline_state == DeadlineState.MISSED)
+        pending = sum(1 for s in deadline_rows if s.deadline_state == DeadlineState.PENDING)
+        st.caption(f"{ui.plural(len(deadline_rows), 'deadline')}: {missed} missed, {pending} pending, listed first.")
     else:
         st.caption("No provision shown has a deadline.")
+
+# ----- the trend
+st.subheader("Over time")
+trend = view.trend(agreements=agreements or None, parties=[party] if party else None)
+stale_note = (
+    "Faded bands are **stale**: the status rests on claims more than 12 months old at that date."
+)
+if trend.empty:
+    st.caption("No agreement shown was signed by this date.")
+else:
+    scale = alt.Scale(domain=domain, range=colours)
+
+    def trend_chart(frame: pd.DataFrame, height: int, legend: bool) -> alt.Chart:
+        return (
+            alt.Chart(frame)
+            .mark_area(interpolate="step-after")
+            .encode(
+                x=alt.X("month:T", title=None, axis=ui.date_axis(frame["month"].min().date(), view.as_of)),
+                y=alt.Y("sum(provisions):Q", stack="zero", title="provisions", axis=alt.Axis(tickMinStep=1)),
+                color=alt.Color("status:N", scale=scale,
+                                legend=alt.Legend(title=None, orient="right") if legend else None),
+                opacity=alt.Opacity("freshness:N", scale=alt.Scale(domain=["current", "stale"], range=[1.0, 0.35]),
+                                    legend=alt.Legend(title=None) if legend else None),
+                order=alt.Order("order:Q"),
+                tooltip=[alt.Tooltip("month:T", format="%Y-%m-%d", title="at"), "status", "freshness",
+                         alt.Tooltip("provisions:Q")],
+            )
+            .properties(height=height)
+        )
+
+    st.altair_chart(trend_chart(trend, 260, True), width="stretch")
+    st.caption(
+        "Provisions by status at the end of each month, from signature to the chosen date"
+        + (" (agreement and party filters apply)" if agreements or party else "")
+        + ". "
+        + stale_note
+    )
+    per_party = view.trend(by="party", agreements=agreements or None, parties=[party] if party else None)
+    names = list(dict.fromkeys(per_party["group"]))
+    if len(names) > 1:
+        st.markdown("**By party obliged** (a provision obliging two parties counts for each)")
+        cols = st.columns(min(len(names), 4))
+        for i, name in enumerate(names):
+            with cols[i % len(cols)]:
+                st.caption(ui.esc(name))
+                st.altair_chart(trend_chart(per_party[per_party["group"] == name], 150, False), width="stretch")
 
 # ----- the table
 rows = []
 for s in shown:
     p = ds.provisions[s.provision_id]
+    sides = sorted({c.side for c in s.reasons})
     rows.append(
         {
             "provision": p.id,
             "title": p.title,
-            "status": ui.badge(s.status),
-            "since": s.since,
-            "deadline": DEADLINE_LABELS[s.deadline_state] if s.deadline_state.value != "none" else "",
+            "status": ui.status_cell(s),
+            "rests on": (", ".join(ds.actor_name(a) for a in sides) + (" ⚠ one side" if s.one_sided else ""))
+            if s.reasons
+            else "",
             "evidence": len(s.evidence_ids),
-            "sides": ", ".join(ds.actor_name(a) for a in sorted({c.side for c in s.reasons})),
-            "one side only": "⚠ one side only" if s.one_sided and s.reasons else "",
-            "assessed": "analyst assessment" if s.assessment else "derived",
-            "parties": ", ".join(ds.actor_name(a) for a in p.parties),
-            "agreement": s.agreement_id,
         }
     )
 table = pd.DataFrame(rows)
@@ -137,11 +191,14 @@ else:
         key="overview_table",
         height=35 * (len(table) + 1) + 3,  # every provision at once: no scrolling inside the table
         column_config={
-            "title": st.column_config.TextColumn("title", width="medium"),
-            "since": st.column_config.DateColumn("since", format="YYYY-MM-DD"),
-            "evidence": st.column_config.NumberColumn("evidence", help="Dated evidence on or before the date"),
-            "sides": st.column_config.TextColumn("status rests on", help="Sides whose claims produce the status"),
-            "assessed": st.column_config.TextColumn("basis", help="Derived by the rules, or set by an analyst"),
+            "provision": st.column_config.TextColumn("provision", width=92),
+            "title": st.column_config.TextColumn("title", width=405),
+            "status": st.column_config.TextColumn("status", width=235, help=present.ASSESSED_NOTE + " "
+                                                  + present.STALE_NOTE),
+            "rests on": st.column_config.TextColumn("rests on", width=140,
+                                                    help="Sides whose claims produce the status"),
+            "evidence": st.column_config.NumberColumn("evidence", help="Dated evidence on or before the date",
+                                                      width=62),
         },
     )
 
@@ -156,15 +213,18 @@ for pv in view.party_views():
     if not mine:
         continue
     summary = present.counts_line(mine, symbols=True)
-    with st.expander(f"{ui.esc(ds.actor_name(pv.actor_id))} — {present.plural(len(mine), 'obligation')}: {summary}"):
-        st.caption(f"{len(pv.evidence_concerning)} pieces of evidence concern its conduct up to {view.as_of}.")
+    with st.expander(f"{ui.esc(ds.actor_name(pv.actor_id))} — {ui.plural(len(mine), 'obligation')}: {summary}"):
+        st.caption(
+            f"{ui.plural(len(pv.evidence_concerning), 'piece')} of evidence on its conduct up to {view.as_of}."
+        )
         # A list, not a table: collapsed tables still cost the browser a data grid each.
         lines = []
         for s in mine:
             latest = ", ".join(s.evidence_ids[-4:]) + (" …" if len(s.evidence_ids) > 4 else "")
+            fresh = ui.freshness(s)
             lines.append(
-                f"- **{ui.badge(s.status)}** since {s.since or '—'} · {ui.esc(s.provision_id)}: "
-                f"{ui.esc(ds.provisions[s.provision_id].title)}"
+                f"- **{ui.badge(s.status)}** since {s.since or '—'}" + (f" (⌛ {fresh})" if fresh else "")
+                + f" · {ui.esc(s.provision_id)}: {ui.esc(ds.provisions[s.provision_id].title)}"
                 + (f" · latest evidence: {ui.esc(latest)}" if latest else " · no evidence yet")
             )
         st.markdown("\n".join(lines))

@@ -11,7 +11,8 @@ import ui
 
 from tracker import present
 from tracker.models import ReportedEvent
-from tracker.status import DEADLINE_LABELS, STATUS_LABELS, derived_history, provision_status, status_history
+from tracker.present import DEADLINE_LABELS, STATUS_LABELS
+from tracker.status import derived_history, provision_status, status_history
 
 view = ui.current()
 ds = view.dataset
@@ -39,8 +40,19 @@ st.caption(
     + ", ".join(ui.esc(ds.actor_name(a)) for a in p.parties)
 )
 
+# ----- lineage: what replaced this provision, and what it replaced
+lineage = ui.lineage_lines(view, [pid])
+replaces = ui.lineage_lines(view, [o for o in view.statuses if o != pid], by=pid)
+if lineage or replaces:
+    lines = [f"- {line}" for line in lineage + replaces]
+    st.info("**Lineage** (a supersession is not a status: the status below is still derived)\n\n" + "\n".join(lines),
+            icon=":material/account_tree:")
+
 # ----- the text
 st.markdown("> " + ui.esc(p.text))
+if p.english:
+    st.markdown(f"**Our English rendering** (not an official translation; the text above is in `{ui.esc(p.language)}`)"
+                "\n\n> " + ui.esc(p.english))
 source = next((src for src in agreement.sources if src.id == p.translation), None)
 reading = present.READING_LABELS[p.reading]
 st.caption(
@@ -74,7 +86,8 @@ name = ds.actor_name
 if s.assessment:
     a = s.assessment
     left, right = st.columns(2)
-    left.markdown(f"**Assessed: {ui.badge(s.status)}** since {a.date}")
+    left.markdown(f"**Assessed: {ui.badge(s.status)}** since {a.date}"
+                  + (f" · ⌛ {ui.freshness(s)}" if ui.freshness(s) else ""))
     left.caption(
         f"{ui.esc(a.analyst)} ({ui.esc(a.id)}): {ui.esc(a.rationale)}"
         + (f" Evidence: {ui.esc(', '.join(a.evidence))}." if a.evidence else "")
@@ -82,7 +95,7 @@ if s.assessment:
     right.markdown(f"**Derived from the evidence: {ui.badge(s.derived.status)}**")
     right.caption(ui.esc(s.explain(name)))
 else:
-    st.markdown(f"**{ui.badge(s.status)}**")
+    st.markdown(f"**{ui.badge(s.status)}**" + (f" · ⌛ {ui.freshness(s)}" if ui.freshness(s) else ""))
     st.caption(ui.esc(s.explain(name)))
 if s.one_sided:
     st.warning(f"This status {ui.esc(present.one_party_warning(s, name))}.", icon="⚠️")
@@ -107,7 +120,7 @@ if view.as_of >= start:
         alt.Chart(pd.DataFrame(segments))
         .mark_bar()
         .encode(
-            x=alt.X("start:T", title=None, axis=alt.Axis(format="%b %Y", labelOverlap=True)),
+            x=alt.X("start:T", title=None, axis=ui.date_axis(start, view.as_of)),
             x2="end:T",
             y=alt.Y("line:N", title=None, sort=["status", "derived from evidence"]),
             color=alt.Color(

@@ -8,14 +8,32 @@ import pandas as pd
 import streamlit as st
 import ui
 
+from tracker.store import EvidenceItem
+
 view = ui.current()
 ds = view.dataset
 st.title("Sources")
 
-# ----- stored articles
-per_source = Counter(item.source_id for item in ds.evidence.values() if not item.is_event)
-st.subheader(f"Articles stored verbatim ({len(ds.sources)})")
-st.caption("Every quote from these articles is checked word for word against the stored text.")
+
+
+def on_or_before(item: EvidenceItem) -> bool:
+    """Dated on or before the chosen date, or undated (an undated passage is listed everywhere)."""
+    return not item.dated or item.evidence.event_date <= view.as_of
+
+
+# ----- stored articles: those published by the date, or with a passage dated by then
+per_source = Counter(item.source_id for item in ds.evidence.values() if not item.is_event and on_or_before(item))
+articles = [
+    src for src in ds.sources.values()
+    if (src.published != "unknown" and src.published <= view.as_of)
+    or (src.published == "unknown" and per_source.get(src.id))
+]
+later = len(ds.sources) - len(articles)
+st.subheader(f"Articles stored verbatim ({len(articles)})")
+st.caption(
+    f"Every quote from these articles is checked word for word against the stored text. Passages: those dated on "
+    f"or before {view.as_of}." + (f" {ui.plural(later, 'article')} published later not shown." if later else "")
+)
 st.dataframe(
     pd.DataFrame(
         [
@@ -29,7 +47,7 @@ st.dataframe(
                 "file": ds.article_files.get(src.id, src.text),
                 "link": src.url or "",
             }
-            for src in ds.sources.values()
+            for src in articles
         ]
     ),
     hide_index=True,
@@ -38,9 +56,9 @@ st.dataframe(
 )
 
 # ----- reported events, by outlet
-events = [item.evidence for item in ds.evidence.values() if item.is_event]
+events = [item.evidence for item in ds.evidence.values() if item.is_event and on_or_before(item)]
 if events:
-    st.subheader(f"Reported events ({len(events)})")
+    st.subheader(f"Reported events ({len(events)} on or before {view.as_of})")
     st.caption(
         "Events summarised in our own words from reports at a URL; the report's text is not stored, so "
         "they are weaker evidence than quotes. Unverified or date-inferred items are counted apart."

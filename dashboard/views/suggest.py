@@ -35,8 +35,10 @@ else:
     outlet = meta[1].text_input("Outlet", key="suggest_outlet", placeholder="or 'unknown'")
     published = meta[2].date_input(
         "Published", value=None, min_value=ui.EARLIEST, max_value=date.today(), key="suggest_published",
-        format="YYYY-MM-DD",
+        format="YYYY-MM-DD", disabled=bool(st.session_state.get("suggest_published_unknown")),
     )
+    # The schema takes 'unknown' for an article that prints no date; a date picker cannot say it.
+    meta[2].checkbox("Date unknown", key="suggest_published_unknown")
     url = meta[3].text_input("URL (http or https)", key="suggest_url")
 
 if not text.strip():
@@ -131,6 +133,8 @@ def _save() -> None:
     the widgets' values from the session state: they may have changed since this run drew them."""
     state = st.session_state
     meta = {name: state.get(f"suggest_{name}") for name in ("title", "outlet", "published", "url")}
+    if state.get("suggest_published_unknown"):
+        meta["published"] = "unknown"
     missing = _missing(meta)
     if missing:
         st.session_state["suggest_result"] = ("error", "Nothing was saved: " + "; ".join(missing) + ".", [])

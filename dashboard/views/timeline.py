@@ -25,7 +25,11 @@ agreements = st.multiselect(
     bind="query-params",
     placeholder="All agreements",
 )
-pids = [pid for pid in ds.provisions if not agreements or ds.provision_agreement[pid] in agreements]
+# Only provisions of agreements signed by the date: nothing is drawn before it exists.
+pids = [
+    pid for pid in ds.provisions
+    if (not agreements or ds.provision_agreement[pid] in agreements) and ds.agreement_of(pid).date <= view.as_of
+]
 
 points = []
 for pid in pids:
@@ -62,8 +66,13 @@ else:
     order = pids
     y = alt.Y("provision:N", sort=order, title=None)
     stance_scale = alt.Scale(domain=list(ui.STANCE_COLOURS), range=list(ui.STANCE_COLOURS.values()))
+    # The axis runs from the first signature shown to the chosen date, whatever the marks: at the end
+    # of 2020 the months of 2020 fill the width instead of piling up at the left edge.
+    first = min([ds.agreement_of(pid).date for pid in pids] + [p["date"].date() for p in points])
+    x_scale = alt.Scale(domain=[pd.Timestamp(first).isoformat(), pd.Timestamp(view.as_of).isoformat()])
+    x = alt.X("date:T", title=None, scale=x_scale, axis=ui.date_axis(first, view.as_of))
     encoding = {
-        "x": alt.X("date:T", title=None),
+        "x": x,
         "y": y,
         "color": alt.Color("stance:N", scale=stance_scale),
         # Dates that are approximate or inferred, and unverified reports, are drawn faint.
@@ -89,14 +98,18 @@ else:
         layers.append(
             alt.Chart(pd.DataFrame(deadlines))
             .mark_point(shape="diamond", size=90, color="black", filled=False, strokeWidth=2)
-            .encode(x="date:T", y=y, tooltip=["provision", "what", alt.Tooltip("date:T", format="%Y-%m-%d"),
+            .encode(x=x, y=y, tooltip=["provision", "what", alt.Tooltip("date:T", format="%Y-%m-%d"),
                                                "state"])
         )
     layers.append(
         alt.Chart(pd.DataFrame({"date": [pd.Timestamp(view.as_of)]}))
         .mark_rule(color="gray", strokeDash=[4, 4])
-        .encode(x="date:T")
+        .encode(x=x)
     )
     chart = alt.layer(*layers).properties(height=max(220, 24 * len(order))).interactive(bind_y=False)
     st.altair_chart(chart, width="stretch")
-    st.caption(f"{len(points)} dated pieces of evidence and {len(deadlines)} deadline marks.")
+    pieces = len({p["id"] for p in points})
+    st.caption(
+        f"{ui.plural(pieces, 'dated piece')} of evidence ({ui.plural(len(points), 'mark')}: a piece bearing on "
+        f"several provisions has a mark on each) and {ui.plural(len(deadlines), 'deadline mark')}."
+    )
