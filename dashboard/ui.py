@@ -300,7 +300,7 @@ def status_cell(s: ProvisionStatus) -> str:
     return cell + (f" {present.STALE_MARK} stale" if s.stale else "")
 
 
-def lineage_lines(view: View, pids: list[str], by: str | None = None) -> list[str]:
+def lineage_lines(view: View, pids: list[str]) -> list[str]:
     """'nov2020-9a superseded by wash2025-3 (wash2025) from 2025-08-08; contested by Russia from ...' for
     each supersession in effect at the as-of date (ProvisionStatus.superseded_by), escaped."""
     name = view.dataset.actor_name
@@ -310,7 +310,6 @@ def lineage_lines(view: View, pids: list[str], by: str | None = None) -> list[st
         for pid in pids
         if pid in view.statuses
         for sup in view.statuses[pid].superseded_by
-        if by is None or sup.provision_id == by
     ]
 
 

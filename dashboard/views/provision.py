@@ -12,7 +12,7 @@ import ui
 from tracker import present
 from tracker.models import ReportedEvent
 from tracker.present import DEADLINE_LABELS, STATUS_LABELS
-from tracker.status import derived_history, provision_status, status_history
+from tracker.status import derived_history, provision_status, status_history, supersedes
 
 view = ui.current()
 ds = view.dataset
@@ -42,7 +42,10 @@ st.caption(
 
 # ----- lineage: what replaced this provision, and what it replaced
 lineage = ui.lineage_lines(view, [pid])
-replaces = ui.lineage_lines(view, [o for o in view.statuses if o != pid], by=pid)
+replaces = [
+    f"{ui.esc(pid)} {ui.esc(present.supersedes_phrase(older, sup, ds.actor_name))}"
+    for older, sup in supersedes(ds, pid, view.as_of)
+]
 if lineage or replaces:
     lines = [f"- {line}" for line in lineage + replaces]
     st.info("**Lineage** (a supersession is not a status: the status below is still derived)\n\n" + "\n".join(lines),
@@ -51,8 +54,8 @@ if lineage or replaces:
 # ----- the text
 st.markdown("> " + ui.esc(p.text))
 if p.english:
-    st.markdown(f"**Our English rendering** (not an official translation; the text above is in `{ui.esc(p.language)}`)"
-                "\n\n> " + ui.esc(p.english))
+    note = present.rendering_note(p.language)
+    st.markdown(f"**{ui.esc(note[:1].upper() + note[1:])}**\n\n> " + ui.esc(p.english))
 source = next((src for src in agreement.sources if src.id == p.translation), None)
 reading = present.READING_LABELS[p.reading]
 st.caption(
