@@ -20,3 +20,15 @@ def collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def promote_to_oldest() -> None:
+    """Move every object the collector tracks into its oldest generation, without walking any.
+
+    After a load with the collector paused, millions of long-lived objects sit in the youngest
+    generation: the next young collections would walk them all (0.6 s at 100k passages, in whatever
+    call comes next). Freezing and unfreezing moves them to the oldest generation in constant time;
+    they stay collectable, by the full collections that Python runs only when the old generation has
+    grown by a quarter."""
+    gc.freeze()
+    gc.unfreeze()

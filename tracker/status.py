@@ -6,15 +6,12 @@ Labels and sentences for people are in tracker/present.py, not here.
 
 from __future__ import annotations
 
-import bisect
 import gc
-from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from operator import attrgetter
 
 from .deadlines import FRESHNESS_MONTHS, Due, TermState, deadline_state, due_as_of, stale_before, term_as_of
 from .models import (
@@ -30,6 +27,7 @@ from .models import (
 )
 from .present import DEADLINE_LABELS, STATUS_LABELS  # noqa: F401 - re-exported for older importers
 from .store import Dataset, EvidenceItem
+from .timelines import R2, R3_DISPUTED, R3_IMPLEMENTED, R4_DISPUTED, R4_LATEST, WINDOW_DAYS, Columns
 
 __all__ = [
     "FRESHNESS_MONTHS",
@@ -48,18 +46,9 @@ __all__ = [
     "supersedes",
 ]
 
-POSITIVE = frozenset({Stance.IMPLEMENTED, Stance.PROGRESS})
-NEGATIVE = frozenset({Stance.STALLED, Stance.VIOLATED, Stance.DISPUTED})
-# When one side says two things on the same day, the graver claim stands.
-SEVERITY = {Stance.IMPLEMENTED: 1, Stance.PROGRESS: 2, Stance.STALLED: 3, Stance.DISPUTED: 4, Stance.VIOLATED: 5}
-STANCE_STATUS = {
-    Stance.IMPLEMENTED: Status.IMPLEMENTED,
-    Stance.PROGRESS: Status.IN_PROGRESS,
-    Stance.STALLED: Status.STALLED,
-    Stance.DISPUTED: Status.DISPUTED,
-    Stance.VIOLATED: Status.VIOLATED,
-}
-CURRENT_WINDOW = timedelta(days=30)
+# Rules R2-R4 and their constants (gravity, the 30-day window) live in tracker/timelines.py, applied to
+# every provision at once; R1, the assessments, freshness and the rest of a status are applied here.
+CURRENT_WINDOW = timedelta(days=WINDOW_DAYS)
 
 
 @dataclass(frozen=True)
@@ -89,62 +78,6 @@ class Derived:
     status: Status
     rule: Rule
     reasons: tuple[Claim, ...] = ()
-
-
-class _Positions:
-    """Running state over claims in date order: enough to derive the status after each day."""
-
-    def __init__(self, obligation: Obligation):
-        self.obligation = obligation
-        self.latest: dict[str, Claim] = {}
-        self.first_implemented: Claim | None = None
-        self.implemented_by: dict[str, Claim] = {}
-        self.last_date: date | None = None
-
-    def add(self, claim: Claim) -> None:
-        old = self.latest.get(claim.side)
-        if (
-            old is None
-            or claim.date > old.date
-            or (claim.date == old.date and SEVERITY[claim.stance] > SEVERITY[old.stance])
-        ):
-            self.latest[claim.side] = claim
-        if claim.stance == Stance.IMPLEMENTED:
-            if self.first_implemented is None:
-                self.first_implemented = claim
-            self.implemented_by.setdefault(claim.side, claim)
-        self.last_date = claim.date if self.last_date is None else max(self.last_date, claim.date)
-
-    def derive(self) -> Derived:
-        if self.last_date is None:
-            return Derived(Status.NO_EVIDENCE, Rule.R2_NO_CLAIM)
-        first = self.first_implemented
-        if self.obligation == Obligation.ONE_OFF and first is not None:
-            # R3: once done, a one-off stays done unless another side contests it since.
-            contesting = [
-                c
-                for side, c in self.latest.items()
-                if c.stance in NEGATIVE and c.date >= first.date and set(self.implemented_by) - {side}
-            ]
-            if contesting:
-                sides = {c.side for c in contesting}
-                backers = [c for s, c in self.implemented_by.items() if s not in sides]
-                return Derived(Status.DISPUTED, Rule.R3_DISPUTED, _ordered(contesting + backers))
-            confirming = [c for c in self.latest.values() if c.stance == Stance.IMPLEMENTED and c != first]
-            return Derived(Status.IMPLEMENTED, Rule.R3_IMPLEMENTED, (first, *_ordered(confirming)))
-        # R4: the current positions of each side (their latest claims within the window).
-        current = [c for c in self.latest.values() if c.date >= self.last_date - CURRENT_WINDOW]
-        if any(c.stance in POSITIVE for c in current) and any(c.stance in NEGATIVE for c in current):
-            return Derived(Status.DISPUTED, Rule.R4_DISPUTED, _ordered(current))
-        newest = max((c for c in current if c.date == self.last_date), key=lambda c: SEVERITY[c.stance])
-        return Derived(STANCE_STATUS[newest.stance], Rule.R4_LATEST, _ordered(current))
-
-
-_DATE_AND_ID = attrgetter("date", "id")  # a C-level sort key: _ordered runs once per day of evidence
-
-
-def _ordered(claims: Iterable[Claim]) -> tuple[Claim, ...]:
-    return tuple(sorted(set(claims), key=_DATE_AND_ID, reverse=True))
 
 
 @dataclass(frozen=True)
@@ -223,110 +156,56 @@ class ProvisionStatus:
         return explain(self, name)
 
 
-def _claims(items: Sequence[EvidenceItem], as_of: date) -> list[Claim]:
-    claims = [
-        Claim.of(i)
-        for i in items
-        if i.dated and i.evidence.stance != Stance.CONTEXT and i.evidence.event_date <= as_of  # type: ignore[operator]
-    ]
-    return sorted(claims, key=lambda c: (c.date, c.id))
+_RULES = {
+    R2: Rule.R2_NO_CLAIM,
+    R3_IMPLEMENTED: Rule.R3_IMPLEMENTED,
+    R3_DISPUTED: Rule.R3_DISPUTED,
+    R4_DISPUTED: Rule.R4_DISPUTED,
+    R4_LATEST: Rule.R4_LATEST,
+}
 
 
-class _Timeline:
-    """What one provision's evidence gives at every date, computed once per dataset so that the status
-    at any date is a few binary searches (every status at one date of 100k passages in milliseconds,
-    where re-running the rules up to each date took seconds). Built by applying the rules day by day,
-    exactly as derived_history did for one date: the history up to a date is a prefix of it."""
-
-    def __init__(self, dataset: Dataset, provision_id: str):
-        provision = dataset.provisions[provision_id]
-        agreement = dataset.agreement_of(provision_id)
-        items = dataset.evidence_for(provision_id)
-        # The timeline is valid as long as these are the very objects it was made from.
-        self.made_from = (provision, agreement, items, len(items))
-        self.start = start = agreement.effective
-
-        claims = _claims(items, date.max)
-        state = _Positions(provision.obligation)
-        self.before_any = (start, state.derive())
-        self.changes: list[tuple[date, Derived]] = [self.before_any]
-        self.days: list[date] = []
-        # After each day: how long `changes` was, and its last entry then (only the last is ever replaced).
-        # Kept in flat lists, not a tuple per day: fewer objects for the garbage collector to traverse.
-        self.length_after = array("l")
-        self.since_after: list[date] = []
-        self.derived_after: list[Derived] = []
-        i = 0
-        while i < len(claims):
-            day = claims[i].date
-            while i < len(claims) and claims[i].date == day:
-                state.add(claims[i])
-                i += 1
-            derived = state.derive()
-            when = max(day, start)
-            if derived.status != self.changes[-1][1].status:
-                self.changes.append((when, derived))
-            else:  # same status, fresher reasons
-                self.changes[-1] = (self.changes[-1][0], derived)
-            self.days.append(day)
-            self.length_after.append(len(self.changes))
-            self.since_after.append(self.changes[-1][0])
-            self.derived_after.append(derived)
-
-        implemented = [c for c in claims if c.stance == Stance.IMPLEMENTED]
-        self.first_implemented = implemented[0] if implemented else None
-        self.other_dates = [c.date for c in claims if c.stance != Stance.IMPLEMENTED]
-        self.side_since: dict[str, date] = {}
-        for c in claims:
-            self.side_since.setdefault(c.side, c.date)
-
-        counted = sorted((i for i in items if i.dated), key=lambda i: (i.evidence.event_date, i.id))
-        self.counted_dates: list[date] = [i.evidence.event_date for i in counted]  # type: ignore[misc]
-        self.counted_ids = tuple(i.id for i in counted)
-        self.stance_dates: dict[Stance, list[date]] = {}  # in order of first appearance, like a Counter
-        for item in counted:
-            self.stance_dates.setdefault(item.evidence.stance, []).append(item.evidence.event_date)  # type: ignore[arg-type]
-        self.undated_ids = tuple(sorted(i.id for i in items if not i.dated))
-
-    def history(self, as_of: date) -> list[tuple[date, Derived]]:
-        """derived_history: the derived status at each date it changed, up to `as_of`."""
-        if as_of < self.start:
-            return [(as_of, Derived(Status.NOT_STARTED, Rule.R1_NOT_IN_FORCE))]
-        days = bisect.bisect_right(self.days, as_of)
-        if days == 0:
-            return [self.before_any]
-        return [*self.changes[: self.length_after[days - 1] - 1], self._after(days - 1)]
-
-    def _after(self, day: int) -> tuple[date, Derived]:
-        return self.since_after[day], self.derived_after[day]
-
-    def last_change(self, as_of: date) -> tuple[date, Derived]:
-        """history(as_of)[-1], without building the list."""
-        if as_of < self.start:
-            return as_of, Derived(Status.NOT_STARTED, Rule.R1_NOT_IN_FORCE)
-        days = bisect.bisect_right(self.days, as_of)
-        return self._after(days - 1) if days else self.before_any
+def _engine(dataset: Dataset, provision_id: str) -> tuple[Columns, int]:
+    """The dataset's timelines (tracker/timelines.py, where rules R2-R4 are applied), made on first use
+    for every provision at once, and made again if a provision, its agreement, the evidence or the
+    assessments are no longer the objects they were made from."""
+    engine = dataset._timelines.get(Columns)
+    if engine is None or not engine.current(dataset, provision_id):
+        with _collector_paused():
+            engine = dataset._timelines[Columns] = Columns(dataset)
+    return engine, engine.index[provision_id]
 
 
-def _timeline(dataset: Dataset, provision_id: str) -> _Timeline:
-    cached = dataset._timelines.get(provision_id)
-    items = dataset.evidence_for(provision_id)
-    if cached is not None:
-        provision, agreement, made_items, count = cached.made_from
-        if (
-            provision is dataset.provisions[provision_id]
-            and agreement is dataset.agreement_of(provision_id)
-            and made_items is items
-            and count == len(items)
-        ):
-            return cached
-    timeline = dataset._timelines[provision_id] = _Timeline(dataset, provision_id)
-    return timeline
+def _derived_at(engine: Columns, p: int, row: int) -> tuple[date, Derived]:
+    status, rule, since = engine.status_at(row)
+    return date.fromordinal(since), Derived(status, _RULES[rule], engine.reasons(p, row, Claim.of))
+
+
+def _last_change(dataset: Dataset, provision_id: str, as_of: date) -> tuple[date, Derived, Columns, int]:
+    """The derived status at `as_of` and the date it holds since (R1 here; R2-R4 from the timeline)."""
+    engine, p = _engine(dataset, provision_id)
+    start = dataset.agreement_of(provision_id).effective
+    if as_of < start:
+        return as_of, Derived(Status.NOT_STARTED, Rule.R1_NOT_IN_FORCE), engine, p
+    row = engine.row(p, as_of.toordinal())
+    if row < 0:
+        return start, Derived(Status.NO_EVIDENCE, Rule.R2_NO_CLAIM), engine, p
+    return (*_derived_at(engine, p, row), engine, p)
 
 
 def derived_history(dataset: Dataset, provision_id: str, as_of: date) -> list[tuple[date, Derived]]:
     """The derived status at each date it changed, from the agreement's entry into force to `as_of`."""
-    return _timeline(dataset, provision_id).history(as_of)
+    engine, p = _engine(dataset, provision_id)
+    start = dataset.agreement_of(provision_id).effective
+    if as_of < start:
+        return [(as_of, Derived(Status.NOT_STARTED, Rule.R1_NOT_IN_FORCE))]
+    before_any = (start, Derived(Status.NO_EVIDENCE, Rule.R2_NO_CLAIM))
+    row = engine.row(p, as_of.toordinal())
+    if row < 0:
+        return [before_any]
+    # Each earlier run with the reasons of its last day, as the rules gave them then.
+    runs = [(date.fromordinal(since), _derived_at(engine, p, last)[1]) for since, last in engine.runs_before(p, row)]
+    return [before_any, *runs, _derived_at(engine, p, row)]
 
 
 def status_history(dataset: Dataset, provision_id: str, as_of: date) -> list[tuple[date, Status]]:
@@ -350,18 +229,18 @@ def provision_status(dataset: Dataset, provision_id: str, as_of: date) -> Provis
     not exist yet: the status is not started (R1) with no `since`; all_statuses leaves it out."""
     provision = dataset.provisions[provision_id]
     agreement = dataset.agreement_of(provision_id)
-    timeline = _timeline(dataset, provision_id)
     derived_since: date | None
-    derived_since, derived = timeline.last_change(as_of)
+    derived_since, derived, engine, p = _last_change(dataset, provision_id, as_of)
     starts = None
     if derived.rule == Rule.R1_NOT_IN_FORCE:
         # Not started since signature; before signature it has no "since" (nothing exists yet).
         derived_since = agreement.date if agreement.date <= as_of else None
         starts = agreement.effective
     assessment = None
-    for a in sorted(dataset.assessments_for(provision_id), key=lambda a: a.date):
-        if a.date <= as_of:
-            assessment = a
+    for a in engine.assessments_for(p):  # oldest first
+        if a.date > as_of:
+            break
+        assessment = a
     if derived.rule == Rule.R1_NOT_IN_FORCE or assessment is None:
         status, since = derived.status, derived_since
         assessment = None
@@ -370,16 +249,15 @@ def provision_status(dataset: Dataset, provision_id: str, as_of: date) -> Provis
 
     due = due_as_of(provision.deadline, agreement.date, as_of) if provision.deadline else None
     # The first claim of implementation on or before `as_of`, and the last other claim after the due date.
-    first_done = timeline.first_implemented
+    day = as_of.toordinal()
+    first_done = engine.first_implemented(p, Claim.of)
     if first_done is not None and first_done.date > as_of:
         first_done = None
-    others = bisect.bisect_right(timeline.other_dates, as_of)
-    later = timeline.other_dates[others - 1] if due and others and timeline.other_dates[others - 1] > due.date else None
+    other = engine.last_other_day(p, day) if due else None
+    later = date.fromordinal(other) if due and other is not None and other > due.date.toordinal() else None
     state = deadline_state(due, as_of, (first_done.date, first_done.precision) if first_done else None, later)
-    counted = bisect.bisect_right(timeline.counted_dates, as_of)
-    counts = {stance: n for stance, dates in timeline.stance_dates.items() if (n := bisect.bisect_right(dates, as_of))}
-    days = bisect.bisect_right(timeline.days, as_of)
-    latest_claim = timeline.days[days - 1] if days else None
+    evidence_ids, counts = engine.counted(p, day)
+    latest_claim = engine.latest_claim(p, day)
     ended = assessment.date if assessment is not None and assessment.status == Status.LAPSED else None
     return ProvisionStatus(
         provision_id=provision_id,
@@ -394,9 +272,9 @@ def provision_status(dataset: Dataset, provision_id: str, as_of: date) -> Provis
         deadline_state=state,
         term=term_as_of(provision.term, as_of, ended) if provision.term else None,
         counts=counts,
-        evidence_ids=timeline.counted_ids[:counted],
-        undated_ids=timeline.undated_ids,
-        sides=tuple(sorted(side for side, since in timeline.side_since.items() if since <= as_of)),
+        evidence_ids=evidence_ids,
+        undated_ids=engine.undated_ids[p],
+        sides=engine.sides_by(p, day),
         latest_claim=latest_claim,
         stale=_stale(status, derived, assessment, provision.obligation, latest_claim, as_of),
         one_party=_one_party(dataset, derived.reasons),

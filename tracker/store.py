@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from . import quotes
+from .columns import EvidenceColumns
 from .errors import InvalidData, QuoteTooCostly
-from .gcpause import collector_paused
+from .gcpause import collector_paused, promote_to_oldest
 from .models import (
     Actor,
     ActorsFile,
@@ -165,6 +166,7 @@ def load(
     loader = _Loader(Path(root) if root is not None else default_root(), today or date.today(), overlay)
     with collector_paused():
         loader.run()
+    promote_to_oldest()
     return loader.dataset, sorted(set(loader.problems))
 
 
@@ -381,6 +383,8 @@ class _Loader:
 
     def _register(self) -> None:
         ds = self.dataset
+        # The status engine's columns, filled here as each piece of evidence is registered (tracker/columns.py).
+        columns = ds._timelines[EvidenceColumns] = EvidenceColumns()
         for doc, i, actor in self.files.actor_items:
             if self._define("actor", actor.id, doc, ("actors", i, "id")):
                 ds.actors[actor.id] = actor
@@ -422,12 +426,18 @@ class _Loader:
                             )[0]
                         )
                 line, column = doc.position(("evidence", i))
-                target = ds.unconfirmed if item.unconfirmed else ds.evidence
-                target[item.id] = EvidenceItem(item, source.id, span, Location(doc.name, line, column))
+                made = EvidenceItem(item, source.id, span, Location(doc.name, line, column))
+                if item.unconfirmed:
+                    ds.unconfirmed[item.id] = made
+                else:
+                    ds.evidence[item.id] = made
+                    columns.add(made)
         for doc, i, event in self.files.event_items:
             if self._define("evidence", event.id, doc, ("events", i, "id")):
                 line, column = doc.position(("events", i))
-                ds.evidence[event.id] = EvidenceItem(event, None, None, Location(doc.name, line, column))
+                made = EvidenceItem(event, None, None, Location(doc.name, line, column))
+                ds.evidence[event.id] = made
+                columns.add(made)
         for doc, i, assessment in self.files.assessment_items:
             if self._define("assessment", assessment.id, doc, ("assessments", i, "id")):
                 ds.assessments[assessment.id] = assessment
