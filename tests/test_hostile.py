@@ -274,7 +274,8 @@ def quote_file(quote_bytes: int) -> bytes:
         f"  text: {ARTICLE}\nevidence:\n  - id: BIG1\n    provisions: [nov2020-1]\n    stance: context\n"
         "    claimant: Someone\n    side: russia\n    event_date: 2020-11-22\n    quote: \""
     )
-    return head.encode() + b"x" * quote_bytes + b'"\n'
+    # Words (a quote is at least three), so that the article is searched for the whole 15 MB.
+    return head.encode() + (b"xxx " * (quote_bytes // 4))[:-1] + b'x"\n'
 
 
 def indented_mappings(depth: int) -> bytes:
@@ -464,7 +465,7 @@ def test_a_quote_of_thousands_of_ellipses_in_an_article_with_both_kinds_is_refus
     article.write_bytes(article.read_bytes() + ("." * 300_000 + " end… and...").encode())
     path = root / EVIDENCE
     text = path.read_text(encoding="utf-8")
-    text = re.sub(r'(?m)^    quote: .*$', '    quote: "' + "..." * 20_000 + ' end"', text, count=1)
+    text = re.sub(r'(?m)^    quote: .*$', '    quote: "' + "..." * 20_000 + ' end of it"', text, count=1)
     path.write_text(text, encoding="utf-8")
     with time_limit(10):
         problem = _only(root)

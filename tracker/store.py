@@ -43,6 +43,7 @@ __all__ = ["CACHE", "Dataset", "EvidenceItem", "Location", "clear_cache", "data_
            "load", "load_valid"]
 
 DATA_DIRS = ("provisions", "evidence")
+ARTICLES = "articles"  # evidence/articles/: the stored texts that quotes are checked against
 # Folding an article for the quote search costs up to about 0.07 s and 6 MB of memory per MB of text
 # (measured on hostile text made of whitespace runs; prose is cheaper): 16 MB keeps the worst case near
 # a second and 100 MB. Articles are a few kilobytes.
@@ -408,23 +409,12 @@ class _Loader:
                 # A passage the schema refused (a misspelt field) still has its quote checked, in the same run.
                 for _, name, i, raw in (x for x in self.files.invalid_items if x[0] is doc):
                     quote = raw.get("quote")
-                    if name == "evidence" and isinstance(quote, str) and finder.find(quote) is None:
-                        self.problems.append(
-                            checks.quote_not_found(doc, ("evidence", i, "quote"), quote, finder,
-                                                   ds.article_files[source.id], budget)[0]
-                        )
+                    if name == "evidence" and isinstance(quote, str):
+                        self._check_quote(doc, ("evidence", i, "quote"), quote, finder, source.id, budget)
             for i, item in evidence:
                 if not self._define("evidence", item.id, doc, ("evidence", i, "id")):
                     continue
-                span = None
-                if finder is not None:
-                    span = finder.find(item.quote)
-                    if span is None:
-                        self.problems.append(
-                            checks.quote_not_found(
-                                doc, ("evidence", i, "quote"), item.quote, finder, ds.article_files[source.id], budget
-                            )[0]
-                        )
+                span = self._check_quote(doc, ("evidence", i, "quote"), item.quote, finder, source.id, budget)
                 line, column = doc.position(("evidence", i))
                 made = EvidenceItem(item, source.id, span, Location(doc.name, line, column))
                 if item.unconfirmed:
@@ -441,6 +431,22 @@ class _Loader:
         for doc, i, assessment in self.files.assessment_items:
             if self._define("assessment", assessment.id, doc, ("assessments", i, "id")):
                 ds.assessments[assessment.id] = assessment
+
+    def _check_quote(self, doc: Document, loc: KeyPath, quote: str, finder: _Finder | None, source_id: str,
+                     budget: checks.HintBudget) -> quotes.Span | None:
+        """Where an evidence quote is in its article, or None with the problem recorded: too short to
+        prove anything, or not in the article (on word boundaries)."""
+        short = checks.too_short(doc, loc, quote)
+        if short is not None:
+            self.problems.append(short)
+            return None
+        if finder is None:
+            return None
+        span = finder.find(quote)
+        if span is None:
+            file = self.dataset.article_files[source_id]
+            self.problems.append(checks.quote_not_found(doc, loc, quote, finder, file, budget)[0])
+        return span
 
     def _order_by_date(self) -> None:
         # Agreements in the order they were signed, each with its provisions in file order.
@@ -505,6 +511,22 @@ class _Loader:
         return None
 
     def _read_article(self, doc: Document, source: Source) -> _Finder | None:
+        articles = (self.root / "evidence" / ARTICLES).resolve()
+        try:
+            place = (doc.path.parent / source.text).resolve()
+        except (OSError, RuntimeError, ValueError):
+            place = None
+        inside = place is not None and place.is_relative_to(self.root.resolve())  # else: "points outside" below
+        if inside and (not place.is_relative_to(articles) or place.suffix.lower() in (".yaml", ".yml", ".json")):
+            # A source quoting its own YAML file (or any data file) would validate any fabricated quote.
+            self.problems.append(
+                doc.problem(
+                    ("source", "text"),
+                    f"'{source.text}' is not a stored article: a source's text must be a text file in "
+                    f"evidence/{ARTICLES}/ (where `tracker add-source` stores it), e.g. '{ARTICLES}/000_....txt'",
+                )
+            )
+            return None
         finder = self._read_text_file(doc, ("source", "text"), source.text)
         if finder is not None:
             self.dataset.articles[source.id] = finder.text

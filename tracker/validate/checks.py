@@ -22,11 +22,13 @@ from .hints import unknown
 if TYPE_CHECKING:
     from ..store import Dataset
 
-# The closest-passage hint is only a hint: past this many characters of quotes not found in one
-# text, the rest get "quote not found" without it. The check itself is never skipped. At most
-# about 1.4 s of fuzzy matching per text (60 quotes of 2,000 characters vs a 2 MB article would
-# take minutes); a data root with a few wrong quotes is far below this.
-HINT_BUDGET_CHARS = 400_000
+# The closest-passage hint is only a hint: fuzzy alignment costs about 1 ns per unit of quotes.alignment_cost
+# (quote x text, plus quote squared), and 60 wrong quotes of 2,000 characters against a 2 MB article would take
+# minutes. Each text gets this much (about half a second); past it a quote gets a cheaper hint (windows
+# around a few of its words) or none. The check itself is never skipped.
+HINT_BUDGET_CELLS = 500_000_000
+# Fewer words than this can match by chance ("possible", ".") and prove nothing.
+MIN_QUOTE_WORDS = 3
 
 
 @dataclass
@@ -68,19 +70,11 @@ class TextLike(Protocol):
 
 @dataclass
 class HintBudget:
-    """How many quote characters may still be matched fuzzily for a closest-passage hint in one text."""
+    """The fuzzy-alignment work (cells) the closest-passage hints of one text may still spend."""
 
-    chars: int = HINT_BUDGET_CHARS
-    comparisons: int = 0  # how many hints were computed (the tests bound the work with it)
-
-    def take(self, quote: str, text: str) -> bool:
-        cost = len(quote)
-        if cost > self.chars:
-            self.chars = 0
-            return False
-        self.chars -= cost
-        self.comparisons += 1
-        return True
+    cells: int = HINT_BUDGET_CELLS
+    spent: int = 0  # the tests bound the work with it
+    hints: int = 0
 
 
 def quote_not_found(
@@ -91,17 +85,30 @@ def quote_not_found(
     if refusal is not None:
         return doc.problem(loc, f"quote not checked against {file}: {refusal}"), None
     message = f"quote not found in {file}"
-    near = None
-    if budget is None or budget.take(quote, text.text):
+    if budget is None:
         near = quotes.nearest(quote, text.text)
-    elif budget is not None:
-        message += " (no closest passage: too many long quotes not found in this text)"
+    else:
+        near, spent = quotes.nearest_within(quote, text.text, budget.cells - budget.spent)
+        budget.spent += spent
+        budget.hints += near is not None
     if near is not None:
         passage = near.text if len(near.text) <= 240 else near.text[:237] + "..."
         message += f'; closest passage (line {near.line}, {near.score:.0f}% similar): "{passage}"'
         if near.difference:
             message += f" — {near.difference}"
     return doc.problem(loc, message), near
+
+
+def too_short(doc: Document, loc: KeyPath, quote: str) -> Problem | None:
+    """A quote of fewer than MIN_QUOTE_WORDS words: located, with what would be right."""
+    words = quotes.word_count(quote, MIN_QUOTE_WORDS)
+    if words >= MIN_QUOTE_WORDS:
+        return None
+    return doc.problem(
+        loc,
+        f"the quote has {words} word(s); quote at least {MIN_QUOTE_WORDS} consecutive words of the article, "
+        "so that it cannot match by chance",
+    )
 
 
 # --------------------------------------------------------------------------- references
