@@ -97,3 +97,81 @@ def build_scenario(
     for assessment in assessments:
         ds.assessments[assessment.id] = assessment
     return ds
+
+
+# --------------------------------------------------------------------------- a tiny data root
+
+TINY_ARTICLE = "The Ministry said the road was open to traffic on Monday. Nothing else happened.\n"
+
+
+def tiny_root(tmp_path: Path) -> Path:
+    """A complete data root with one agreement of two provisions, one article with one quoted passage and
+    one reported event: small enough that a test can name every count it expects, so that no test has to
+    follow the bundled data's numbers."""
+    root = tmp_path / "tiny"
+    (root / "provisions" / "texts").mkdir(parents=True)
+    (root / "evidence" / "articles").mkdir(parents=True)
+    (root / "provisions" / "actors.yaml").write_text(
+        "actors:\n"
+        "  - {id: east, name: East, kind: state, role: party}\n"
+        "  - {id: west, name: West, kind: state, role: party}\n"
+        "  - {id: media, name: Media, kind: generic, role: observer}\n",
+        encoding="utf-8",
+    )
+    (root / "provisions" / "texts" / "pact.md").write_text(
+        "1. The road shall be open.\n2. The Parties shall exchange prisoners.\n", encoding="utf-8"
+    )
+    (root / "provisions" / "pact.yaml").write_text(
+        "agreement:\n"
+        "  id: pact\n"
+        "  title: The Pact\n"
+        "  short_title: Pact\n"
+        "  date: 2020-01-09\n"
+        "  signatories:\n"
+        "    - {name: A, role: President of East, actor: east}\n"
+        "    - {name: B, role: President of West, actor: west}\n"
+        "  sources:\n"
+        "    - {id: T, title: The text}\n"
+        "  text_file: texts/pact.md\n"
+        "provisions:\n"
+        "  - {id: pact-1, point: 1, title: Road open, text: 'The road shall be open.', translation: T,\n"
+        "     category: transport, parties: [east], obligation: ongoing}\n"
+        "  - {id: pact-2, point: 2, title: Prisoners exchanged, text: 'The Parties shall exchange prisoners.',\n"
+        "     translation: T, category: prisoners, parties: [east, west], obligation: one-off}\n",
+        encoding="utf-8",
+    )
+    (root / "evidence" / "articles" / "000_tiny.txt").write_text(TINY_ARTICLE, encoding="utf-8")
+    (root / "evidence" / "report.yaml").write_text(
+        "source:\n"
+        "  id: report\n"
+        "  title: A report\n"
+        "  outlet: unknown\n"
+        "  published: 2020-02-03\n"
+        "  language: en\n"
+        "  text: articles/000_tiny.txt\n"
+        "evidence:\n"
+        "  - id: E1\n"
+        "    quote: \"the road was open to traffic\"\n"
+        "    provisions: [pact-1]\n"
+        "    stance: implemented\n"
+        "    claimant: The Ministry\n"
+        "    side: east\n"
+        "    event_date: 2020-02-03\n",
+        encoding="utf-8",
+    )
+    (root / "evidence" / "events-tiny.yaml").write_text(
+        "events:\n"
+        "  - id: EV1\n"
+        "    summary: Both sides exchanged their prisoners.\n"
+        "    urls: [https://example.org/exchange]\n"
+        "    outlet: Example\n"
+        "    published: unknown\n"
+        "    provisions: [pact-2]\n"
+        "    stance: implemented\n"
+        "    claimant: Example\n"
+        "    side: media\n"
+        "    event_date: 2020-03-01\n"
+        "    verification: read\n",
+        encoding="utf-8",
+    )
+    return root
