@@ -73,7 +73,10 @@ def _label(s: ProvisionStatus) -> str:
 
 def _status_cell(s: ProvisionStatus, dataset: Dataset) -> str:
     text = present.status_with_derived(s) + (f" {present.STALE_MARK}" if s.stale else "")
-    lineage = present.supersessions_text(s, dataset.actor_name)
+    # Evidence ids marked as in every other cell (reported events in italics); assessment ids plain.
+    lineage = present.supersessions_text(
+        s, dataset.actor_name, lambda i: evidence_mark(dataset.evidence[i]) if i in dataset.evidence else i
+    )
     return f"{text}; {lineage}" if lineage else text
 
 

@@ -225,18 +225,19 @@ def rests_on_sides(s: ProvisionStatus, name: Name = str) -> str:
 # --------------------------------------------------------------------------- supersession and lineage
 
 
-def supersession_phrase(sup: SupersessionInEffect, name: Name = str) -> str:
-    """'superseded by wash2025-3 (wash2025) from 2025-08-08; contested by Russia from 2025-08-09'."""
+def supersession_phrase(sup: SupersessionInEffect, name: Name = str, ref: Name = str) -> str:
+    """'superseded by wash2025-3 (wash2025) from 2025-08-08; contested by Russia from 2025-08-09'.
+    `ref` writes an evidence id (the history puts reported events in italics, as everywhere it cites them)."""
     text = f"superseded by {sup.provision_id}"
     if sup.agreement_id:
         text += f" ({sup.agreement_id})"
     text += f" from {sup.since}"
     if sup.evidence:
-        text += f" [{', '.join(sup.evidence)}]"
+        text += f" [{', '.join(map(ref, sup.evidence))}]"
     for contest in sup.contested:
         text += f"; contested by {name(contest.actor)} from {contest.from_}"
         if contest.evidence:
-            text += f" [{', '.join(contest.evidence)}]"
+            text += f" [{', '.join(map(ref, contest.evidence))}]"
     return text
 
 
@@ -248,9 +249,9 @@ def supersedes_phrase(older: str, sup: SupersessionInEffect, name: Name = str) -
     return text
 
 
-def supersessions_text(s: ProvisionStatus, name: Name = str) -> str:
+def supersessions_text(s: ProvisionStatus, name: Name = str, ref: Name = str) -> str:
     """Every supersession in effect, joined: '' when none."""
-    return "; ".join(supersession_phrase(sup, name) for sup in s.superseded_by)
+    return "; ".join(supersession_phrase(sup, name, ref) for sup in s.superseded_by)
 
 
 LINK_VERBS = {
