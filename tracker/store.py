@@ -4,8 +4,10 @@ article, and impossible dates."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -179,19 +181,53 @@ def load_valid(root: Path | None = None, *, today: date | None = None) -> Datase
     return dataset
 
 
-def data_files(root: Path, extra: Iterable[Path] = ()) -> list[Path]:
+def data_files(root: Path, extra: Iterable[Path] = (), problems: list[Problem] | None = None) -> list[Path]:
     """The YAML files of provisions/ and evidence/, sorted; with those of `extra` (absolute paths of
-    files a write is about to create) that would be there."""
+    files a write is about to create) that would be there. With `problems`, every name ending in
+    .yaml/.yml that is not a regular file (a folder, a pipe, a dangling symbolic link or a loop) and
+    every folder that cannot be read is reported there, not skipped."""
     found: list[Path] = []
     extra = [Path(p) for p in extra]
     for sub in DATA_DIRS:
         folder = root / sub
-        if folder.is_dir():
-            here = {p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()}
-            absolute = Path(os.path.abspath(folder))
-            here |= {folder / p.name for p in extra if p.parent == absolute and p.suffix in (".yaml", ".yml")}
-            found += sorted(here)
+        if not folder.is_dir():
+            continue
+        try:
+            names = [p for p in folder.iterdir() if p.suffix in (".yaml", ".yml")]
+        except OSError as exc:
+            if problems is not None:
+                problems.append(Problem(display_path(folder), 1, 1, f"cannot read the folder: {exc.strerror}"))
+            continue
+        here = set()
+        for p in names:
+            kind = _not_a_file(p)
+            if kind is None:
+                here.add(p)
+            elif problems is not None:
+                problems.append(Problem(display_path(p), 1, 1, f"{kind}; a data file must be a regular YAML file"))
+        absolute = Path(os.path.abspath(folder))
+        here |= {folder / p.name for p in extra if p.parent == absolute and p.suffix in (".yaml", ".yml")}
+        found += sorted(here)
     return found
+
+
+def _not_a_file(path: Path) -> str | None:
+    """What `path` is when it is not a regular file (or a link to one), without opening it (a FIFO would block)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return "a symbolic link to nothing (dangling)" if path.is_symlink() else "gone while being read"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a symbolic link loop"
+        return f"cannot be read ({exc.strerror})"
+    if stat.S_ISREG(info.st_mode):
+        return None
+    if stat.S_ISDIR(info.st_mode):
+        return "a folder, not a file"
+    if stat.S_ISFIFO(info.st_mode):
+        return "a named pipe (FIFO), not a file; it was not read"
+    return "not a regular file (a device or socket); it was not read"
 
 
 class Cache:
@@ -293,9 +329,18 @@ class _Loader:
             )
             return
         previous = CACHE.files
-        for path in data_files(self.root, extra=self.overlay):
+        for path in data_files(self.root, extra=self.overlay, problems=self.problems):
             self.dataset.files.append(path)
             self._read(path, previous)
+        if not any(p.parent.name == "provisions" for p in self.dataset.files):
+            self.problems.append(
+                Problem(
+                    display_path(self.root / "provisions"),
+                    1,
+                    1,
+                    "no agreement files in provisions/; a data root needs at least one (provisions/<agreement>.yaml)",
+                )
+            )
         self._register()
         self._order_by_date()
         files, ds, today = self.files, self.dataset, self.today

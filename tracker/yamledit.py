@@ -43,7 +43,7 @@ _DASH_PREFIX = re.compile(r"^( *)-( +)$")
 def _round_trips(snippet: str, expected: Any) -> bool:
     try:
         return yaml.safe_load(snippet) == {"k": expected}
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError):  # ValueError: date-like text that is no date ('2020-02-30')
         return False
 
 
