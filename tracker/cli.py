@@ -58,6 +58,14 @@ class _LazyHelpOption(click.Option):
 
 
 def _root_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option(
+        "--no-cache",
+        is_flag=True,
+        expose_value=False,
+        callback=_no_cache,
+        envvar="TRACKER_NO_CACHE",
+        help="Parse every file again, neither reading nor writing the cache on disk (.tracker-cache/).",
+    )(func)
     return click.option(
         "--root",
         type=click.Path(file_okay=False, path_type=Path),
@@ -90,9 +98,18 @@ def _as_of_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+# The cache on disk (tracker/diskcache.py) is used unless --no-cache or TRACKER_NO_CACHE=1 says not to.
+_USE_DISK_CACHE = [True]
+
+
+def _no_cache(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        _USE_DISK_CACHE[0] = False
+
+
 def _load(root: Path | None) -> Dataset:
     """Load the data, or raise InvalidData with every problem (printed by _Tracker.invoke)."""
-    dataset, problems = load(root)
+    dataset, problems = load(root, persistent=_USE_DISK_CACHE[0])
     if problems:
         raise InvalidData(problems)
     return dataset
@@ -142,6 +159,7 @@ class _Tracker(click.Group):
 @click.version_option(package_name="accord-tracker")
 def main() -> None:
     """Accord Tracker: is each provision of a peace agreement being carried out, and who says so?"""
+    _USE_DISK_CACHE[0] = True  # each invocation starts with the cache on (tests run many in one process)
 
 
 @main.command()

@@ -17,6 +17,7 @@ from typing import Any
 
 from . import quotes
 from .columns import EvidenceColumns
+from .diskcache import DiskCache
 from .errors import InvalidData, QuoteTooCostly
 from .gcpause import collector_paused, promote_to_oldest
 from .models import (
@@ -160,16 +161,23 @@ class Dataset:
 
 
 def load(
-    root: Path | None = None, *, today: date | None = None, overlay: Mapping[Path, bytes] | None = None
+    root: Path | None = None,
+    *,
+    today: date | None = None,
+    overlay: Mapping[Path, bytes] | None = None,
+    persistent: bool = False,
 ) -> tuple[Dataset, list[Problem]]:
     """Load and check everything under `root`; return the dataset and every problem found.
 
     `overlay`: files as a write would leave them (path -> bytes, new files included), read in place
-    of the disk, so that a write is checked exactly as `tracker validate` would check its result."""
-    loader = _Loader(Path(root) if root is not None else default_root(), today or date.today(), overlay)
+    of the disk, so that a write is checked exactly as `tracker validate` would check its result.
+    `persistent`: also use and fill the cache on disk (tracker/diskcache.py), as the CLI does."""
+    root = Path(root) if root is not None else default_root()
+    disk = DiskCache.for_root(root) if persistent else None
+    loader = _Loader(root, today or date.today(), overlay, disk)
     with collector_paused():
         loader.run()
-    promote_to_oldest()
+        promote_to_oldest()  # before the collector is back on, or its first pass walks all that was made
     return loader.dataset, sorted(set(loader.problems))
 
 
@@ -302,8 +310,10 @@ def clear_cache() -> None:
 
 
 class _Loader:
-    def __init__(self, root: Path, today: date, overlay: Mapping[Path, bytes] | None = None):
+    def __init__(self, root: Path, today: date, overlay: Mapping[Path, bytes] | None = None,
+                 disk: DiskCache | None = None):
         self.root = root
+        self.disk = disk
         self.today = today
         # Files as a write would leave them (absolute path -> bytes), read instead of the disk.
         self.overlay = {Path(os.path.abspath(p)): data for p, data in (overlay or {}).items()}
@@ -314,8 +324,9 @@ class _Loader:
         self.defined: dict[tuple[str, str], list[tuple[Document, KeyPath]]] = defaultdict(list)
         self.files = checks.Files()
         self.cache: dict[tuple[str, str], tuple[bytes, Parsed]] = {}
-        self.seen = CACHE.found
+        self.seen = CACHE.found if disk is None else dict(CACHE.found)  # the disk's entries are added to a copy
         self.found: dict[tuple[str, bytes], quotes.Span | str | None] = {}
+        self.texts_on_disk: dict[bytes, bool] = {}  # digest of each text read -> whether the disk had its entry
 
     def run(self) -> None:
         if not (self.root / "provisions").is_dir():
@@ -351,6 +362,8 @@ class _Loader:
         self.problems += checks.dates(files, ds, today)
         self.problems += checks.duplicate_passages(files)
         CACHE.swap(self.cache, self.found)
+        if self.disk is not None:
+            self._save_found()
 
     # ----- reading
 
@@ -372,9 +385,42 @@ class _Loader:
         digest = hashlib.blake2b(raw).digest()
         cached = previous.get(key)
         if cached is None or cached[0] != digest:
-            cached = (digest, check_file(*parse_bytes(raw, path)))
+            cached = (digest, self._parse(path, raw, digest))
         self.cache[key] = cached
         return cached[1]
+
+    def _parse(self, path: Path, raw: bytes, digest: bytes) -> Parsed:
+        """Parse and check one file, or take what that did from the disk cache (same bytes, same place,
+        same code: see tracker/diskcache.py)."""
+        disk = self.disk
+        if disk is None or Path(os.path.abspath(path)) in self.overlay:
+            return check_file(*parse_bytes(raw, path))
+        name = disk.name("file", str(path), os.getcwd(), digest)
+        parsed = disk.get(name)
+        if isinstance(parsed, Parsed):
+            return parsed
+        parsed = check_file(*parse_bytes(raw, path))
+        disk.put(name, parsed)  # now: later checks may restore the document's positions, making it larger
+        return parsed
+
+    def _seen_on_disk(self, digest: bytes) -> None:
+        """Add where the quotes of the text with this digest were found, as the disk cache has it."""
+        if self.disk is None or digest in self.texts_on_disk:
+            return
+        entry = self.disk.get(self.disk.name("found", digest))
+        self.texts_on_disk[digest] = isinstance(entry, dict)
+        if isinstance(entry, dict):
+            self.seen.update({(quote, digest): result for quote, result in entry.items()})
+
+    def _save_found(self) -> None:
+        """Write, for each text whose entry was missing or lacked a quote, where its quotes were found."""
+        assert self.disk is not None
+        by_text: dict[bytes, dict[str, quotes.Span | str | None]] = defaultdict(dict)
+        for (quote, digest), result in self.found.items():
+            by_text[digest][quote] = result
+        for digest, found in by_text.items():
+            if not self.texts_on_disk.get(digest) or any((q, digest) not in self.seen for q in found):
+                self.disk.put(self.disk.name("found", digest), found)
 
     def _read(self, path: Path, previous: dict[tuple[str, str], tuple[bytes, Parsed]]) -> None:
         parsed = self._parsed(path, previous)
@@ -548,7 +594,10 @@ class _Loader:
 
     def _finder(self, doc: Document, loc: KeyPath, relative: str, raw: bytes) -> _Finder | None:
         try:
-            return _Finder(raw.decode("utf-8"), hashlib.blake2b(raw).digest(), self.seen, self.found)
+            text = raw.decode("utf-8")
+            digest = hashlib.blake2b(raw).digest()
+            self._seen_on_disk(digest)
+            return _Finder(text, digest, self.seen, self.found)
         except UnicodeDecodeError as exc:
             self.problems.append(
                 doc.problem(loc, f"text file '{relative}' is not valid UTF-8 (byte {exc.start}); convert it to UTF-8")

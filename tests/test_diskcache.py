@@ -1,0 +1,169 @@
+"""The cache on disk (tracker/diskcache.py): a new process on unchanged data parses nothing, and an entry
+that is missing, truncated, corrupt, stale or signed by someone else is never trusted."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tracker import diskcache, status, store
+from tracker.cli import main
+
+from .helpers import TODAY, D, edit
+
+EVIDENCE = "evidence/russian-ministers-visit.yaml"
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every entry, and the signing key, under the test's own folder."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("TRACKER_CACHE_DIR", str(folder))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
+    return folder
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The names of the files store.load parses (rather than takes from a cache)."""
+    parsed: list[str] = []
+    real = store.parse_bytes
+
+    def counting(raw: bytes, path: Path):  # type: ignore[no-untyped-def]
+        parsed.append(path.name)
+        return real(raw, path)
+
+    monkeypatch.setattr(store, "parse_bytes", counting)
+    store.clear_cache()
+    yield parsed
+    store.clear_cache()
+
+
+def answer(root: Path, *, persistent: bool = True) -> tuple[list[str], dict[str, object], list[object]]:
+    """Everything a load says, as a new process would see it (the in-memory cache emptied first)."""
+    store.clear_cache()
+    dataset, problems = store.load(root, today=TODAY, persistent=persistent)
+    evidence = {i: (item.evidence, item.span, str(item.where)) for i, item in dataset.evidence.items()}
+    statuses = [] if problems else status.all_statuses(dataset, D("2023-06-30"))
+    return [str(p) for p in problems], evidence, statuses
+
+
+def test_a_second_process_parses_nothing_and_says_the_same(data_root: Path, cache_dir: Path, parses: list[str]):
+    cold = answer(data_root, persistent=False)
+    first = answer(data_root)
+    assert parses and cache_dir.is_dir()
+    parses.clear()
+    warm = answer(data_root)
+    assert parses == []
+    assert warm == first == cold
+
+
+def test_an_invalid_file_is_cached_with_its_problems(data_root: Path, cache_dir: Path, parses: list[str]):
+    edit(data_root / EVIDENCE, "stance: ", "stanse: ")
+    cold = answer(data_root, persistent=False)
+    answer(data_root)
+    parses.clear()
+    assert answer(data_root) == cold and cold[0]
+    assert parses == []
+
+
+def _entries(cache_dir: Path) -> list[Path]:
+    return sorted(p for p in cache_dir.iterdir() if p.name.startswith(("file-", "found-")))
+
+
+def _truncate(path: Path, others: list[Path]) -> None:
+    path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+
+
+def _flip(path: Path, others: list[Path]) -> None:
+    raw = bytearray(path.read_bytes())
+    raw[-10] ^= 0x01
+    path.write_bytes(bytes(raw))
+
+
+def _stale(path: Path, others: list[Path]) -> None:
+    # A well-formed, correctly signed entry, but made for another file (or an older version of this one).
+    path.write_bytes(next(o for o in others if o != path and o.name[:4] == path.name[:4]).read_bytes())
+
+
+def _missing(path: Path, others: list[Path]) -> None:
+    path.unlink()
+
+
+def _empty(path: Path, others: list[Path]) -> None:
+    path.write_bytes(b"")
+
+
+@pytest.mark.parametrize("damage", [_missing, _empty, _truncate, _flip, _stale])
+def test_a_damaged_entry_is_never_trusted(data_root: Path, cache_dir: Path, parses: list[str],
+                                         damage: Callable[[Path, list[Path]], None]):
+    expected = answer(data_root, persistent=False)
+    answer(data_root)
+    entries = _entries(cache_dir)
+    damaged = [p for p in entries if p.name.startswith("file-")][::3] + [p for p in entries if "found" in p.name][:2]
+    for path in damaged:
+        damage(path, entries)
+    parses.clear()
+    assert answer(data_root) == expected
+    assert len(parses) == len([p for p in damaged if p.name.startswith("file-")])  # those, and only those
+    parses.clear()
+    assert answer(data_root) == expected and parses == []  # and they were written again
+
+
+def test_an_entry_signed_with_another_key_is_not_trusted(data_root: Path, cache_dir: Path, parses: list[str],
+                                                        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    # Someone who can write to the data root but not to the user's cache folder cannot plant an entry
+    # (the payload is a pickle): entries made under another key are misses.
+    expected = answer(data_root, persistent=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "someone-else"))
+    answer(data_root)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
+    parses.clear()
+    assert answer(data_root) == expected
+    assert len(parses) == len(store.data_files(data_root))
+
+
+def test_another_code_version_misses(data_root: Path, cache_dir: Path, parses: list[str],
+                                     monkeypatch: pytest.MonkeyPatch):
+    answer(data_root)
+    monkeypatch.setattr(diskcache, "CODE_VERSION", b"another version of the code")
+    parses.clear()
+    answer(data_root)
+    assert len(parses) == len(store.data_files(data_root))
+
+
+def test_an_edit_keeping_size_and_time_misses_for_that_file_only(data_root: Path, cache_dir: Path,
+                                                                 parses: list[str]):
+    answer(data_root)
+    path = data_root / EVIDENCE
+    before = path.stat()
+    edit(path, "stance: implemented", "stance: progress   ")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    parses.clear()
+    warm = answer(data_root)
+    assert parses == [path.name]
+    assert warm == answer(data_root, persistent=False)
+
+
+def test_no_cache_neither_reads_nor_writes(data_root: Path, cache_dir: Path):
+    runner = CliRunner()
+    result = runner.invoke(main, ["validate", "--no-cache", "--root", str(data_root)])
+    assert result.exit_code == 0, result.output
+    assert not cache_dir.exists()
+    result = runner.invoke(main, ["validate", "--root", str(data_root)])
+    assert result.exit_code == 0, result.output
+    assert _entries(cache_dir)
+
+
+def test_the_cache_folder_in_a_data_root_is_ignored_by_git(data_root: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           tmp_path: Path):
+    monkeypatch.delenv("TRACKER_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
+    store.clear_cache()
+    store.load(data_root, today=TODAY, persistent=True)
+    folder = data_root / diskcache.FOLDER
+    assert (folder / ".gitignore").read_text() == "*\n"
