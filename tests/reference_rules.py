@@ -36,6 +36,10 @@ class Answer:
     derived_since: date | None
     status: Status  # after assessments
     since: date | None
+    latest_claim: date | None = None  # methodology v2, "Freshness"
+    stale: bool = False
+    one_party: str | None = None  # methodology v2, "Who is a side"
+    listed: bool = True  # methodology v2: a provision exists from its agreement's signature
 
 
 def claims(dataset: Dataset, pid: str, day: date) -> list[EvidenceItem]:
@@ -112,7 +116,44 @@ def derived_since(dataset: Dataset, pid: str, day: date, status: Status) -> date
     return since
 
 
+def _months_before(day: date, months: int) -> date:
+    """The same day `months` calendar months earlier, clamped to the month's end (31 May - 3 months = 28/29 Feb)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def freshness(
+    dataset: Dataset, pid: str, day: date, status: Status, assessed_on: date | None
+) -> tuple[date | None, bool]:
+    """The newest claim on or before D, and whether the status is stale: resting on nothing newer than
+    12 months before D (an assessment's date counts as a claim's), never for lapsed, no evidence, not
+    started, or a one-off once implemented."""
+    found = claims(dataset, pid, day)
+    newest = max((_when(i) for i in found), default=None)
+    if status in (Status.LAPSED, Status.NO_EVIDENCE, Status.NOT_STARTED):
+        return newest, False
+    if status == Status.IMPLEMENTED and dataset.provisions[pid].obligation == Obligation.ONE_OFF:
+        return newest, False
+    dates = [d for d in (newest, assessed_on) if d is not None]
+    return newest, bool(dates) and max(dates) < _months_before(day, 12)
+
+
+def one_party(dataset: Dataset, reasons: frozenset[str]) -> str | None:
+    """The one party the reasons come from, if no other party and no observer is among them."""
+    sides = {dataset.evidence[i].evidence.side for i in reasons}
+    roles = {dataset.actors[s].role.value if s in dataset.actors else "party" for s in sides}
+    return next(iter(sides)) if len(sides) == 1 and roles == {"party"} else None
+
+
 def answer(dataset: Dataset, pid: str, day: date) -> Answer:
+    listed = dataset.agreement_of(pid).date <= day
     status, rule, reasons = derive(dataset, pid, day)
     since = derived_since(dataset, pid, day, status)
     if rule == "R1":  # methodology v2: not started since signature; before it, nothing exists (no since)
@@ -120,10 +161,13 @@ def answer(dataset: Dataset, pid: str, day: date) -> Answer:
         since = signed if signed <= day else None
     # A: the latest assessment dated on or before D sets the status from its date on (not before R1 ends).
     assessed = [a for a in dataset.assessments_for(pid) if a.date <= day]
+    party = one_party(dataset, reasons)
     if assessed and rule != "R1":
         latest = max(assessed, key=lambda a: a.date)
-        return Answer(status, rule, reasons, since, latest.status, latest.date)
-    return Answer(status, rule, reasons, since, status, since)
+        newest, stale = freshness(dataset, pid, day, latest.status, latest.date)
+        return Answer(status, rule, reasons, since, latest.status, latest.date, newest, stale, party, listed)
+    newest, stale = freshness(dataset, pid, day, status, None)
+    return Answer(status, rule, reasons, since, status, since, newest, stale, party, listed)
 
 
 def change_dates(dataset: Dataset) -> list[date]:
@@ -135,5 +179,6 @@ def change_dates(dataset: Dataset) -> list[date]:
         if item.dated:
             days.add(_when(item))
             days.add(_when(item) + WINDOW + timedelta(days=1))  # the day a claim leaves the 30-day window
+            days |= {_when(item) + timedelta(days=n) for n in (365, 366, 367)}  # about when it grows stale
     days |= {a.date for a in dataset.assessments.values()}
     return sorted(days | {d - timedelta(days=1) for d in days})

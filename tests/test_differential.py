@@ -18,7 +18,7 @@ from . import reference_rules as ref
 from .helpers import REPO
 
 
-def _engine(dataset: Dataset, pid: str, day: date) -> ref.Answer:
+def _engine(dataset: Dataset, pid: str, day: date, listed: bool) -> ref.Answer:
     s = provision_status(dataset, pid, day)
     return ref.Answer(
         s.derived.status,
@@ -27,6 +27,10 @@ def _engine(dataset: Dataset, pid: str, day: date) -> ref.Answer:
         s.derived_since,
         s.status,
         s.since,
+        s.latest_claim,
+        s.stale,
+        s.one_party,
+        listed,
     )
 
 
@@ -36,9 +40,7 @@ def _compare(dataset: Dataset, days: list[date], pids: list[str] | None = None) 
     for day in days:
         listed = {s.provision_id for s in all_statuses(dataset, day)}
         for pid in pids:
-            if pid not in listed:
-                continue
-            got, want = _engine(dataset, pid, day), ref.answer(dataset, pid, day)
+            got, want = _engine(dataset, pid, day, pid in listed), ref.answer(dataset, pid, day)
             if got != want:
                 mismatches.append(f"{pid} at {day}: engine {got}, reference {want}")
     assert not mismatches, f"{len(mismatches)} mismatch(es), first ones:\n" + "\n".join(mismatches[:10])
