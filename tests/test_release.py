@@ -344,3 +344,59 @@ def test_refuses_a_file_of_the_release_it_did_not_write(tiny: Path, tmp_path: Pa
     result = CliRunner().invoke(main, ["release", str(out), "--root", str(tiny), "--as-of", AS_OF])
     assert result.exit_code == 1 and "CITATION.cff" in result.output
     assert (out / "CITATION.cff").read_text("utf-8") == "mine"
+
+
+# --------------------------------------------------------------------------- changes since a previous release
+
+
+def test_previous_release_lists_exactly_the_edits_made(tiny: Path, tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "data"
+    shutil.copytree(tiny, root)
+    first = tmp_path / "r1"
+    release(root, first, "--version", "1")
+    # The known edits: one passage corrected, one added, one removed, one assessment added.
+    edit(root / "evidence" / "art1.yaml", "    stance: implemented\n    claimant: Westland",
+         "    stance: progress\n    claimant: Westland")
+    edit(root / "evidence" / "art1.yaml", "  - id: E2\n", "  - id: E4\n    quote: Nobody else confirmed it\n"
+         "    provisions: [tiny-2]\n    stance: context\n    claimant: the author\n    side: media\n"
+         "    event_date: 2021-02-01\n  - id: E2\n")
+    text = (root / "evidence" / "art1.yaml").read_text("utf-8")
+    start = text.index("  - id: E2\n")
+    end = text.index("  - id: E3\n")
+    (root / "evidence" / "art1.yaml").write_text(text[:start] + text[end:], encoding="utf-8")
+    (root / "evidence" / "assessments.yaml").write_text(
+        "assessments:\n  - {id: A1, provision: tiny-3, date: 2021-05-01, status: lapsed, rationale: Overtaken, "
+        "analyst: Test}\n", encoding="utf-8")
+    second = tmp_path / "r2"
+    release(root, second, "--version", "2", "--previous", str(first))
+
+    found = [(r["change"], r["item_id"], r["before"], r["after"], r["fields"]) for r in rows(second, "changes")]
+    assert found == [
+        ("status-changed", "tiny-2", "implemented", "in-progress", ""),
+        ("status-changed", "tiny-3", "no-evidence", "lapsed", ""),
+        ("evidence-added", "E4", "", "", ""),
+        ("evidence-corrected", "E3", "stance=implemented", "stance=progress", "stance"),
+        ("evidence-removed", "E2", "", "", ""),
+        ("assessment-added", "A1", "", "", ""),
+    ]
+    page = (second / "site" / "changes.html").read_text("utf-8")
+    assert "Changes since release 1" in page
+    for ident in ("tiny-2", "tiny-3", "E4", "E3", "E2", "A1"):
+        assert ident in page
+    frictionless = pytest.importorskip("frictionless")
+    assert frictionless.validate(str(second / "datapackage.json")).valid
+    # The same data again: nothing changed. And a release may replace the one it is compared with.
+    release(root, second, "--version", "3", "--previous", str(second))
+    assert rows(second, "changes") == []
+    assert "Nothing changed" in (second / "site" / "changes.html").read_text("utf-8")
+
+
+def test_previous_must_be_a_release(tiny: Path, tmp_path: Path) -> None:
+    (tmp_path / "junk").mkdir()
+    result = CliRunner().invoke(
+        main, ["release", str(tmp_path / "out"), "--root", str(tiny), "--previous", str(tmp_path / "junk")]
+    )
+    assert result.exit_code == 1 and "not a release" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()

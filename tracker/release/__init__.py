@@ -144,7 +144,7 @@ def build(
             "tool": TOOL,
             "version": version,
             "as_of": as_of.isoformat(),
-            "previous": (before or {}).get("version") if before else None,
+            "previous": before.version if before else None,
             "files": sorted(files),
         }
         (built / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
