@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import BinaryIO
 
@@ -160,16 +160,28 @@ def write_evidence_csv(dataset: Dataset, as_of: date | None, out: BinaryIO) -> i
     """The evidence table as CSV, byte for byte what csv_bytes(evidence_table(...)) gives, written row by
     row: at 100k passages the DataFrame and its CSV text took about 440 MB on top of the loaded data.
     Returns the number of rows."""
+    return write_rows_csv(evidence_rows(dataset, as_of), out)
+
+
+def write_rows_csv(
+    rows: Iterable[Mapping[str, object]], out: BinaryIO, columns: Sequence[str] | None = None
+) -> int:
+    """Rows (dicts) as CSV that a spreadsheet opens safely (BOM, formula-like cells neutralised), one at a
+    time. The header is `columns`, else the first row's keys; None is an empty cell. Shared by the
+    evidence export and `tracker release`, so that every CSV the tracker writes is written one way."""
     text = io.TextIOWrapper(out, encoding=CSV_ENCODING, newline="", write_through=True)
     writer = csv.writer(text, lineterminator="\r\n")  # pandas' to_csv uses the csv module's minimal quoting
     count = 0
     try:
-        for row in evidence_rows(dataset, as_of):
-            if count == 0:
-                writer.writerow(row)
-            writer.writerow([neutralise(value) for value in row.values()])
+        if columns is not None:
+            writer.writerow(columns)
+        for row in rows:
+            if count == 0 and columns is None:
+                columns = list(row)
+                writer.writerow(columns)
+            writer.writerow([neutralise(row[c]) for c in columns])  # type: ignore[union-attr]
             count += 1
-        if count == 0:
+        if columns is None:
             text.write("\r\n")  # what pandas writes for a table with no rows and no columns
         text.flush()
     finally:

@@ -9,8 +9,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from .. import export
 from .tables import DESCRIPTIONS, Table
 
@@ -33,16 +31,15 @@ def write_table_files(table: Table, folder: Path) -> list[str]:
     """`data/<name>.csv` (export.py's writer: BOM, formula-safe) and `data/<name>.json`; return their paths."""
     data = folder / DATA_DIR
     data.mkdir(parents=True, exist_ok=True)
-    # As text: export's writer maps every cell, and pandas would turn a column of integers with gaps into floats.
-    frame = pd.DataFrame(
-        [["" if r[c] is None else str(r[c]) for c in table.columns] for r in table.records],
-        columns=table.columns,
-        dtype=object,
-    )
-    (data / f"{table.name}.csv").write_bytes(export.csv_bytes(frame))
+    with (data / f"{table.name}.csv").open("wb") as out:
+        export.write_rows_csv(table.records, out, table.columns)
+    # One record per line, each encoded by json.dumps (C): json.dump to a file encodes in Python, five
+    # times slower at 100k passages, and one dumps of the whole table would hold it twice in memory.
     with (data / f"{table.name}.json").open("w", encoding="utf-8") as out:
-        json.dump(table.records, out, ensure_ascii=False, indent=None, separators=(",", ":"))
-        out.write("\n")
+        out.write("[")
+        for i, record in enumerate(table.records):
+            out.write(("\n" if i == 0 else ",\n") + json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+        out.write("\n]\n" if table.records else "]\n")
     return [f"{DATA_DIR}/{table.name}.csv", f"{DATA_DIR}/{table.name}.json"]
 
 
@@ -160,6 +157,5 @@ def write_sqlite(tables: Sequence[Table], path: Path) -> None:
         problems = con.execute("PRAGMA foreign_key_check").fetchall()
         if problems:  # the tables are made from validated data: this is a bug, not bad input
             raise AssertionError(f"foreign keys broken in the release database: {problems[:5]}")
-        con.execute("VACUUM")
     finally:
         con.close()

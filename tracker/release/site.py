@@ -62,7 +62,7 @@ def environment() -> jinja2.Environment:
     return env
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Highlight:
     """A quote in its sentences: text before, the quote, text after (each escaped by the template)."""
 
@@ -85,43 +85,67 @@ def highlight(article: str, start: int, end: int) -> Highlight:
     return Highlight(prefix + article[begin:start].lstrip(), article[start:end], article[end:stop].rstrip() + suffix)
 
 
-def _evidence_view(dataset: Dataset, item: EvidenceItem) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class EvidenceView:
+    """What a provision page shows of one piece of evidence. Attributes, not a dict: Jinja looks an
+    attribute up first, and a page of a large release shows hundreds of these."""
+
+    id: str
+    kind: str
+    stance: str
+    claimant: str
+    side: str
+    concerns: tuple[str, ...]
+    date: str
+    precision: str
+    note: str | None
+    provisions: tuple[str, ...]
+    outlet: str
+    published: str
+    links: tuple[str, ...]
+    summary: str | None = None
+    quotation: str | None = None
+    verification: str | None = None
+    quote: str | None = None
+    source_title: str | None = None
+    highlight: Highlight | None = None
+
+
+def _evidence_view(dataset: Dataset, item: EvidenceItem) -> EvidenceView:
     e = item.evidence
-    view: dict[str, Any] = {
+    common: dict[str, Any] = {
         "id": e.id,
         "kind": item.kind.value,
         "stance": e.stance.value,
         "claimant": e.claimant,
         "side": dataset.actor_name(e.side),
-        "concerns": [dataset.actor_name(a) for a in e.concerns],
+        "concerns": tuple(dataset.actor_name(a) for a in e.concerns),
         "date": e.event_date.isoformat() if isinstance(e.event_date, date) else str(e.event_date),
         "precision": e.date_precision.value,
         "note": e.note,
-        "provisions": list(e.provisions),
+        "provisions": tuple(e.provisions),
     }
     if isinstance(e, ReportedEvent):
-        view |= {
-            "summary": e.summary,
-            "quotation": e.quotation,
-            "verification": e.verification.value,
-            "outlet": e.outlet,
-            "published": str(e.published),
-            "links": list(e.urls),
-            "source_title": None,
-            "highlight": None,
-        }
-    else:
-        source = dataset.sources[item.source_id or ""]
-        article = dataset.articles.get(source.id)
-        view |= {
-            "quote": e.quote,
-            "outlet": source.outlet,
-            "published": str(source.published),
-            "source_title": source.title,
-            "links": [source.url] if source.url else [],
-            "highlight": highlight(article, item.span.start, item.span.end) if article and item.span else None,
-        }
-    return view
+        return EvidenceView(
+            **common,
+            outlet=e.outlet,
+            published=str(e.published),
+            links=tuple(e.urls),
+            summary=e.summary,
+            quotation=e.quotation,
+            verification=e.verification.value,
+        )
+    source = dataset.sources[item.source_id or ""]
+    article = dataset.articles.get(source.id)
+    return EvidenceView(
+        **common,
+        outlet=source.outlet,
+        published=str(source.published),
+        links=(source.url,) if source.url else (),
+        quote=e.quote,
+        source_title=source.title,
+        highlight=highlight(article, item.span.start, item.span.end) if article and item.span else None,
+    )
 
 
 def _trend(dataset: Dataset, as_of: date) -> list[dict[str, Any]]:
@@ -194,6 +218,14 @@ def write(
             actor=dataset.actor_name,
         )
     known = {p.id for p in provisions}
+    views: dict[str, EvidenceView] = {}  # evidence bearing on several provisions is shown on each page
+
+    def view(item: EvidenceItem) -> EvidenceView:
+        found = views.get(item.id)
+        if found is None:
+            found = views[item.id] = _evidence_view(dataset, item)
+        return found
+
     for p in provisions:
         s = provision_status(dataset, p.id, as_of)
         items = [
@@ -215,7 +247,7 @@ def write(
             superseded=[x for x in (getattr(s, "superseded_by", None) or []) if getattr(x, "provision", None) in known],
             reasons={c.id for c in s.reasons},
             history=history.get(p.id, []),
-            evidence=[_evidence_view(dataset, i) for i in items],
+            evidence=[view(i) for i in items],
             known=known,
             parties=[dataset.actor_name(a) for a in p.parties],
         )

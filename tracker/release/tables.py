@@ -286,7 +286,10 @@ def _sources(dataset: Dataset) -> Table:
 
 
 def _evidence(dataset: Dataset, as_of: date, provisions: set[str]) -> list[Table]:
-    columns, records = _from_frame(export.evidence_table(dataset, as_of))
+    rows = export.evidence_rows(dataset, as_of)  # a generator: the rows are cleaned one at a time
+    first = next(rows, None)
+    columns = list(first) if first is not None else ["evidence_id", "provision_ids", "source_id"]
+    records = _records(([first] if first is not None else []), columns) + _records(rows, columns)
     links = [
         {"evidence_id": r["evidence_id"], "provision_id": pid}
         for r in records
