@@ -17,8 +17,9 @@ from typing import Any
 
 import jinja2
 
-from ..models import ReportedEvent, Stance, Status
-from ..status import DEADLINE_LABELS, STATUS_LABELS, provision_status
+from .. import present
+from ..models import ReportedEvent, Status
+from ..status import provision_status, supersedes
 from ..store import Dataset, EvidenceItem
 from ..trend import monthly
 from .changes import KINDS, Changes
@@ -57,7 +58,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["http_url"] = http_url
-    env.filters["status_label"] = lambda code: STATUS_LABELS.get(Status(code), code) if code else ""
+    env.filters["status_label"] = lambda code: present.status_label(Status(code)) if code else ""
     env.globals["status_codes"] = [s.value for s in Status]
     return env
 
@@ -97,7 +98,6 @@ class EvidenceView:
     side: str
     concerns: tuple[str, ...]
     date: str
-    precision: str
     note: str | None
     provisions: tuple[str, ...]
     outlet: str
@@ -120,8 +120,7 @@ def _evidence_view(dataset: Dataset, item: EvidenceItem) -> EvidenceView:
         "claimant": e.claimant,
         "side": dataset.actor_name(e.side),
         "concerns": tuple(dataset.actor_name(a) for a in e.concerns),
-        "date": e.event_date.isoformat() if isinstance(e.event_date, date) else str(e.event_date),
-        "precision": e.date_precision.value,
+        "date": present.date_text(e.event_date, e.date_precision),
         "note": e.note,
         "provisions": tuple(e.provisions),
     }
@@ -185,7 +184,7 @@ def write(
     for row in by_name["status_history"].records:
         history[row["provision_id"]].append(row)
     agreements = agreements_in(dataset, as_of)
-    present = {a.id for a in agreements}
+    present_ids = {a.id for a in agreements}
     provisions = provisions_in(dataset, as_of)
     by_agreement: dict[str, list[Any]] = defaultdict(list)
     for p in provisions:
@@ -199,22 +198,30 @@ def write(
         agreements=[(a, by_agreement[a.id]) for a in agreements],
         statuses=statuses,
         counts=[(s.value, counts.get(s.value, 0)) for s in Status if counts.get(s.value)],
+        signed_later=present.signed_later_line(len(dataset.provisions) - len(provisions))
+        if len(dataset.provisions) > len(provisions) else None,
+        stale_mark=present.STALE_MARK,
+        stale_note=present.STALE_NOTE,
+        assessed_note=present.ASSESSED_NOTE,
+        no_evidence_note=present.NO_EVIDENCE_NOTE,
         total=len(statuses),
         trend=trend,
         changes=changes,
     )
+    def title(aid: str) -> str:
+        return dataset.agreements[aid].short_title if aid in dataset.agreements else aid
+
     for a in agreements:
-        links = [
-            link for link in (getattr(a, "links", None) or []) if getattr(link, "agreement", None) in present
-        ]
+        links = [(link, present.link_phrase(link, title)) for link in a.links]
         page(
             f"agreements/{a.id}.html",
             "agreement.html",
             agreement=a,
             provisions=by_agreement[a.id],
             statuses=statuses,
-            stages=getattr(a, "stages", None) or [],
+            stages=[(stage, present.stage_phrase(stage)) for stage in a.stages],
             links=links,
+            shown=present_ids,
             actor=dataset.actor_name,
         )
     known = {p.id for p in provisions}
@@ -226,30 +233,36 @@ def write(
             found = views[item.id] = _evidence_view(dataset, item)
         return found
 
+    name = dataset.actor_name
     for p in provisions:
         s = provision_status(dataset, p.id, as_of)
         items = [
             i for i in dataset.evidence_for(p.id) if not i.dated or i.evidence.event_date <= as_of  # type: ignore[operator]
         ]
         items.sort(key=lambda i: (i.evidence.event_date if i.dated else date.min, i.id), reverse=True)
-        counted = [dataset.evidence[i] for i in s.evidence_ids if i in dataset.evidence]
-        claims = [i.evidence.event_date for i in counted if i.evidence.stance != Stance.CONTEXT]
         page(
             f"provisions/{p.id}.html",
             "provision.html",
             provision=p,
             agreement=dataset.agreement_of(p.id),
             status=s,
-            row=statuses.get(p.id, {}),
-            deadline_label=DEADLINE_LABELS[s.deadline_state],
-            latest_claim=getattr(s, "latest_claim", None) or (max(claims) if claims else None),
-            stale=getattr(s, "stale", None),
-            superseded=[x for x in (getattr(s, "superseded_by", None) or []) if getattr(x, "provision", None) in known],
+            explanation=present.explain(s, name),
+            assessed=present.status_with_derived(s) if s.assessment else None,
+            one_party=present.one_party_warning(s, name),
+            latest_claim=present.latest_claim_text(s),
+            freshness=present.freshness(s),
+            deadline=present.deadline_text(s),
+            term=present.term_sentence(s.term, p.term) if s.term else None,
+            reading=present.READING_LABELS[p.reading],
+            rendering=present.rendering_note(p.language) if p.english else None,
+            superseded=[(sup.provision_id, present.supersession_phrase(sup, name)) for sup in s.superseded_by],
+            supersedes=[(older, present.supersedes_phrase(older, sup, name)) for older, sup in
+                        supersedes(dataset, p.id, as_of)],
             reasons={c.id for c in s.reasons},
             history=history.get(p.id, []),
             evidence=[view(i) for i in items],
             known=known,
-            parties=[dataset.actor_name(a) for a in p.parties],
+            parties=[name(a) for a in p.parties],
         )
     page(
         "changes.html",

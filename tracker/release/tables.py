@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .. import export
+from .. import export, present
 from ..changes import provision_changes
 from ..models import Agreement, Assessment, Provision
-from ..status import STATUS_LABELS, provision_status
+from ..status import provision_status
 from ..store import Dataset
 
 Record = dict[str, Any]
@@ -349,11 +349,11 @@ def _history(dataset: Dataset, as_of: date, provisions: Sequence[Provision]) -> 
         for change in provision_changes(dataset, p.id, as_of):
             assessment = next((c.id for c in change.causes if c.kind == "assessment"), None)
             if change.rule == "assessment":
-                explanation = f"{STATUS_LABELS[change.new]} since {change.date}: set by assessment {assessment}"
+                explanation = f"{present.status_label(change.new)} since {change.date}: set by assessment {assessment}"
             elif change.rule == "R1" and change.old is None:
-                explanation = f"{STATUS_LABELS[change.new]}: signed {change.date}, not yet in force"
+                explanation = f"{present.status_label(change.new)}: signed {change.date}, not yet in force"
             else:
-                explanation = provision_status(dataset, p.id, change.date).explain(dataset.actor_name)
+                explanation = present.explain(provision_status(dataset, p.id, change.date), dataset.actor_name)
             rows.append(
                 {
                     "provision_id": p.id,
@@ -380,7 +380,7 @@ def vocabularies() -> Table:
 
     rows: list[Record] = []
     for vocab, enum, labels in (
-        ("status", Status, STATUS_LABELS),
+        ("status", Status, present.STATUS_LABELS),
         ("stance", Stance, {}),
         ("deadline_state", DeadlineState, {}),
         ("obligation", Obligation, {}),
