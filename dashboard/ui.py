@@ -297,7 +297,7 @@ def status_cell(s: ProvisionStatus) -> str:
     """The status in one table cell: symbol and words, since when, '*' when assessed, '⌛' when stale."""
     cell = badge(s.status) + (present.ASSESSED_MARK if s.assessment else "")
     cell += f" since {s.since}" if s.since else ""
-    return cell + (f" {present.STALE_MARK} stale" if s.stale else "")
+    return cell + (" · stale" if s.stale else "")  # no ⌛ in the grid: canvas fonts often lack it
 
 
 def lineage_lines(view: View, pids: list[str]) -> list[str]:

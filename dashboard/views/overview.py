@@ -166,16 +166,12 @@ else:
 rows = []
 for s in shown:
     p = ds.provisions[s.provision_id]
-    sides = sorted({c.side for c in s.reasons})
     rows.append(
         {
             "provision": p.id,
             "title": p.title,
             "status": ui.status_cell(s),
-            "rests on": (", ".join(ds.actor_name(a) for a in sides) + (" ⚠ one side" if s.one_sided else ""))
-            if s.reasons
-            else "",
-            "evidence": len(s.evidence_ids),
+            "rests on": present.rests_on_sides(s, ds.actor_name) if s.reasons else "",
         }
     )
 table = pd.DataFrame(rows)
@@ -190,15 +186,16 @@ else:
         width="stretch",
         key="overview_table",
         height=35 * (len(table) + 1) + 3,  # every provision at once: no scrolling inside the table
+        # Sized for 1400 px with the sidebar open: the longest title (about 455 px in the grid's font)
+        # and status read in full, with no scrolling sideways. Evidence counts are on each provision's page.
         column_config={
             "provision": st.column_config.TextColumn("provision", width=92),
-            "title": st.column_config.TextColumn("title", width=405),
-            "status": st.column_config.TextColumn("status", width=235, help=present.ASSESSED_NOTE + " "
+            "title": st.column_config.TextColumn("title", width=460),
+            "status": st.column_config.TextColumn("status", width=232, help=present.ASSESSED_NOTE + " "
                                                   + present.STALE_NOTE),
-            "rests on": st.column_config.TextColumn("rests on", width=140,
-                                                    help="Sides whose claims produce the status"),
-            "evidence": st.column_config.NumberColumn("evidence", help="Dated evidence on or before the date",
-                                                      width=62),
+            "rests on": st.column_config.TextColumn("rests on", width=154,
+                                                    help="Sides whose claims produce the status; observers "
+                                                    "(media, monitors, courts) count but are never a side"),
         },
     )
 

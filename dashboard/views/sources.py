@@ -38,21 +38,30 @@ st.dataframe(
     pd.DataFrame(
         [
             {
-                "source": src.id,
                 "title": src.title,
                 "outlet": src.outlet,
                 "published": str(src.published),
-                "language": src.language,
                 "passages": per_source.get(src.id, 0),
-                "file": ds.article_files.get(src.id, src.text),
+                "language": src.language,
                 "link": src.url or "",
+                "source": src.id,
             }
             for src in articles
         ]
     ),
     hide_index=True,
     width="stretch",
-    column_config={"link": st.column_config.LinkColumn("link", display_text="open")},
+    # Sized so that the words fit at 1400 px without scrolling sideways; the id (and the stored file,
+    # under evidence/articles/) come last.
+    column_config={
+        "title": st.column_config.TextColumn("title", width=380),
+        "outlet": st.column_config.TextColumn("outlet", width=140),
+        "published": st.column_config.TextColumn("published", width=90),
+        "passages": st.column_config.NumberColumn("passages", width=70),
+        "language": st.column_config.TextColumn("lang.", width=45),
+        "link": st.column_config.LinkColumn("link", display_text="open", width=50),
+        "source": st.column_config.TextColumn("source", width=150),
+    },
 )
 
 # ----- reported events, by outlet
