@@ -18,15 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from ..errors import OutputRefused
 from ..store import Dataset
-
-try:  # the shared error tree (tracker/errors.py) once it lands; a local one until then
-    from ..errors import OutputRefused  # type: ignore[import-not-found,unused-ignore]
-except ImportError:  # pragma: no cover - depends on what has landed
-
-    class OutputRefused(Exception):  # type: ignore[no-redef]
-        """The output folder holds files that a release would overwrite without being asked to."""
-
 
 MANIFEST = "release.json"
 TOOL = "accord-tracker"

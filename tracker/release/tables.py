@@ -161,27 +161,26 @@ def _agreements(dataset: Dataset, as_of: date) -> list[Table]:
                 "note": a.note,
             }
         )
-        # Stages and links are optional fields of the rules helper's model; render what exists.
-        for i, stage in enumerate(getattr(a, "stages", None) or []):
+        for i, stage in enumerate(a.stages):
             stages.append(
                 {
                     "agreement_id": a.id,
                     "position": i + 1,
-                    "stage": str(getattr(stage, "stage", "")),
-                    "date": getattr(stage, "date", None),
-                    "source": getattr(stage, "source", None),
-                    "url": getattr(stage, "url", None),
-                    "note": getattr(stage, "note", None),
+                    "stage": stage.stage.value,
+                    "date": stage.date,
+                    "source": stage.source,
+                    "url": stage.url,
+                    "note": stage.note,
                 }
             )
-        for i, link in enumerate(getattr(a, "links", None) or []):
+        for i, link in enumerate(a.links):
             links.append(
                 {
                     "agreement_id": a.id,
                     "position": i + 1,
-                    "type": str(getattr(link, "type", "")),
-                    "other_agreement_id": getattr(link, "agreement", None),
-                    "note": getattr(link, "note", None),
+                    "type": link.type.value,
+                    "other_agreement_id": link.agreement,
+                    "note": link.note,
                 }
             )
     present = {r["agreement_id"] for r in rows}
@@ -215,8 +214,8 @@ def _provisions(dataset: Dataset, as_of: date) -> list[Table]:
                 "clause": p.clause,
                 "title": p.title,
                 "text": p.text,
-                "language": getattr(p, "language", None) or "en",
-                "english": getattr(p, "english", None),
+                "language": p.language,
+                "english": p.english,
                 "translation": p.translation,
                 "reading": p.reading.value,
                 "reading_note": p.reading_note,
@@ -233,19 +232,20 @@ def _provisions(dataset: Dataset, as_of: date) -> list[Table]:
                 "note": p.note,
             }
         )
-        for i, s in enumerate(getattr(p, "superseded_by", None) or []):
+        for i, sup in enumerate(p.superseded_by):
             supersessions.append(
                 {
                     "provision_id": p.id,
                     "position": i + 1,
-                    "by_provision_id": getattr(s, "provision", None),
-                    "from": getattr(s, "from_", None) or getattr(s, "from", None),
-                    "evidence_ids": "; ".join(getattr(s, "evidence", None) or []),
+                    "by_provision_id": sup.provision,
+                    "from": sup.from_,
+                    "evidence_ids": "; ".join(sup.evidence),
+                    # Who says the older provision still stands, from when, on what evidence.
                     "contested_by": "; ".join(
-                        f"{c.actor} from {c.from_ if hasattr(c, 'from_') else ''}"
-                        for c in (getattr(s, "contested", None) or [])
+                        f"{c.actor} from {c.from_}" + (f" [{', '.join(c.evidence)}]" if c.evidence else "")
+                        for c in sup.contested
                     ),
-                    "note": getattr(s, "note", None),
+                    "note": sup.note,
                 }
             )
     present = {r["provision_id"] for r in rows}
