@@ -540,14 +540,14 @@ PAYLOADS = [
     "+cmd|' /C calc'!A0",
     "-2+3+cmd|' /C calc'!A0",
     "\t=1+1 after a tab",
-    "\r=1+1 after a carriage return",
+    "\n=1+1 after a line break",  # a carriage return is a control character: refused in the data
     "\uff1d1+1 with a full-width equals sign",
 ]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def _yaml_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t").replace("\r", "\\r") + '"'
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t").replace("\n", "\\n") + '"'
 
 
 def payload_root(tmp_path: Path) -> Path:

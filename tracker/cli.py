@@ -18,7 +18,7 @@ from .present import DEADLINE_LABELS
 from .problems import closest
 from .status import ProvisionStatus, all_statuses, party_views, provision_status, signed_later, supersedes
 from .store import Dataset, default_root, load
-from .textsafe import clean_output
+from .textsafe import CONTROL, clean_output
 
 STATUS_COLOURS = {
     Status.IMPLEMENTED: "green",
@@ -544,7 +544,7 @@ def _ask_evidence(dataset: Dataset, fields: dict[str, Any]) -> dict[str, Any]:
         if quote:
             near = quotes.nearest(quote, article)
             out("  not found in the article" + (
-                f"; closest passage (line {near.line}, {near.score:.0f}% similar): “{near.text}”"
+                f"; closest passage (line {near.line}, {near.score:.0f}% similar): “{clean_output(near.text)}”"
                 + (f" — {near.difference}" if near.difference else "") if near else ""))
         quote = click.prompt("Quote (exact words of the article)")
     fields["quote"] = quote
@@ -701,6 +701,7 @@ def _print_suggestions(dataset: Dataset, suggestions: Sequence[Any]) -> None:
     for n, s in enumerate(suggestions, 1):
         p = s.passage
         text = p.text if len(p.text) <= 300 else p.text[:299] + "…"
+        text = clean_output(text)  # article text: an ESC in it must not reach the terminal
         if not s.proposals:
             click.echo(click.style(f"{n}. chars {p.start}-{p.end}: bears on no provision", dim=True))
             click.echo(click.style(_wrap(text, "   "), dim=True))
@@ -765,7 +766,9 @@ def suggest_command(article: str | None, source_id: str | None, top: int, as_jso
             raise click.UsageError(f"standard input: {exc}") from None
     suggestions = suggest(dataset, text, top=top)
     if as_json:
-        click.echo(json.dumps([s.to_dict() for s in suggestions], ensure_ascii=False, indent=2))
+        # json.dumps escapes C0 controls itself, but not DEL and C1 with ensure_ascii=False.
+        dumped = json.dumps([s.to_dict() for s in suggestions], ensure_ascii=False, indent=2)
+        click.echo(CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped))
     elif write:
         assert source_id is not None
         when, precision = default_event_date(dataset.sources[source_id].published)
@@ -778,7 +781,8 @@ def suggest_command(article: str | None, source_id: str | None, top: int, as_jso
                    f"{display_path(source_file(dataset, source_id))}; they do not count until confirmed:")
         click.echo("check each, then `tracker confirm ID` (with --stance, --claimant, --side... to correct it).")
     elif as_yaml:
-        click.echo(stubs_yaml(dataset, suggestions, source_id=source_id), nl=False)
+        # Control characters become \\xNN, which YAML's double-quoted strings read back as the same character.
+        click.echo(clean_output(stubs_yaml(dataset, suggestions, source_id=source_id)), nl=False)
     else:
         _print_suggestions(dataset, suggestions)
 

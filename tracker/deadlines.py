@@ -15,9 +15,14 @@ FRESHNESS_MONTHS = 12
 
 
 def add_months(start: date, months: int) -> date:
-    """Calendar months later, clamped to the month's last day (30 Jan + 1 month = 28/29 Feb)."""
+    """Calendar months later, clamped to the month's last day (30 Jan + 1 month = 28/29 Feb), and to
+    the calendar's ends (any as-of date up to 9999-12-31 is accepted; a term renewing past it ends there)."""
     month_index = start.month - 1 + months
     year, month = start.year + month_index // 12, month_index % 12 + 1
+    if year > date.max.year:
+        return date.max
+    if year < date.min.year:
+        return date.min
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
@@ -27,7 +32,7 @@ def add_period(start: date, period: str) -> date:
         raise ValueError(f"not a period: {period!r}")
     n, unit = int(match.group(1)), match.group(2)
     if unit == "day":
-        return date.fromordinal(start.toordinal() + n)
+        return date.fromordinal(max(1, min(start.toordinal() + n, date.max.toordinal())))
     return add_months(start, n * (12 if unit == "year" else 1))
 
 
@@ -83,7 +88,7 @@ def term_as_of(term: Term, as_of: date, ended: date | None = None) -> TermState:
     start, end, number = term.start, add_months(term.start, 12 * term.years), 1
     if as_of < start:
         number = 0
-    while term.renewal_years and as_of >= end:
+    while term.renewal_years and as_of >= end and end < date.max:
         start, end, number = end, add_months(end, 12 * term.renewal_years), number + 1
     expired = as_of >= end
     return TermState(number, start, end, add_months(end, -term.notice_months), bool(term.renewal_years), expired)

@@ -176,13 +176,25 @@ def _parse_date(value: object) -> object:
     if isinstance(value, datetime):
         raise ValueError("expected a date written YYYY-MM-DD, not a date and time")
     if isinstance(value, date):
-        return value
+        return _in_range(value)
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value.strip())
+            value = date.fromisoformat(value.strip())
         except ValueError as exc:
             raise ValueError(f"'{value}' is not a valid date ({exc}); write YYYY-MM-DD") from None
+        return _in_range(value)
     raise ValueError(f"expected a date written YYYY-MM-DD, got {value!r}")
+
+
+# Dates in the data stay in this range, so that a period or a term added to one stays a date
+# (a term starting 9999-01-01 crashed every command; see tests/test_bounds.py).
+EARLIEST_DATE, LATEST_DATE = date(1800, 1, 1), date(2999, 12, 31)
+
+
+def _in_range(value: date) -> date:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValueError(f"{value} is out of range; write a date between {EARLIEST_DATE} and {LATEST_DATE}")
+    return value
 
 
 Date = Annotated[
@@ -215,9 +227,25 @@ def _check_http_url(value: str) -> str:
 
 
 HttpUrl = Annotated[str, AfterValidator(_check_http_url), Field(json_schema_extra={"pattern": "^https?://"})]
+# At most a century: longer periods are typing errors, and would overflow the calendar.
+_MAX_PERIOD = {"day": 36_500, "month": 1_200, "year": 100}
+
+
+def _check_duration(value: str) -> str:
+    match = _DURATION.match(value)
+    if match is not None:
+        n, unit = int(match.group(1)), match.group(2).rstrip("s")
+        if n > _MAX_PERIOD[unit]:
+            raise ValueError(
+                f"'{value}' is longer than a century; write at most {_MAX_PERIOD[unit]:,} {unit}s (100 years)"
+            )
+    return value
+
+
 Duration = Annotated[
     str,
     StringConstraints(pattern=_DURATION.pattern),
+    AfterValidator(_check_duration),
     Field(description="A period such as '1 month' or '3 years'."),
 ]
 
@@ -354,11 +382,12 @@ class Term(_Model):
     """A term that renews itself unless notice is given (point 4: 5 years, renewing, 6 months' notice)."""
 
     start: Date
-    years: int = Field(gt=0)
+    # Bounded (a century; notice within it) so that no term leaves the calendar.
+    years: int = Field(gt=0, le=100)
     renewal_years: int | None = Field(
-        None, gt=0, description="Length of each tacit renewal; none if it does not renew."
+        None, gt=0, le=100, description="Length of each tacit renewal; none if it does not renew."
     )
-    notice_months: int = Field(0, ge=0, description="Notice needed before expiry to stop the renewal.")
+    notice_months: int = Field(0, ge=0, le=1_200, description="Notice needed before expiry to stop the renewal.")
 
 
 class Contest(_Model):

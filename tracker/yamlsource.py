@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from .problems import Problem, display_path
+from .textsafe import CONTROL
 
 # libyaml (the C loader) is about ten times faster, and its events carry line and column marks.
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -315,6 +316,7 @@ class _Builder:
                         if cls is not yaml.ScalarEvent:
                             raise self._stop(event, "a key must be a plain name, not a list or mapping")
                         key = str(event.value)
+                        self._check_control(event, key)
                         if key == "<<":
                             raise self._stop(event, "merge keys ('<<') are not supported")
                         first = frame[4].get(key)
@@ -346,6 +348,8 @@ class _Builder:
                     values[loc] = _mark(event)
                 if cls is yaml.ScalarEvent:
                     value = self._scalar(event)
+                    if isinstance(value, str):
+                        self._check_control(event, value)
                 elif cls is yaml.MappingStartEvent:
                     if event.tag not in (None, "!", _MAP):
                         raise self._bad_tag(event, event.tag)
@@ -369,6 +373,22 @@ class _Builder:
             if second is not None:
                 raise _second_document(root_event, second) from None
             raise
+
+    def _check_control(self, event: yaml.ScalarEvent, text: str) -> None:
+        """Control characters (C0 but tab and line feed, DEL, C1; ESC among them) written as escapes
+        ("\\e", "\\x1b") would reach a terminal or a page from here: refused, located."""
+        if text.isprintable():  # the common case, at C speed
+            return
+        found = CONTROL.search(text)
+        if found is not None:
+            self.problems.append(
+                Problem(
+                    self.doc.name,
+                    *_mark(event),
+                    f"control character U+{ord(found.group()):04X} in the value (at character {found.start() + 1}); "
+                    "remove it: control characters such as ESC are not allowed in the data",
+                )
+            )
 
     def _bad_tag(self, event: yaml.Event, tag: str) -> _Stop:
         return self._stop(event, f"the tag '{tag}' is not allowed; remove it")

@@ -109,7 +109,7 @@ def schema_problem(error: Any, doc: Document, model: type[BaseModel]) -> Problem
             loc,
             f"'{value}' is not a valid {name}: use letters, digits, '.', '_' and '-', starting with a letter or digit",
         )
-    if kind in ("greater_than", "greater_than_equal"):
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         return doc.problem(loc, f"'{name}' {error['msg'].lower().replace('input ', '')}")
     message = error["msg"].removeprefix("Value error, ")
     return doc.problem(loc, f"{name}: {message}" if not message.startswith("'") else message)
