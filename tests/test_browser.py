@@ -230,8 +230,11 @@ def test_overview_then_provision_in_a_real_browser(
     page.keyboard.type("nov2020-1 ")
     page.keyboard.press("Enter")
     page.get_by_text("Complete ceasefire", exact=False).first.wait_for(timeout=30_000)
-    page.get_by_text("E001", exact=False).first.wait_for(timeout=30_000)
     wait_for_query(page, "/provision", id="nov2020-1", as_of=AS_OF)
+    settled(page)
+    # The first ten pieces of evidence are shown; E001, an early one, is among all of them.
+    page.get_by_text("Show all", exact=False).first.click()
+    page.get_by_text("E001", exact=False).first.wait_for(timeout=30_000)
     settled(page)
     page.get_by_text(HOSTILE_NOTE[:20], exact=False).first.wait_for(timeout=30_000)
 

@@ -291,7 +291,7 @@ def test_text_from_yaml_is_escaped_on_the_provision_page(open_app: Callable[...,
     )
     assert count == 1, "E001 has no note to replace"
     path.write_text(planted, encoding="utf-8")
-    at = open_app(data_root, page="views/provision.py", as_of="2021-06-30", id="nov2020-1")
+    at = open_app(data_root, page="views/provision.py", as_of="2021-06-30", id="nov2020-1", all_evidence="true")
     rendered = all_text(at)
     assert "&lt;script&gt;" in rendered and "<script>" not in rendered
     assert "<img" not in rendered
@@ -322,7 +322,7 @@ def test_article_text_around_a_quote_is_escaped(open_app: Callable[..., AppTest]
         1,
     )
     article.write_text(text, encoding="utf-8")
-    at = open_app(data_root, page="views/provision.py", as_of="2021-06-30", id="nov2020-1")
+    at = open_app(data_root, page="views/provision.py", as_of="2021-06-30", id="nov2020-1", all_evidence="true")
     context = next(m.value for m in at.markdown if "orange-background" in m.value and "Shoygu stated" in m.value)
     assert "&lt;img src\\=x onerror\\=alert\\(1\\)&gt;" in context
     assert "<img" not in context and "](javascript" not in context

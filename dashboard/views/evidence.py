@@ -76,7 +76,7 @@ if len(shown):
     in_range = shown["event_date"].where(dated, "").between(lo.isoformat(), hi.isoformat())
     shown = shown[in_range | ~dated]
 
-PER_PAGE = 20
+PER_PAGE = 10  # cards are what the browser draws longest on this page
 head = st.columns([3, 1])
 head[0].subheader(f"{len(shown)} shown")
 layout = head[1].radio("Show as", ["cards", "table"], horizontal=True, key="layout", bind="query-params",

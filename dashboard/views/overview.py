@@ -156,11 +156,16 @@ else:
     names = list(dict.fromkeys(per_party["group"]))
     if len(names) > 1:
         st.markdown("**By party obliged** (a provision obliging two parties counts for each)")
-        cols = st.columns(min(len(names), 4))
-        for i, name in enumerate(names):
-            with cols[i % len(cols)]:
-                st.caption(ui.esc(name))
-                st.altair_chart(trend_chart(per_party[per_party["group"] == name], 150, False), width="stretch")
+        # One faceted chart, not one per party: each chart is a vega view the browser compiles and draws.
+        across = min(len(names), 4)
+        small = (
+            trend_chart(per_party, 130, False)
+            .properties(width=max(120, 860 // across - 50))
+            .facet(facet=alt.Facet("group:N", title=None, sort=names, header=alt.Header(labelFontSize=13)),
+                   columns=across)
+            .resolve_scale(y="independent")
+        )
+        st.altair_chart(small)
 
 # ----- the table
 rows = []

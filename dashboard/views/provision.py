@@ -143,7 +143,15 @@ items = [ds.evidence[i] for i in s.evidence_ids] + [ds.evidence[i] for i in s.un
 later = len(ds.evidence_for(pid)) - len(items)
 st.subheader(f"Evidence ({len(items)} on or before {view.as_of}" + (f"; {later} later" if later else "") + ")")
 reason_ids = {c.id for c in s.reasons}
-for item in reversed(items):
+# The evidence behind the status first, then the rest newest first; ten unless all are asked for: a long
+# list of bordered cards is most of what the browser draws on this page.
+FIRST = 10
+ordered = [i for i in reversed(items) if i.id in reason_ids] + [i for i in reversed(items) if i.id not in reason_ids]
+shown_all = len(ordered) <= FIRST or st.checkbox(
+    f"Show all {len(ordered)} (the first {FIRST} are shown: the evidence behind the status, then the newest)",
+    key="all_evidence", bind="query-params",
+)
+for item in ordered if shown_all else ordered[:FIRST]:
     e = item.evidence
     when = e.event_date if isinstance(e.event_date, str) else e.event_date.isoformat()
     if e.date_precision.value != "day":

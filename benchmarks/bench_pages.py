@@ -1,0 +1,163 @@
+"""Every dashboard page's filled first screen in a real browser, side by side with a bare Streamlit page
+(one title and one 25-row table), at the bundled size and at 10k passages; and the Overview's trend
+at 100k passages in Python.
+
+    python benchmarks/bench_pages.py [--rounds 5] [--sizes bundled,10000] [--trend-100k]
+
+What is timed. A new browser tab (a new Streamlit session, as a new reader) opens the page's URL; the
+clock stops when the page is *filled*: the script run is over (the app root's data-test-script-state
+is notRunning), the main block has content, and every table and chart in the first screen (1400 x
+1000) has drawn its canvas or SVG. The bare page is timed the same way in the same round, so that
+both see the same load on the machine; each round visits the bare page and then every page, and the
+figures are medians over the rounds. Each server is warmed first (one visit to every page), as a
+running dashboard is: the first visit after a start pays for imports and loading the data.
+
+The trend at 100k passages: the Python time per rerun of what the Overview does for its trend
+(tracker.trend.monthly overall and per party, the frame for the chart, and the Altair spec) on a
+loaded dataset whose timelines are built, uncached (a new as-of date or filter) and cached (any other
+rerun: Streamlit's cache returns the frame).
+
+Needs Debian's Chromium (/usr/bin/chromium or $CHROMIUM) and Playwright. Generated data roots are
+written under a temporary folder and removed afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "scripts"))
+sys.path.insert(0, str(REPO))
+
+from screenshot import CHROMIUM, CHROMIUM_ARGS, dashboard  # noqa: E402
+
+PAGES = ["overview", "changes", "agreements", "provision", "evidence", "sources", "timeline", "suggest"]
+AS_OF = "2022-12-31"
+BARE = '''import pandas as pd
+import streamlit as st
+
+st.title("A bare page")
+st.dataframe(pd.DataFrame({"id": [f"p{i}" for i in range(25)], "title": ["A provision"] * 25,
+                           "status": ["implemented"] * 25}), hide_index=True)
+'''
+# Filled: the run is over and every table and chart in the first screen has drawn.
+FILLED = """() => {
+  const app = document.querySelector('[data-testid=stApp]');
+  if (!app || app.dataset.testScriptState !== 'notRunning') return false;
+  const main = document.querySelector('[data-testid=stMain] [data-testid=stVerticalBlock]');
+  if (!main || !main.children.length) return false;
+  const inView = e => { const r = e.getBoundingClientRect(); return r.top < innerHeight && r.bottom > 0; };
+  for (const e of document.querySelectorAll('[data-testid=stDataFrame]'))
+    if (inView(e) && !e.querySelector('canvas')) return false;
+  for (const e of document.querySelectorAll('[data-testid=stVegaLiteChart]'))
+    if (inView(e) && !e.querySelector('canvas, svg')) return false;
+  return true;
+}"""
+
+
+def filled_after(browser: object, url: str) -> float:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+    started = time.perf_counter()
+    page.goto(url)
+    page.wait_for_function(FILLED, timeout=120_000, polling=20)
+    elapsed = time.perf_counter() - started
+    page.close()
+    return elapsed
+
+
+def page_url(base: str, name: str) -> str:
+    return f"{base}/{'' if name == 'overview' else name}?as_of={AS_OF}"
+
+
+def bench_browser(sizes: list[str], rounds: int, work: Path) -> list[tuple[str, str, float, float]]:
+    from playwright.sync_api import sync_playwright
+
+    bare_script = work / "bare.py"
+    bare_script.write_text(BARE, encoding="utf-8")
+    results = []
+    for size in sizes:
+        root = None
+        if size != "bundled":
+            root = work / f"data-{size}"
+            subprocess.run([sys.executable, str(REPO / "benchmarks" / "generate.py"), str(root), "--passages", size],
+                           check=True, stdout=subprocess.DEVNULL)
+        with dashboard(root) as app, dashboard(app=bare_script) as bare, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            filled_after(browser, bare)  # warm both servers: imports, data, caches
+            for name in PAGES:
+                filled_after(browser, page_url(app, name))
+            times: dict[str, list[float]] = {name: [] for name in ["bare", *PAGES]}
+            for _ in range(rounds):
+                times["bare"].append(filled_after(browser, bare))
+                for name in PAGES:
+                    times[name].append(filled_after(browser, page_url(app, name)))
+            browser.close()
+        base = statistics.median(times["bare"])
+        results.append((size, "bare page", base, 1.0))
+        for name in PAGES:
+            median = statistics.median(times[name])
+            results.append((size, name, median, median / base))
+            print(f"{size:>8}  {name:<11} {median * 1000:7.0f} ms  {median / base:5.2f}x the bare page "
+                  f"({base * 1000:.0f} ms)", flush=True)
+    return results
+
+
+def bench_trend(work: Path, passages: int = 100_000, runs: int = 5) -> None:
+    import altair as alt
+    import pandas as pd
+
+    from tracker import trend
+    from tracker.status import all_statuses
+    from tracker.store import load
+
+    root = work / f"data-{passages}"
+    if not root.exists():
+        subprocess.run([sys.executable, str(REPO / "benchmarks" / "generate.py"), str(root), "--passages",
+                        str(passages)], check=True, stdout=subprocess.DEVNULL)
+    dataset, problems = load(root)
+    assert not problems, problems[:3]
+    as_of = max(a.date for a in dataset.agreements.values())
+    all_statuses(dataset, as_of)  # the dashboard has done this before it draws the trend: timelines built
+
+    def rerun() -> None:
+        frames = []
+        for by in ("all", "party"):
+            points = trend.monthly(dataset, as_of, by=by)  # type: ignore[arg-type]
+            frames.append(pd.DataFrame([(p.when, p.group, p.status.value, p.provisions, p.stale) for p in points
+                                        if p.provisions], columns=["month", "group", "status", "n", "stale"]))
+        alt.Chart(frames[0]).mark_area().encode(x="month:T", y="sum(n):Q", color="status:N").to_dict()
+
+    cpu = []
+    for _ in range(runs):
+        started = time.process_time()
+        rerun()
+        cpu.append(time.process_time() - started)
+    months = len(trend.month_ends(min(a.date for a in dataset.agreements.values()), as_of))
+    print(f"trend at {passages} passages ({len(dataset.provisions)} provisions, {months} months): "
+          f"{statistics.median(cpu) * 1000:.0f} ms of Python per uncached rerun (median of {runs}, CPU time; "
+          f"max {max(cpu) * 1000:.0f} ms)", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--sizes", default="bundled,10000", help="comma-separated: bundled and/or passage counts")
+    parser.add_argument("--trend-100k", action="store_true", help="also time the trend at 100k passages")
+    parser.add_argument("--no-browser", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-pages-") as folder:
+        work = Path(folder)
+        if not args.no_browser:
+            bench_browser([s.strip() for s in args.sizes.split(",") if s.strip()], args.rounds, work)
+        if args.trend_100k:
+            bench_trend(work)
+
+
+if __name__ == "__main__":
+    main()
