@@ -111,6 +111,30 @@ def md_link(label: str, url: str | None) -> str:
 # --------------------------------------------------------------------------- data
 
 
+# --------------------------------------------------------------------------- editing
+
+EDIT_ENV = "ACCORD_TRACKER_EDIT"
+READ_ONLY_NOTE = (
+    "This dashboard is read-only: nothing can be saved from it. An analyst running it on their own "
+    f"machine switches editing on with the environment variable {EDIT_ENV}=1 (or `edit = true` under "
+    "[accord_tracker] in .streamlit/secrets.toml)."
+)
+# A pasted article larger than this is not read (suggestions and the stored copy); `tracker
+# add-source` takes up to the loader's limit.
+MAX_PASTED_CHARS = 500_000
+
+
+def editing_enabled() -> bool:
+    """Whether this dashboard may write: only when switched on explicitly, by the environment variable
+    ACCORD_TRACKER_EDIT=1 or the key `edit = true` under [accord_tracker] in .streamlit/secrets.toml."""
+    if os.environ.get(EDIT_ENV, "").strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    try:
+        return st.secrets.get("accord_tracker", {}).get("edit") is True
+    except Exception:  # no secrets file: Streamlit raises its own error types here
+        return False
+
+
 def data_root() -> Path:
     return default_root()
 

@@ -38,6 +38,8 @@ def open_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., AppTest]
 
     def start(root: Path = REPO, page: str | None = None, **params: str) -> AppTest:
         monkeypatch.setenv("TRACKER_ROOT", str(root))
+        # The Add evidence page saves here; read-only is tested in test_integrity_dashboard.py.
+        monkeypatch.setenv("ACCORD_TRACKER_EDIT", "1")
         at = AppTest.from_file(str(APP), default_timeout=60)
         at.query_params.update(params)
         at.run()

@@ -401,6 +401,11 @@ def nearest_within(quote: str, article: str, cells: int | None) -> tuple[NearMat
     return near, spent
 
 
+def hint_possible(quote: str, article: str) -> bool:
+    """Whether a closest passage is looked for at all (quote and article under the hint's size limits)."""
+    return len(article) <= _MAX_HINT_ARTICLE and len(quote) <= _MAX_HINT_QUOTE and bool(quote.strip())
+
+
 def _anchor_words(needle: str) -> list[str]:
     """A few of the quote's longest words (the rarest, likely), to look for in the article first."""
     words = sorted({w for w in re.findall(r"\w{4,}", needle)}, key=lambda w: (-len(w), w))

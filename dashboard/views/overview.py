@@ -30,7 +30,8 @@ agreements = columns[0].multiselect(
     list(ds.agreements),
     key="agreement",
     bind="query-params",
-    help="Agreements by id: " + "; ".join(f"{a} = {ag.short_title}" for a, ag in ds.agreements.items()),
+    # A tooltip renders markdown: a short title is data, escaped like everywhere else.
+    help="Agreements by id: " + "; ".join(f"{a} = {ui.esc(ag.short_title)}" for a, ag in ds.agreements.items()),
     placeholder="All agreements",
 )
 chosen_categories = columns[1].multiselect(

@@ -22,6 +22,11 @@ st.caption(
     "guess; nothing is saved until you accept a passage, check its fields and press Save. Saved passages are "
     "checked exactly as `tracker validate` checks them, and written atomically."
 )
+# Read-only unless editing is switched on (ACCORD_TRACKER_EDIT=1): a reader who can reach the page
+# must not be able to add evidence that counts at once. Without it, no Save control exists at all.
+editing = ui.editing_enabled()
+if not editing:
+    st.info(ui.READ_ONLY_NOTE, icon=":material/lock:")
 
 mode = st.radio("Article", ["Paste a new article", "A stored article"], horizontal=True, key="suggest_mode")
 source_id: str | None = None
@@ -43,6 +48,12 @@ else:
 
 if not text.strip():
     st.info("Paste an article above to see suggestions.")
+    st.stop()
+if source_id is None and len(text) > ui.MAX_PASTED_CHARS:
+    st.error(
+        f"The pasted text has {len(text):,} characters; at most {ui.MAX_PASTED_CHARS:,} are read here. "
+        "Store a longer article with `tracker add-source`."
+    )
     st.stop()
 
 
@@ -91,7 +102,7 @@ with right, st.container(height=760):
                 hide_index=True,
                 width="stretch",
             )
-            accepted = st.checkbox("Accept this passage", key=f"accept_{i}")
+            accepted = editing and st.checkbox("Accept this passage", key=f"accept_{i}")
             if accepted:
                 row = st.columns(2)
                 row[0].multiselect(
@@ -113,7 +124,7 @@ with right, st.container(height=760):
     if not relevant:
         st.caption("No passage of this article bears on a tracked provision.")
 
-chosen = [i for i, _ in relevant if st.session_state.get(f"accept_{i}")]
+chosen = [i for i, _ in relevant if editing and st.session_state.get(f"accept_{i}")]
 
 
 def _missing(meta: dict[str, object]) -> list[str]:
@@ -131,6 +142,9 @@ def _missing(meta: dict[str, object]) -> list[str]:
 def _save() -> None:
     """Runs before the next rerun (a button callback), so it may reset the widgets it used. It reads
     the widgets' values from the session state: they may have changed since this run drew them."""
+    if not ui.editing_enabled():  # switched off since the page was drawn
+        st.session_state["suggest_result"] = ("error", ui.READ_ONLY_NOTE, [])
+        return
     state = st.session_state
     meta = {name: state.get(f"suggest_{name}") for name in ("title", "outlet", "published", "url")}
     if state.get("suggest_published_unknown"):
@@ -177,13 +191,14 @@ def _save() -> None:
     )
 
 
-st.button(
-    f"Save {len(chosen)} accepted passage(s) as evidence",
-    type="primary",
-    disabled=not chosen,
-    on_click=_save,
-    key="suggest_save",
-)
+if editing:
+    st.button(
+        f"Save {len(chosen)} accepted passage(s) as evidence",
+        type="primary",
+        disabled=not chosen,
+        on_click=_save,
+        key="suggest_save",
+    )
 result = st.session_state.pop("suggest_result", None)
 if result is not None:
     kind, message, problems = result

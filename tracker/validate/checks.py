@@ -88,9 +88,14 @@ def quote_not_found(
     if budget is None:
         near = quotes.nearest(quote, text.text)
     else:
-        near, spent = quotes.nearest_within(quote, text.text, budget.cells - budget.spent)
+        left = budget.cells - budget.spent
+        near, spent = quotes.nearest_within(quote, text.text, left)
         budget.spent += spent
         budget.hints += near is not None
+        if near is None and quotes.alignment_cost(len(quote), len(text.text)) > left and quotes.hint_possible(
+            quote, text.text
+        ):
+            message += " (the closest passage was not looked for: this text's time for hints is spent)"
     if near is not None:
         passage = near.text if len(near.text) <= 240 else near.text[:237] + "..."
         message += f'; closest passage (line {near.line}, {near.score:.0f}% similar): "{passage}"'
