@@ -244,7 +244,7 @@ def measure_size(size: int, workdir: Path, repeat: int, dashboard: bool) -> dict
     commands = max(3, repeat // 5)  # the commands take seconds each at 100k
 
     note(r, "validate", "bare parse / validate cold / validate warm, side by side")
-    parse, cold, warm, cold_rss = [], [], [], []
+    parse, cold, warm, cold_rss, bypass = [], [], [], [], []
     run_command(tracker("validate", "--root", str(root)))  # fill the cache for the first warm run
     for _ in range(commands):
         parse.append(run_command([sys.executable, "-c", BARE_PARSE, str(root)])["wall"])
@@ -253,7 +253,9 @@ def measure_size(size: int, workdir: Path, repeat: int, dashboard: bool) -> dict
         cold.append(c["wall"])
         cold_rss.append(c["rss_mb"])
         warm.append(run_command(tracker("validate", "--root", str(root)))["wall"])
+        bypass.append(run_command(tracker("validate", "--no-cache", "--root", str(root)))["wall"])
     r["bare_parse"], r["validate_cold"], r["validate_warm"] = stats(parse), stats(cold), stats(warm)
+    r["validate_no_cache"] = stats(bypass)
     r["validate_rss"] = max(cold_rss)
 
     note(r, "status_cmd", "`tracker status`, cache warm")
@@ -379,6 +381,12 @@ def report(sizes: list[dict[str, Any]], startup: dict[str, Any] | None, repeat: 
         "<= 1.3x parse",
         med_max("validate_cold", "bare_parse"),
         lambda r: r["validate_cold"]["median"],
+    )
+    row(
+        "`tracker validate --no-cache` (neither reads nor writes the cache)",
+        "-",
+        med_max("validate_no_cache", "bare_parse"),
+        lambda r: r["validate_no_cache"]["median"],
     )
     row(
         "`tracker validate`, warm cache",

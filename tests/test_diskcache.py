@@ -72,7 +72,7 @@ def test_an_invalid_file_is_cached_with_its_problems(data_root: Path, cache_dir:
 
 
 def _entries(cache_dir: Path) -> list[Path]:
-    return sorted(p for p in cache_dir.iterdir() if p.name.startswith(("file-", "found-")))
+    return sorted(p for p in cache_dir.iterdir() if p.name.startswith(("file-", "found-", "root-")))
 
 
 def _truncate(path: Path, others: list[Path]) -> None:
@@ -87,7 +87,7 @@ def _flip(path: Path, others: list[Path]) -> None:
 
 def _stale(path: Path, others: list[Path]) -> None:
     # A well-formed, correctly signed entry, but made for another file (or an older version of this one).
-    path.write_bytes(next(o for o in others if o != path and o.name[:4] == path.name[:4]).read_bytes())
+    path.write_bytes(next(o for o in others if o != path and o.name[:5] == path.name[:5]).read_bytes())
 
 
 def _missing(path: Path, others: list[Path]) -> None:
@@ -104,7 +104,9 @@ def test_a_damaged_entry_is_never_trusted(data_root: Path, cache_dir: Path, pars
     expected = answer(data_root, persistent=False)
     answer(data_root)
     entries = _entries(cache_dir)
+    # The whole-root entries too, or they would answer before the per-file ones are read.
     damaged = [p for p in entries if p.name.startswith("file-")][::3] + [p for p in entries if "found" in p.name][:2]
+    damaged += [p for p in entries if p.name.startswith("root-")]
     for path in damaged:
         damage(path, entries)
     parses.clear()
@@ -112,6 +114,35 @@ def test_a_damaged_entry_is_never_trusted(data_root: Path, cache_dir: Path, pars
     assert len(parses) == len([p for p in damaged if p.name.startswith("file-")])  # those, and only those
     parses.clear()
     assert answer(data_root) == expected and parses == []  # and they were written again
+
+
+@pytest.mark.parametrize("damage", [_missing, _truncate, _flip, _stale])
+def test_a_damaged_whole_root_entry_falls_back_to_the_files_entries(data_root: Path, cache_dir: Path,
+                                                                    parses: list[str], damage):
+    expected = answer(data_root, persistent=False)
+    answer(data_root)
+    entries = _entries(cache_dir)
+    for path in [p for p in entries if p.name.startswith("root-")]:
+        damage(path, entries)
+    parses.clear()
+    assert answer(data_root) == expected and parses == []
+    summary, _, problems = store.check(data_root, today=TODAY, persistent=True)
+    assert (summary, problems) == (store.load(data_root, today=TODAY)[0].summary(), [])
+
+
+def test_an_article_edited_in_place_is_seen(data_root: Path, cache_dir: Path):
+    # The whole-root entry is keyed by the data files; the texts they cite are checked on every use.
+    answer(data_root)
+    article = next((data_root / "evidence" / "articles").iterdir())
+    before = article.stat()
+    text = article.read_text(encoding="utf-8")
+    changed = "".join("x" if c.isalpha() else c for c in text)  # same size, every quote gone
+    article.write_text(changed, encoding="utf-8")
+    os.utime(article, ns=(before.st_atime_ns, before.st_mtime_ns))
+    warm = answer(data_root)
+    assert warm == answer(data_root, persistent=False)
+    assert any("quote not found" in p for p in warm[0])
+    assert store.check(data_root, today=TODAY, persistent=True)[2]
 
 
 def test_an_entry_signed_with_another_key_is_not_trusted(data_root: Path, cache_dir: Path, parses: list[str],

@@ -17,7 +17,7 @@ from .models import DatePrecision, DeadlineState, ReportedEvent, Stance, Status,
 from .present import DEADLINE_LABELS
 from .problems import closest
 from .status import ProvisionStatus, all_statuses, party_views, provision_status, signed_later, supersedes
-from .store import Dataset, default_root, load
+from .store import Dataset, check, default_root, load
 from .textsafe import CONTROL, clean_output
 
 STATUS_COLOURS = {
@@ -166,8 +166,10 @@ def main() -> None:
 @_root_option
 def validate(root: Path | None) -> None:
     """Check every YAML file and quote; print each problem as file:line:column."""
-    dataset = _load(root)
-    click.echo(f"OK: {dataset.summary()} in {len(dataset.files)} files; every quote found in its article.")
+    summary, files, problems = check(root, persistent=_USE_DISK_CACHE[0])
+    if problems:
+        raise InvalidData(problems)
+    click.echo(f"OK: {summary} in {files} files; every quote found in its article.")
 
 
 # --------------------------------------------------------------------------- status

@@ -108,29 +108,42 @@ class DiskCache:
             digest.update(len(data).to_bytes(8, "big") + data)
         return f"{kind}-{digest.hexdigest()}"
 
-    def _tag(self, name: str, payload: bytes | memoryview) -> bytes:
+    def _mac(self, name: str, handle: Any, length: int) -> bytes:
+        """The tag of the `length` bytes of payload at `handle`'s position, read in chunks: a whole
+        dataset's entry is tens of MB, which need not all be in memory at once."""
         mac = hmac.new(self.key, name.encode(), hashlib.blake2b)  # ascii name, then the payload
-        mac.update(payload)
+        left = length
+        while left > 0:
+            chunk = handle.read(min(left, 1 << 20))
+            if not chunk:
+                break
+            mac.update(chunk)
+            left -= len(chunk)
         return mac.digest()[:32]
 
     def get(self, name: str) -> Any | None:
         """The value stored under `name`, or None when missing or not to be trusted."""
         try:
-            raw = (self.folder / name).read_bytes()
+            with open(self.folder / name, "rb") as handle:
+                header = handle.read(_HEADER.size)
+                if len(header) < _HEADER.size:
+                    self.misses += 1
+                    return None
+                magic, length, tag = _HEADER.unpack(header)
+                size = os.fstat(handle.fileno()).st_size
+                if magic != MAGIC or length != size - _HEADER.size:
+                    self.misses += 1
+                    return None
+                if not hmac.compare_digest(tag, self._mac(name, handle, length)):
+                    self.misses += 1
+                    return None
+                handle.seek(_HEADER.size)
+                try:
+                    value = pickle.load(handle)
+                except Exception:  # signed by us yet unreadable (a class renamed since): a miss, never an error
+                    self.misses += 1
+                    return None
         except OSError:
-            self.misses += 1
-            return None
-        if len(raw) < _HEADER.size:
-            self.misses += 1
-            return None
-        magic, length, tag = _HEADER.unpack_from(raw)
-        payload = memoryview(raw)[_HEADER.size :]
-        if magic != MAGIC or length != len(payload) or not hmac.compare_digest(tag, self._tag(name, payload)):
-            self.misses += 1
-            return None
-        try:
-            value = pickle.loads(payload)
-        except Exception:  # signed by us yet unreadable (a class renamed since): a miss, never an error
             self.misses += 1
             return None
         if not (isinstance(value, tuple) and len(value) == 2 and value[0] == name):
@@ -140,20 +153,25 @@ class DiskCache:
         return value[1]
 
     def put(self, name: str, value: Any) -> None:
-        """Store `value` under `name`; a failure to write is never an error (the cache is optional)."""
-        try:
-            payload = pickle.dumps((name, value), protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:
-            return
+        """Store `value` under `name`; a failure to write is never an error (the cache is optional).
+        Pickled straight into the file and signed afterwards, never held whole in memory."""
         folder = self.folder
         tmp = folder / f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
         try:
             folder.mkdir(parents=True, exist_ok=True)
             if not (self.folder / ".gitignore").exists():
                 (self.folder / ".gitignore").write_text("*\n")  # never committed, wherever the root is
-            with open(tmp, "wb") as handle:
-                handle.write(_HEADER.pack(MAGIC, len(payload), self._tag(name, payload)))
-                handle.write(payload)
+            with open(tmp, "w+b") as handle:
+                handle.write(b"\0" * _HEADER.size)
+                try:
+                    pickle.dump((name, value), handle, protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception:
+                    raise OSError("not picklable") from None
+                length = handle.tell() - _HEADER.size
+                handle.seek(_HEADER.size)
+                tag = self._mac(name, handle, length)
+                handle.seek(0)
+                handle.write(_HEADER.pack(MAGIC, length, tag))
             os.replace(tmp, folder / name)
             self.writes += 1
         except OSError:

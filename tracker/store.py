@@ -40,7 +40,7 @@ from .problems import Problem, display_path
 from .validate import checks
 from .validate.hints import did_you_mean
 from .validate.schema import Parsed, check_file, field_names
-from .yamlsource import Document, KeyPath, parse_bytes, read_bytes
+from .yamlsource import MAX_FILE_BYTES, Document, KeyPath, parse_bytes, read_bytes
 
 __all__ = ["CACHE", "Dataset", "EvidenceItem", "Location", "clear_cache", "data_files", "default_root", "field_names",
            "load", "load_valid"]
@@ -173,12 +173,100 @@ def load(
     of the disk, so that a write is checked exactly as `tracker validate` would check its result.
     `persistent`: also use and fill the cache on disk (tracker/diskcache.py), as the CLI does."""
     root = Path(root) if root is not None else default_root()
-    disk = DiskCache.for_root(root) if persistent else None
-    loader = _Loader(root, today or date.today(), overlay, disk)
+    today = today or date.today()
+    disk = DiskCache.for_root(root) if persistent and not overlay else None
+    key = _root_key(root, today) if disk is not None else None
     with collector_paused():
+        if disk is not None and key is not None:
+            entry = disk.get(key + "-dataset")
+            if isinstance(entry, tuple) and len(entry) == 3 and _texts_state(entry[0]) == entry[0]:
+                promote_to_oldest()
+                return entry[1], entry[2]
+        loader = _Loader(root, today, overlay, disk)
         loader.run()
         promote_to_oldest()  # before the collector is back on, or its first pass walks all that was made
+    if disk is not None and key is not None:
+        _save_root(disk, key, loader)
     return loader.dataset, sorted(set(loader.problems))
+
+
+def check(root: Path | None = None, *, today: date | None = None, persistent: bool = False
+          ) -> tuple[str, int, list[Problem]]:
+    """What `tracker validate` says: the dataset's summary, the number of files read, and every problem.
+    With `persistent`, unchanged data is answered from one small entry of the disk cache, unpickling
+    no dataset."""
+    root = Path(root) if root is not None else default_root()
+    today = today or date.today()
+    if persistent:
+        key = _root_key(root, today)
+        if key is not None:
+            entry = DiskCache.for_root(root).get(key + "-result")
+            if isinstance(entry, tuple) and len(entry) == 4 and _texts_state(entry[0]) == entry[0]:
+                return entry[1], entry[2], entry[3]
+    dataset, problems = load(root, today=today, persistent=persistent)
+    return dataset.summary(), len(dataset.files), problems
+
+
+# What one load read besides its data files (article and agreement texts), for the whole-root entries of
+# the disk cache: the state of each text now, to compare with the state it had when the entry was made.
+_TextsState = tuple[tuple[str, str, bytes | str], ...]
+
+
+def _texts_state(texts: _TextsState) -> _TextsState:
+    state = []
+    for path, _, _ in texts:
+        real = os.path.realpath(path)
+        try:
+            info = os.stat(real)
+            if not stat.S_ISREG(info.st_mode):
+                state.append((path, real, f"mode {info.st_mode:o}"))
+                continue
+            with open(real, "rb") as handle:
+                state.append((path, real, hashlib.blake2b(handle.read()).digest()))
+        except OSError as exc:
+            state.append((path, real, f"error {exc.errno}"))
+    return tuple(state)
+
+
+def _root_key(root: Path, today: date) -> str | None:
+    """The disk-cache name of everything a load of `root` depends on besides the texts it reads (checked
+    separately, see _texts_state): every name in provisions/ and evidence/ with its kind, the bytes of
+    every data file, where each really is, the working directory and today (dates in the future are
+    refused). None when something there is not a plain folder of regular files (then no whole-root entry)."""
+    parts: list[str | bytes] = [str(root), os.path.realpath(root), os.getcwd(), today.isoformat()]
+    for sub in DATA_DIRS:
+        folder = root / sub
+        parts.append(os.path.realpath(folder))
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError as exc:
+            parts.append(f"{sub}: {exc.errno}")
+            continue
+        for name in names:
+            path = folder / name
+            try:
+                info = os.stat(path, follow_symlinks=False)
+            except OSError:
+                return None
+            if stat.S_ISDIR(info.st_mode):
+                parts.append(f"{sub}/{name}/")
+                continue
+            if not stat.S_ISREG(info.st_mode):
+                return None  # links, pipes: take the ordinary path, which reports them
+            parts.append(f"{sub}/{name}")
+            if name.endswith((".yaml", ".yml")):
+                if info.st_size > MAX_FILE_BYTES:
+                    return None
+                with open(path, "rb") as handle:
+                    parts.append(hashlib.blake2b(handle.read()).digest())
+    return DiskCache.name("root", *parts)
+
+
+def _save_root(disk: DiskCache, key: str, loader: _Loader) -> None:
+    texts = _texts_state(tuple((path, "", b"") for path in loader.texts_read))
+    dataset, problems = loader.dataset, sorted(set(loader.problems))
+    disk.put(key + "-result", (texts, dataset.summary(), len(dataset.files), problems))
+    disk.put(key + "-dataset", (texts, dataset, problems))
 
 
 def load_valid(root: Path | None = None, *, today: date | None = None) -> Dataset:
@@ -327,6 +415,7 @@ class _Loader:
         self.seen = CACHE.found if disk is None else dict(CACHE.found)  # the disk's entries are added to a copy
         self.found: dict[tuple[str, bytes], quotes.Span | str | None] = {}
         self.texts_on_disk: dict[bytes, bool] = {}  # digest of each text read -> whether the disk had its entry
+        self.texts_read: list[str] = []  # every text file this load looked for (for the whole-root entries)
 
     def run(self) -> None:
         if not (self.root / "provisions").is_dir():
@@ -549,6 +638,7 @@ class _Loader:
     # ----- article texts
 
     def _read_text_file(self, doc: Document, loc: KeyPath, relative: str) -> _Finder | None:
+        self.texts_read.append(str(doc.path.parent / relative))
         path = doc.path.parent / relative
         root = self.root.resolve()
         try:
