@@ -712,7 +712,7 @@ def _print_suggestions(dataset: Dataset, suggestions: Sequence[Any]) -> None:
         click.echo(click.style(f"{n}. chars {p.start}-{p.end}", bold=True))
         click.echo(_wrap(text, "   "))
         rows = [[q.provision_id, dataset.provisions[q.provision_id].title, f"{q.score:.2f}",
-                 f"{q.stance.value} {q.stance_confidence:.0%}", ", ".join(q.matched_terms[:5])]
+                 q.stance_text(), ", ".join(q.matched_terms[:5])]
                 for q in s.proposals]
         for line in _table(["PROVISION", "TITLE", "SCORE", "STANCE GUESS", "MATCHED"], rows, widths={1: 40}):
             click.echo("   " + line)
@@ -729,10 +729,14 @@ def _print_suggestions(dataset: Dataset, suggestions: Sequence[Any]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: per passage its text, span and proposals.")
 @click.option("--yaml", "as_yaml", is_flag=True, help="Print unconfirmed evidence stubs, ready to edit.")
 @click.option("--write", is_flag=True, help="With --source: append the stubs to the source's file, unconfirmed.")
+@click.option("--date", "article_date", type=DateParam(), default=None,
+              help="The article's date: only provisions of agreements signed by then are proposed. "
+                   "Default: the source's publication date with --source, else today.")
 @_root_option
 def suggest_command(article: str | None, source_id: str | None, top: int, as_json: bool, as_yaml: bool, write: bool,
-                    root: Path | None) -> None:
-    """For each passage of an article (a file, '-' or standard input), the provisions it may bear on."""
+                    article_date: date | None, root: Path | None) -> None:
+    """For each passage of an article (a file, '-' or standard input), the provisions it may bear on.
+    Only provisions in force on the article's date are proposed; the date used is said in the output."""
     import json
 
     from .add import add_evidence_items, decode_article, source_file
@@ -766,7 +770,19 @@ def suggest_command(article: str | None, source_id: str | None, top: int, as_jso
             text = decode_article(sys.stdin.buffer.read())
         except ValueError as exc:
             raise click.UsageError(f"standard input: {exc}") from None
-    suggestions = suggest(dataset, text, top=top)
+    published = dataset.sources[source_id].published if source_id else None
+    if article_date is not None:
+        when, why = article_date, "the date given"
+    elif isinstance(published, date):
+        when, why = published, "the source's publication date"
+    else:
+        when = date.today()
+        why = "today; the source's publication date is unknown" if source_id else "today"
+        why += ": give --date for an older article"
+    in_force = f"Proposing the provisions in force on {when.isoformat()} ({why})."
+    suggestions = suggest(dataset, text, top=top, when=when)
+    if as_json or as_yaml:
+        click.echo(in_force, err=True)  # standard output stays machine-readable
     if as_json:
         # json.dumps escapes C0 controls itself, but not DEL and C1 with ensure_ascii=False.
         dumped = json.dumps([s.to_dict() for s in suggestions], ensure_ascii=False, indent=2)
@@ -786,6 +802,7 @@ def suggest_command(article: str | None, source_id: str | None, top: int, as_jso
         # Control characters become \\xNN, which YAML's double-quoted strings read back as the same character.
         click.echo(clean_output(stubs_yaml(dataset, suggestions, source_id=source_id)), nl=False)
     else:
+        click.echo(in_force)
         _print_suggestions(dataset, suggestions)
 
 

@@ -57,15 +57,31 @@ if source_id is None and len(text) > ui.MAX_PASTED_CHARS:
     st.stop()
 
 
+# Only provisions in force on the article's date are proposed (a later agreement cannot be what
+# it bears on, and validation would refuse the passage): the source's publication date, the date
+# typed for a pasted article, else today, said on the page.
+if source_id is not None:
+    stored_date = ds.sources[source_id].published
+    when = stored_date if isinstance(stored_date, date) else date.today()
+    why = "the source's publication date" if isinstance(stored_date, date) else "today: the source's date is unknown"
+else:
+    when = published or date.today()
+    why = "the publication date given" if published else "today: give the publication date for an older article"
+
+
 @st.cache_data(max_entries=8, show_spinner="Reading the article…")
-def _suggestions(fingerprint: str, digest: str, article: str) -> list[suggest.PassageSuggestion]:
-    del fingerprint, digest  # cache keys: the data (provisions and keywords) and the text
-    return suggest.suggest(ds, article)
+def _suggestions(fingerprint: str, digest: str, article: str, when: date) -> list[suggest.PassageSuggestion]:
+    del fingerprint, digest  # cache keys: the data (provisions, evidence learned from) and the text
+    return suggest.suggest(ds, article, when=when)
 
 
-found = _suggestions(view.fingerprint, hashlib.sha256(text.encode()).hexdigest(), text)
+found = _suggestions(view.fingerprint, hashlib.sha256(text.encode()).hexdigest(), text, when)
 relevant = [(i, s) for i, s in enumerate(found) if s.proposals]
 st.subheader(f"{len(relevant)} of {len(found)} passages bear on a provision")
+st.caption(
+    ui.esc(f"Provisions in force on {when.isoformat()} ({why}). When the likeliest stance is under "
+           f"{suggest.SHOW_SECOND_BELOW:.0%}, the second likeliest is shown beside it.")
+)
 
 left, right = st.columns([1, 1])
 with left:
@@ -94,6 +110,8 @@ with right, st.container(height=760):
                             "score": round(p.score, 2),
                             "stance guess": p.stance,
                             "confidence": round(p.stance_confidence, 2),
+                            "or": p.second_stance[0] if p.second_stance else "",
+                            "its confidence": round(p.second_stance[1], 2) if p.second_stance else None,
                             "matched": ", ".join(p.matched_terms),
                         }
                         for p in s.proposals

@@ -1,126 +1,86 @@
-"""Suggests which provisions each passage of an article bears on, with a stance guess.
+"""Which provisions a passage bears on, and the stance it takes: learned from everything labelled.
 
-The article is split into passages (sentences, a short sentence joined to its neighbour, and
-quotations kept whole). Each passage is matched against every provision with a light, explainable
-score made of three parts (docs/suggest.md gives the measured quality):
+Each passage is matched against every provision **in force on the article's date** (an agreement
+signed later is never proposed: validation would refuse the stub, and the passage cannot bear on
+it). The score of a provision is made of four explainable parts (docs/suggest.md gives the
+measured quality and the script that measures it):
 
-- **keywords**: the provision's hand-written `keywords:` found in the passage (phrases whole);
+- **keywords**: the provision's hand-written `keywords:`, and the general vocabulary of its
+  category (vocabulary.CATEGORY_TERMS), found in the passage (phrases whole);
 - **text**: words shared with the provision's title, text and variant texts;
-- **learned**: words that the passages already linked to the provision (confirmed quote evidence
-  in the data) use markedly more often than other passages of the stored articles.
+- **learned**: words that the items linked to the provision use markedly more often than other text;
+- **nearest**: the cosine similarity (IDF-weighted words) to the most similar item linked to it.
 
-Every word counts by its rarity in the stored articles (IDF) and, for keywords and text, by how
-few provisions share it, so that sibling provisions with the same text (6a/6b) are told apart by
-their own words. Before matching, the spellings in `provisions/aliases.yaml` are read as their term
-(Kelbajar → Kalbajar, prisoners of war → POW), and an unknown capitalised word within a typo of a
-place name is read as that place. The stance guess combines cue phrases (hand-written, general
-English), a naive Bayes model of the stances of the linked passages, and how often each stance was
-recorded for the provision. Nothing is downloaded; fitting on the bundled data takes milliseconds.
+"Items" are every confirmed quote and every reported event (summary and quotation) of the data:
+each confirmation teaches the next suggestion. A proposal whose matched words are all generic
+(vocabulary.GENERIC: "priority", "humanitarian", "return"...) is dropped. Every word counts by its
+rarity (IDF) over the training texts and the stored articles; keywords and text words also count by
+how few provisions share them, so siblings with the same text (6a/6b) are told apart by their own
+words. Before matching, spellings in `provisions/aliases.yaml` are read as their term. The stance is
+guessed by a small logistic regression (stance.py). Fitting takes tens of milliseconds and is cached
+by a digest of what it is fitted on, so the model refits exactly when the data changes.
 
-Suggestions are not evidence: `stubs_yaml` writes them as passages marked `unconfirmed: true`,
+Suggestions are not evidence: stubs.py writes them as passages marked `unconfirmed: true`,
 which validation checks but the status engine never sees until an analyst removes the mark.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
-import re
-import weakref
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from ..models import Stance
+import numpy as np
+
+from ..models import Category, Stance
 from ..store import Dataset
 from .passages import Passage, split_passages
-from .words import _WORD, Reader, Token
+from .stance import STANCE_CUES, STANCES, StanceItem, StanceModel, stance_cues
+from .vocabulary import CATEGORY_TERMS, GENERIC
+from .words import _WORD, Reader, Token, fold, stem
 
-# --------------------------------------------------------------------------- stance cues
+__all__ = ["STANCES", "STANCE_CUES", "stance_cues"]
 
-# Hand-written cue phrases of general English (not taken from the bundled articles' evidence):
-# the words with which reports say something was done, is under way, is stuck, was breached, is
-# contested, or is only intended or discussed.
-STANCE_CUES: dict[Stance, tuple[str, ...]] = {
-    Stance.IMPLEMENTED: (
-        r"\bha(?:s|ve|d) been (?:observed|completed|implemented|returned|handed|set up|established|deployed|"
-        r"released|opened|exchanged|withdrawn|carried out|fulfilled|held)\b",
-        r"\b(?:completed|fully implemented|fulfilled|handed over|took control|taken control|returned|released|"
-        r"exchanged|deployed|set up|established|opened|withdrew|withdrawn|launched|held its first)\b",
-        r"\b(?:ensur(?:es|ing)|guarantee[sd]?|is observed|are observed|holding|in place|stationed)\b",
-    ),
-    Stance.PROGRESS: (
-        r"\b(?:under ?way|is being|are being|has begun|have begun|began|begun|started|continu(?:es|ing))\b",
-        r"\b(?:coordinat\w*|prepar\w*|negotiat\w*|in principle|partially|gradual\w*|first stage|first phase|"
-        r"signed an? (?:document|agreement|memorandum)|agreed on|progress)\b",
-    ),
-    Stance.STALLED: (
-        r"\b(?:postpone\w*|delay\w*|not yet|yet to|stall\w*|deadlock\w*|frozen|suspend\w*|no progress|"
-        r"failed to|has not been|have not been|not been clarified|asked to postpone|behind schedule)\b",
-    ),
-    Stance.VIOLATED: (
-        r"\b(?:violat\w*|breach\w*|attack\w*|shell(?:ed|ing)|fired (?:on|at)|opened fire|sabotage|provocat\w*|"
-        r"illegal\w*|kill(?:ed|ing)|wounded|incursion|offensive|counter-terror\w*|ethnic cleansing|"
-        r"refuse[sd]? to|still (?:present|stationed|in)|armed (?:groups|gangs|formations)|terroris\w*)\b",
-    ),
-    Stance.DISPUTED: (
-        r"\b(?:deni(?:ed|es)|deny|reject\w*|at odds|disput\w*|contest\w*|contrary to|no alternative|"
-        r"manipulat\w*|unnecessary|object(?:ed|s|ion)|disagree\w*|accus\w*|so-called|claims? (?:that|from)|"
-        r"cannot be perceived|distort\w*|blame\w*)\b",
-    ),
-    Stance.CONTEXT: (
-        r"\b(?:will|should|would|could|may|might|intends?|intention|plans?|planning|hopes?|expect\w*|"
-        r"call(?:ed|s)? (?:on|for)|urge[sd]?|want\w*|discuss\w*|agenda|aim\w*|task|part of the)\b",
-        r"\?",
-    ),
-}
-_CUES = {s: [re.compile(p, re.IGNORECASE) for p in patterns] for s, patterns in STANCE_CUES.items()}
-STANCES: tuple[Stance, ...] = (
-    Stance.CONTEXT, Stance.IMPLEMENTED, Stance.PROGRESS, Stance.DISPUTED, Stance.VIOLATED, Stance.STALLED,
-)
-
-
-def stance_cues(text: str) -> dict[Stance, int]:
-    """How many cue patterns of each stance the text matches."""
-    folded = text.replace("\u2019", "'")
-    return {s: sum(1 for p in _CUES[s] if p.search(folded)) for s in STANCES}
-
-
-# --------------------------------------------------------------------------- the model
+# A second stance is shown beside the first when the first is less likely than this.
+SHOW_SECOND_BELOW = 0.6
 
 
 @dataclass(frozen=True)
 class Weights:
-    """How the parts of the score and of the stance guess are combined (docs/suggest.md)."""
+    """How the parts of the score are combined (docs/suggest.md)."""
 
-    text: float = 0.0  # weight of words shared with the provision text (keywords weigh 1)
-    learned: float = 0.5  # weight of the words learned from linked passages
+    text: float = 0.25  # weight of words shared with the provision text (keywords weigh 1)
+    learned: float = 0.5  # weight of the words learned from linked items
+    nearest: float = 4.0  # weight of the similarity to the nearest linked item (0..1)
     threshold: float = 3.0  # a provision is proposed when its raw score reaches this
     relative: float = 0.3  # ... and at least this share of the passage's best score
-    cue: float = 2.0  # stance: weight of each cue phrase matched
-    bayes: float = 0.0  # stance: weight of the naive Bayes evidence from linked passages
-    prior: float = 0.0  # stance: weight of how often each stance was recorded for the provision
+    stance_l2: float = 1.0  # stance: L2 regularisation of the logistic regression
     keywords: bool = True  # use the hand-written keywords at all (off: an ablation)
     # Text weight for a provision that has no keywords (a new agreement typed in without them):
     # there the provision's own words are all there is to match.
-    text_without_keywords: float = 0.25
+    text_without_keywords: float = 0.5
 
 
-# The defaults above were chosen by leave-one-article-out over the five bundled articles
-# (benchmarks/bench_suggest.py prints them as "runtime defaults"; `text_without_keywords` is the
-# text weight chosen there with the keywords switched off). The evaluation in docs/suggest.md does
-# not use them: it chooses the weights again inside every fold, on the training articles only.
+# Chosen by benchmarks/bench_suggest.py on all the data (it prints them as "runtime defaults"). The
+# evaluation in docs/suggest.md does not use them: it chooses the weights again inside every fold.
 DEFAULT_WEIGHTS = Weights()
 
 
 @dataclass(frozen=True)
 class Example:
-    """A passage already linked by an analyst: its text, provisions and stance."""
+    """An item already labelled by an analyst: its text, provisions and stance, and who said it."""
 
     text: str
     provisions: tuple[str, ...]
     stance: Stance
-    source: str = ""
+    source: str = ""  # the source id of a quote, the event id of a reported event
+    side: str | None = None
+    kind: str = "quote"  # quote | event
+    when: date | None = None  # the event date, when known
 
 
 @dataclass
@@ -130,12 +90,17 @@ class Parts:
     keyword: float = 0.0
     text: float = 0.0
     learned: float = 0.0
+    nearest: float = 0.0
     has_keywords: bool = True
+    specific: bool = False  # some matched word is not generic
     terms: dict[str, float] = field(default_factory=dict)
 
     def raw(self, w: Weights) -> float:
-        return (self.keyword if w.keywords else 0.0) + text_weight(w, self.has_keywords) * self.text + (
-            w.learned * self.learned
+        return (
+            (self.keyword if w.keywords else 0.0)
+            + text_weight(w, self.has_keywords) * self.text
+            + w.learned * self.learned
+            + w.nearest * self.nearest
         )
 
     def add(self, surface: str, weight: float) -> None:
@@ -150,20 +115,38 @@ def text_weight(w: Weights, has_keywords: bool) -> float:
 
 @dataclass(frozen=True)
 class Proposal:
-    """A provision a passage may bear on. `score` is in [0, 1): 0.5 at the proposal threshold."""
+    """A provision a passage may bear on. `score` is in [0, 1): 0.5 at the proposal threshold.
+    `stances` holds every stance with its probability, likeliest first."""
 
     provision_id: str
     score: float
     stance: Stance
     stance_confidence: float
     matched_terms: tuple[str, ...]
+    stances: tuple[tuple[Stance, float], ...] = ()
+
+    @property
+    def second_stance(self) -> tuple[Stance, float] | None:
+        """The runner-up stance, when the first is not clearly ahead (under 60%)."""
+        if self.stance_confidence < SHOW_SECOND_BELOW and len(self.stances) > 1:
+            return self.stances[1]
+        return None
+
+    def stance_text(self) -> str:
+        """'implemented 82%' or, when unsure, 'context 48% / progress 31%'."""
+        first = f"{self.stance.value} {self.stance_confidence:.0%}"
+        second = self.second_stance
+        return first if second is None else f"{first} / {second[0].value} {second[1]:.0%}"
 
     def to_dict(self) -> dict[str, Any]:
+        second = self.second_stance
         return {
             "provision_id": self.provision_id,
             "score": round(self.score, 3),
             "stance": self.stance.value,
             "stance_confidence": round(self.stance_confidence, 3),
+            "second_stance": None if second is None else {"stance": second[0].value,
+                                                          "probability": round(second[1], 3)},
             "matched_terms": list(self.matched_terms),
         }
 
@@ -188,9 +171,16 @@ class PassageSuggestion:
         }
 
 
+def _role(dataset: Dataset, actor_id: str | None) -> str | None:
+    """party | observer, from the actor's `role` when the data has it (methodology v2)."""
+    actor = dataset.actors.get(actor_id or "")
+    role = getattr(actor, "role", None)
+    return str(getattr(role, "value", role)) if role else None
+
+
 class Model:
     """What suggest needs from the data, prepared once: the reader, word rarity, each provision's
-    keywords and words, the words learned from linked passages, and the stance statistics."""
+    keywords and words, the words learned from linked items, the items' vectors, the stance model."""
 
     def __init__(
         self,
@@ -201,95 +191,147 @@ class Model:
     ):
         self.weights = weights
         self.provision_ids = list(dataset.provisions)
+        self.in_force_from = {pid: dataset.agreement_of(pid).date for pid in self.provision_ids}
+        self.category = {pid: p.category.value for pid, p in dataset.provisions.items()}
+        self.roles = {a: _role(dataset, a) for a in dataset.actors}
         places = [
             w for p in dataset.provisions.values() for k in p.keywords for w in _WORD.findall(k) if w[:1].isupper()
         ]
         self.reader = Reader(dataset.aliases, places)
         read = self.reader.stems
-        # Word rarity over the passages of the background articles (never the article suggested for).
-        passages = [p.text for text in background for p in split_passages(text)]
-        token_sets = [set(read(p)) for p in passages]
-        df = Counter(t for s in token_sets for t in s)
+        example_stems = [read(e.text) for e in examples]
+        # Word rarity over the passages of the background articles and the training items.
+        texts = [p.text for text in background for p in split_passages(text)]
+        token_sets = [set(read(t)) for t in texts] + [set(s) for s in example_stems]
+        self._df = Counter(t for s in token_sets for t in s)
         self.n_background = len(token_sets)
-        self._df = df
         # Provision words (title, text, variants) and keywords, with how many provisions share each.
         self.words: dict[str, set[str]] = {}
         self.keywords: dict[str, list[tuple[str, ...]]] = {}
         for pid, p in dataset.provisions.items():
             body = " ".join([p.title, p.text, *(v.text for v in p.variants)])
             self.words[pid] = set(read(body))
-            phrases = {tuple(read(k)) for k in p.keywords}
+            phrases = {tuple(read(k)) for k in (*p.keywords, *CATEGORY_TERMS.get(Category(p.category), ()))}
             self.keywords[pid] = sorted(k for k in phrases if k)
+        self.has_keywords = {pid: bool(p.keywords) for pid, p in dataset.provisions.items()}
         self.word_share = Counter(t for ws in self.words.values() for t in ws)
         self.keyword_share = Counter(k for ks in self.keywords.values() for k in set(ks))
-        # Learned: words over-represented in the linked passages of each provision.
+        self.generic = frozenset(stem(fold(w)) for w in GENERIC)
+        # Learned: words over-represented in the items linked to each provision.
         self.learned: dict[str, dict[str, float]] = defaultdict(dict)
         by_provision: dict[str, list[tuple[set[str], str]]] = defaultdict(list)
-        example_sets = [(set(read(e.text)), e) for e in examples]
-        for tokens, e in example_sets:
+        for stems, e in zip(example_stems, examples, strict=True):
             for pid in e.provisions:
-                by_provision[pid].append((tokens, e.source))
+                by_provision[pid].append((set(stems), e.source))
         alpha = 0.5
         for pid, linked in by_provision.items():
-            sets = [tokens for tokens, _ in linked]
-            counts = Counter(t for s in sets for t in s)
-            articles: dict[str, set[str]] = defaultdict(set)
+            counts = Counter(t for tokens, _ in linked for t in tokens)
+            sources: dict[str, set[str]] = defaultdict(set)
             for tokens, source in linked:
                 for t in tokens:
-                    articles[t].add(source)
+                    sources[t].add(source)
             for t, c in counts.items():
-                if c < 2 or len(articles[t]) < 2:
-                    # One passage, or one article's repeated quotes (names, its own turns of phrase),
-                    # is an anecdote, not a pattern.
+                if c < 2 or len(sources[t]) < 2:
+                    # One item, or one article's repeated quotes (names, its turns of phrase), is an
+                    # anecdote, not a pattern.
                     continue
-                inside = (c + alpha) / (len(sets) + 2 * alpha)
-                outside = (df.get(t, 0) + alpha) / (self.n_background + 2 * alpha)
+                inside = (c + alpha) / (len(linked) + 2 * alpha)
+                outside = (self._df.get(t, 0) + alpha) / (self.n_background + 2 * alpha)
                 score = math.log(inside / outside)
                 if score > 0:
                     self.learned[pid][t] = score
-        # Stance statistics.
-        self.stance_prior = Counter(e.stance for _, e in example_sets)
-        self.stance_by_provision: dict[str, Counter[Stance]] = defaultdict(Counter)
-        self.stance_words: dict[Stance, Counter[str]] = defaultdict(Counter)
-        for tokens, e in example_sets:
-            for pid in e.provisions:
-                self.stance_by_provision[pid][e.stance] += 1
-            self.stance_words[e.stance].update(tokens)
-        self.vocabulary = len({t for c in self.stance_words.values() for t in c}) + 1
-        self.stance_totals = {s: sum(self.stance_words[s].values()) for s in STANCES}
+        # Nearest item: unit IDF vectors of the training items, over their own vocabulary.
+        vocab = sorted({t for s in example_stems for t in s})
+        self.vocab = {t: i for i, t in enumerate(vocab)}
+        self.idf_vector = np.array([self.idf(t) for t in vocab]) if vocab else np.zeros(0)
+        self.items = np.zeros((len(examples), len(vocab)), dtype=np.float32)
+        for r, stems in enumerate(example_stems):
+            for t in set(stems):
+                self.items[r, self.vocab[t]] = self.idf_vector[self.vocab[t]]
+        norms = np.linalg.norm(self.items, axis=1, keepdims=True)
+        self.items /= np.where(norms > 0, norms, 1.0)
+        self.item_stems = [frozenset(s) for s in example_stems]
+        self.item_provisions = [e.provisions for e in examples]
+        self.linked_items: dict[str, np.ndarray] = {
+            pid: np.array([r for r, e in enumerate(examples) if pid in e.provisions], dtype=np.intp)
+            for pid in self.provision_ids
+        }
+        # The stance model: one item per (example, provision).
+        self.stance_model = StanceModel(
+            [
+                StanceItem(e.text, frozenset(stems), pid, self.category.get(pid, "other"), e.side,
+                           self.roles.get(e.side or ""), e.kind, e.stance)
+                for stems, e in zip(example_stems, examples, strict=True)
+                for pid in e.provisions
+                if pid in self.category
+            ],
+            l2=weights.stance_l2,
+        )
 
     # ----- relevance
 
     def idf(self, token: str) -> float:
         return math.log((self.n_background + 1) / (self._df.get(token, 0) + 0.5))
 
-    def parts(self, tokens: Sequence[Token]) -> dict[str, Parts]:
-        """The score parts of every provision with any match for a passage's tokens."""
+    def in_force(self, when: date | None) -> list[str]:
+        """The provisions whose agreement was signed on or before `when` (all when None)."""
+        return [pid for pid in self.provision_ids if when is None or self.in_force_from[pid] <= when]
+
+    def similarities(self, stems: Sequence[str]) -> np.ndarray:
+        """The cosine similarity of a text to each training item (IDF-weighted words). A passage has
+        a few dozen words: gathering their columns beats a product with the whole vocabulary."""
+        cols = np.array(sorted({self.vocab[t] for t in stems if t in self.vocab}), dtype=np.intp)
+        if not len(cols):
+            return np.zeros(len(self.items))
+        q = self.idf_vector[cols]
+        return (self.items[:, cols] * (q / np.linalg.norm(q))).sum(axis=1)
+
+    def parts(self, tokens: Sequence[Token], similarity: np.ndarray | None = None,
+              when: date | None = None) -> dict[str, Parts]:
+        """The score parts of every provision in force with any match for a passage's tokens.
+        `similarity` is the passage's cosine similarity to each training item (computed here if None)."""
         stems = [t.stem for t in tokens]
         present = set(stems)
         surface: dict[str, str] = {}
         for t in tokens:
             surface.setdefault(t.stem, t.surface)
+        if similarity is None:
+            similarity = self.similarities(stems)
+        generic = self.generic
         found: dict[str, Parts] = {}
-        for pid in self.provision_ids:
-            parts = Parts(has_keywords=bool(self.keywords[pid]))
+        for pid in self.in_force(when):
+            parts = Parts(has_keywords=self.has_keywords[pid])
             for phrase in self.keywords[pid]:
                 if _contains(stems, phrase):
                     weight = sum(self.idf(t) for t in phrase) / self.keyword_share[phrase]
                     parts.keyword += weight
-                    parts.add(" ".join(dict.fromkeys(surface[t] for t in phrase)), weight * self.weights.keywords)
+                    parts.specific |= len(phrase) > 1 or phrase[0] not in generic
+                    parts.add(" ".join(dict.fromkeys(surface[t] for t in phrase)), weight)
             for t in present & self.words[pid]:
                 weight = self.idf(t) / self.word_share[t]
                 parts.text += weight
+                parts.specific |= t not in generic
                 parts.add(surface[t], weight * text_weight(self.weights, parts.has_keywords))
             learned = self.learned.get(pid)
             if learned:
                 for t in present:
                     if t in learned:
                         parts.learned += learned[t]
+                        parts.specific |= t not in generic
                         parts.add(surface[t], learned[t] * self.weights.learned)
-            # A candidate whenever any part matched, whatever the weights: the ranking weighs them.
-            if parts.keyword or parts.text or parts.learned:
+            linked = self.linked_items[pid]
+            if len(linked):
+                best = int(linked[int(np.argmax(similarity[linked]))])
+                sim = float(similarity[best])
+                if sim > 0:
+                    shared = present & self.item_stems[best]
+                    parts.nearest = sim
+                    parts.specific |= any(t not in generic for t in shared)
+                    for t in shared:
+                        parts.add(surface[t], self.weights.nearest * sim * self.idf(t) / 10)
+            # A candidate whenever any part matched and some matched word is specific: generic
+            # words alone never carry a proposal, whatever the weights.
+            if parts.specific and (parts.keyword or parts.text or parts.learned or parts.nearest):
                 found[pid] = parts
         return found
 
@@ -305,64 +347,43 @@ class Model:
 
     # ----- stance
 
-    def stance_parts(self, text: str, stems: Iterable[str], provision_id: str) -> dict[Stance, tuple[float, ...]]:
-        """Per stance: log prior, log share of the stance for this provision, cue phrases matched,
-        naive Bayes log likelihood of the passage's words (centred over the stances)."""
-        cues = stance_cues(text)
-        total = sum(self.stance_prior.values())
-        by_provision = self.stance_by_provision.get(provision_id, Counter())
-        n_provision = sum(by_provision.values())
-        unique = set(stems)
-        bayes: dict[Stance, float] = {}
-        for s in STANCES:
-            words = self.stance_words[s]
-            denominator = self.stance_totals[s] + self.vocabulary
-            bayes[s] = sum(math.log((words[t] + 1) / denominator) for t in unique) if total else 0.0
-        # Naive Bayes sums grow with the passage's length; centre them so only differences count.
-        mean = sum(bayes.values()) / len(bayes)
-        return {
-            s: (
-                math.log((self.stance_prior[s] + 1) / (total + len(STANCES))),
-                math.log((by_provision[s] + 1) / (n_provision + len(STANCES))),
-                float(cues[s]),
-                bayes[s] - mean,
-            )
-            for s in STANCES
-        }
+    def stance_item(self, text: str, stems: Iterable[str], provision_id: str, side: str | None = None,
+                    kind: str = "quote") -> StanceItem:
+        return StanceItem(text, frozenset(stems), provision_id, self.category.get(provision_id, "other"), side,
+                          self.roles.get(side or ""), kind)
 
-    @staticmethod
-    def combine_stance(parts: dict[Stance, tuple[float, ...]], weights: Weights) -> tuple[Stance, float]:
-        """The likeliest stance and its probability (a softmax of the weighted parts)."""
-        scores = {
-            s: base + weights.prior * provision + weights.cue * cues + weights.bayes * bayes
-            for s, (base, provision, cues, bayes) in parts.items()
-        }
-        top = max(scores.values())
-        exp = {s: math.exp(v - top) for s, v in scores.items()}
-        best = max(STANCES, key=lambda s: (exp[s], -STANCES.index(s)))  # ties: the earlier (context first)
-        return best, exp[best] / sum(exp.values())
+    def stances(self, text: str, stems: Iterable[str], provision_id: str, side: str | None = None,
+                kind: str = "quote") -> list[tuple[Stance, float]]:
+        """Every stance of a passage toward a provision with its probability, likeliest first."""
+        return self.stance_model.ranked(self.stance_item(text, stems, provision_id, side, kind))
 
-    def stance(self, text: str, stems: Iterable[str], provision_id: str, weights: Weights) -> tuple[Stance, float]:
+    def stance(self, text: str, stems: Iterable[str], provision_id: str) -> tuple[Stance, float]:
         """The likeliest stance of a passage toward a provision, and its probability."""
-        return self.combine_stance(self.stance_parts(text, stems, provision_id), weights)
+        return self.stances(text, stems, provision_id)[0]
 
     # ----- the whole article
 
-    def suggest(self, text: str, *, top: int = 3) -> list[PassageSuggestion]:
+    def suggest(self, text: str, *, top: int = 3, when: date | None = None,
+                side: str | None = None) -> list[PassageSuggestion]:
+        """Every passage of `text` with up to `top` proposals among the provisions in force on `when`."""
+        passages = split_passages(text)
+        tokens = [self.reader.tokens(p.text) for p in passages]
+        stems = [[t.stem for t in ts] for ts in tokens]
         out = []
-        for passage in split_passages(text):
-            tokens = self.reader.tokens(passage.text)
+        for i, passage in enumerate(passages):
+            ranked = self.rank(self.parts(tokens[i], self.similarities(stems[i]), when), self.weights, top)
             proposals = []
-            for pid, raw, parts in self.rank(self.parts(tokens), self.weights, top):
-                stance, confidence = self.stance(passage.text, (t.stem for t in tokens), pid, self.weights)
+            for pid, raw, parts in ranked:
+                stances = self.stances(passage.text, stems[i], pid, side)
                 terms = sorted(parts.terms.items(), key=lambda kv: (-kv[1], kv[0]))
                 proposals.append(
                     Proposal(
                         provision_id=pid,
                         score=raw / (raw + self.weights.threshold),
-                        stance=stance,
-                        stance_confidence=confidence,
+                        stance=stances[0][0],
+                        stance_confidence=stances[0][1],
                         matched_terms=tuple(term for term, _ in terms[:6]),
+                        stances=tuple(stances),
                     )
                 )
             out.append(PassageSuggestion(passage, proposals))
@@ -377,16 +398,34 @@ def _contains(stems: Sequence[str], phrase: tuple[str, ...]) -> bool:
     return any(stems[i] == first and tuple(stems[i : i + n]) == phrase for i in range(len(stems) - n + 1))
 
 
-def examples_from(dataset: Dataset, source_ids: Iterable[str] | None = None) -> list[Example]:
-    """The confirmed quoted passages of `dataset` (of the given sources only, if any), as examples.
-    Reported events and unconfirmed suggestions are never learned from."""
+def examples_from(
+    dataset: Dataset,
+    source_ids: Iterable[str] | None = None,
+    *,
+    events: bool = True,
+    keep: Any = None,
+) -> list[Example]:
+    """Everything labelled in `dataset`, as examples: every confirmed quote (of the given sources
+    only, if any) and, with `events`, every reported event (its summary and quotation). `keep`, if
+    given, is a predicate on the example (the evaluation leaves a year of events out with it).
+    Unconfirmed suggestions are never learned from."""
     wanted = set(source_ids) if source_ids is not None else None
     out = []
     for item in dataset.evidence.values():
-        if item.is_event or item.source_id is None or (wanted is not None and item.source_id not in wanted):
-            continue
         e = item.evidence
-        out.append(Example(e.quote, tuple(e.provisions), e.stance, item.source_id))  # type: ignore[union-attr]
+        when = e.event_date if isinstance(e.event_date, date) else None
+        if item.is_event:
+            if not events:
+                continue
+            text = e.summary + (" " + e.quotation if e.quotation else "")  # type: ignore[union-attr]
+            example = Example(text, tuple(e.provisions), e.stance, e.id, e.side, "event", when)
+        else:
+            if item.source_id is None or (wanted is not None and item.source_id not in wanted):
+                continue
+            example = Example(e.quote, tuple(e.provisions), e.stance, item.source_id, e.side,  # type: ignore[union-attr]
+                              "quote", when)
+        if keep is None or keep(example):
+            out.append(example)
     return out
 
 
@@ -395,32 +434,61 @@ def build_model(
     *,
     source_ids: Iterable[str] | None = None,
     weights: Weights = DEFAULT_WEIGHTS,
+    examples: Sequence[Example] | None = None,
 ) -> Model:
-    """A model learned from the confirmed quote evidence and stored articles of `dataset` (of
-    `source_ids` only, when given: the evaluation leaves the article under test out)."""
+    """A model learned from everything labelled in `dataset` (the quotes of `source_ids` only, when
+    given: the evaluation leaves the article under test out) and its stored articles."""
     ids = list(source_ids) if source_ids is not None else list(dataset.articles)
     background = [dataset.articles[s] for s in ids if s in dataset.articles]
-    return Model(dataset, examples_from(dataset, ids), background, weights)
+    return Model(dataset, examples if examples is not None else examples_from(dataset, ids), background, weights)
 
 
-_MODELS: dict[int, tuple[weakref.ref[Dataset], int, Model]] = {}
+def digest(dataset: Dataset, weights: Weights = DEFAULT_WEIGHTS) -> str:
+    """A digest of everything a model is fitted on: it changes exactly when a refit is needed."""
+    h = hashlib.sha256(repr(weights).encode())
+    for e in examples_from(dataset):
+        h.update(repr((e.text, e.provisions, e.stance.value, e.source, e.side)).encode())
+    for pid, p in dataset.provisions.items():
+        h.update(repr((pid, p.title, p.text, p.category.value, p.keywords, [v.text for v in p.variants],
+                       dataset.agreement_of(pid).date)).encode())
+    for sid in sorted(dataset.articles):
+        h.update(sid.encode())
+        h.update(hashlib.sha256(dataset.articles[sid].encode()).digest())
+    h.update(repr(sorted(dataset.aliases.items())).encode())
+    h.update(repr(sorted((a, _role(dataset, a)) for a in dataset.actors)).encode())
+    return h.hexdigest()
+
+
+# Fitted models by digest of their data: a confirmation changes the digest, so the next suggestion
+# is made by a model that learned from it. A few entries: the dashboard may hold two data versions.
+_MODELS: dict[str, Model] = {}
+_MAX_MODELS = 4
 
 
 def model_for(dataset: Dataset) -> Model:
-    """The model of `dataset` with the default weights, built once per dataset object."""
-    key = id(dataset)
-    cached = _MODELS.get(key)
-    state = len(dataset.evidence) + len(dataset.provisions) + len(dataset.articles)
-    if cached is not None and cached[0]() is dataset and cached[1] == state:
-        return cached[2]
-    model = build_model(dataset)
-    _MODELS[key] = (weakref.ref(dataset, lambda _ref, key=key: _MODELS.pop(key, None)), state, model)
+    """The model of `dataset` with the default weights, fitted once per version of the data."""
+    key = digest(dataset)
+    model = _MODELS.get(key)
+    if model is None:
+        model = build_model(dataset)
+        while len(_MODELS) >= _MAX_MODELS:
+            _MODELS.pop(next(iter(_MODELS)))
+        _MODELS[key] = model
     return model
 
 
-def suggest(dataset: Dataset, text: str, *, top: int = 3, model: Model | None = None) -> list[PassageSuggestion]:
+def suggest(
+    dataset: Dataset,
+    text: str,
+    *,
+    top: int = 3,
+    model: Model | None = None,
+    when: date | None = None,
+    side: str | None = None,
+) -> list[PassageSuggestion]:
     """Every passage of `text` (see split_passages) with up to `top` proposals, best first: the
-    provision id, a score in [0, 1) (0.5 at the threshold), a stance guess with its probability,
-    and the words that drove the match. A passage that bears on no provision has no proposals.
-    The model is learned from `dataset` (confirmed quote evidence only) unless one is given."""
-    return (model or model_for(dataset)).suggest(text, top=top)
+    provision id, a score in [0, 1) (0.5 at the threshold), the stances with their probabilities,
+    and the words that drove the match. Only provisions of agreements signed on or before `when`
+    (the article's date) are proposed; every one when `when` is None. A passage that bears on no
+    provision has no proposals. The model is learned from `dataset` unless one is given."""
+    return (model or model_for(dataset)).suggest(text, top=top, when=when, side=side)

@@ -33,7 +33,7 @@ def stub_items(
             scores = "; ".join(
                 f"{p.provision_id} {p.score:.2f} ({', '.join(p.matched_terms[:4])})" for p in proposals
             )
-            confidence = max(p.stance_confidence for p in proposals)
+            best = max(proposals, key=lambda p: p.stance_confidence)
             item: dict[str, Any] = {
                 "quote": s.passage.text,
                 "provisions": [p.provision_id for p in proposals],
@@ -47,8 +47,8 @@ def stub_items(
                 item["date_precision"] = date_precision
             item["unconfirmed"] = True
             item["note"] = (
-                f"Suggested (chars {s.passage.start}-{s.passage.end}): {scores}; stance guess {stance.value} "
-                f"({confidence:.0%}). Check the quote, provisions, stance, claimant, side and date, then confirm."
+                f"Suggested (chars {s.passage.start}-{s.passage.end}): {scores}; stance guess {best.stance_text()}. "
+                f"Check the quote, provisions, stance, claimant, side and date, then confirm."
             )
             items.append(item)
     return items

@@ -1,0 +1,366 @@
+"""Honest evaluation of `tracker suggest` (benchmarks/bench_suggest.py prints it; docs/suggest.md
+reports it). Three splits, each scored on items never used to fit or to choose weights:
+
+- **leave one article out**: every stored article with quote evidence is held out in turn; the
+  model learns from every reported event and the other articles' quotes. Gold: a passage bears on
+  provision P when a quote linked to P covers at least half of the passage or half of the quote.
+- **leave one year out** over the reported events: train on the other years' events and all quotes,
+  test on that year's events (each event's summary and quotation is one passage, dated).
+- **held out**: passages written before any tuning (benchmarks/suggest_heldout.yaml), scored once.
+
+Weights (the relevance weights and the stance regularisation) are chosen inside each training fold
+by an inner leave-one-article-out over the training articles only (`choose_weights`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import product
+
+from ..models import Stance
+from ..store import Dataset
+from .model import Example, Model, Weights, build_model, examples_from
+from .passages import split_passages
+from .stance import STANCES
+
+TOP = 3
+GRID_TEXT = (0.0, 0.25, 0.5)
+GRID_LEARNED = (0.0, 0.5, 1.0)
+GRID_NEAREST = (0.0, 2.0, 4.0, 8.0)
+GRID_THRESHOLD = (1.5, 2.0, 3.0, 4.0, 5.0)
+GRID_RELATIVE = (0.2, 0.3, 0.5)
+GRID_STANCE_L2 = (0.3, 1.0, 3.0)
+
+
+@dataclass
+class GoldPassage:
+    """A passage to score: its text, date, the provisions it bears on with their gold stances, and
+    the claimant's side where the evaluation may know it (events: yes; article passages: no, as for
+    a pasted article)."""
+
+    text: str
+    provisions: dict[str, set[Stance]]
+    when: date | None = None
+    side: str | None = None
+    kind: str = "quote"
+    label: str = ""
+
+
+def gold_passages(dataset: Dataset, source_id: str) -> list[GoldPassage]:
+    """The passages of a stored article with the provisions and stances its quote evidence gives them."""
+    article = dataset.articles[source_id]
+    published = dataset.sources[source_id].published
+    quotes = [
+        item for item in dataset.evidence.values()
+        if not item.is_event and item.source_id == source_id and item.span is not None
+    ]
+    out = []
+    for p in split_passages(article):
+        gold: dict[str, set[Stance]] = defaultdict(set)
+        for item in quotes:
+            assert item.span is not None
+            overlap = min(p.end, item.span.end) - max(p.start, item.span.start)
+            if overlap > 0 and overlap >= 0.5 * min(p.end - p.start, item.span.end - item.span.start):
+                for pid in item.evidence.provisions:
+                    gold[pid].add(item.evidence.stance)
+        out.append(GoldPassage(p.text, dict(gold), published if isinstance(published, date) else None,
+                               label=f"{source_id}:{p.start}"))
+    return out
+
+
+def articles_with_quotes(dataset: Dataset) -> list[str]:
+    have = {item.source_id for item in dataset.evidence.values() if not item.is_event and item.source_id}
+    return sorted(s for s in dataset.articles if s in have)
+
+
+def event_year(e: Example) -> int | None:
+    return e.when.year if e.when else None
+
+
+def event_passages(examples: Iterable[Example]) -> list[GoldPassage]:
+    return [GoldPassage(e.text, {pid: {e.stance} for pid in e.provisions}, e.when, e.side, "event", e.source)
+            for e in examples]
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+@dataclass
+class Prepared:
+    """A passage prepared once per model: its candidates' score parts, and the stance probabilities
+    toward each gold provision (weights are applied later, many times)."""
+
+    gold: GoldPassage
+    vectors: list[tuple[str, float, float, float, float, bool]]
+    stems: list[str]
+
+
+def prepare(model: Model, passages: Iterable[GoldPassage]) -> list[Prepared]:
+    out = []
+    for g in passages:
+        tokens = model.reader.tokens(g.text)
+        parts = model.parts(tokens, when=g.when)
+        vectors = [(pid, p.keyword, p.text, p.learned, p.nearest, p.has_keywords) for pid, p in sorted(parts.items())]
+        out.append(Prepared(g, vectors, [t.stem for t in tokens]))
+    return out
+
+
+def proposed(p: Prepared, w: Weights) -> list[str]:
+    """The same proposals as Model.rank, from the prepared parts (the grid search calls it a lot)."""
+    kw = 1.0 if w.keywords else 0.0
+    scored = sorted(
+        ((kw * k + (w.text if has or not w.keywords else w.text_without_keywords) * t + w.learned * lr
+          + w.nearest * nn, pid) for pid, k, t, lr, nn, has in p.vectors),
+        key=lambda x: (-x[0], x[1]),
+    )
+    if not scored or scored[0][0] < w.threshold:
+        return []
+    floor = max(w.threshold, w.relative * scored[0][0])
+    return [pid for score, pid in scored[:TOP] if score >= floor]
+
+
+@dataclass
+class Counts:
+    proposed: int = 0
+    correct: int = 0
+    gold: int = 0
+    gold_capped: int = 0  # per passage, at most TOP gold links can be found in a top-TOP list
+    irrelevant: int = 0
+    left_out: int = 0
+    relevant: int = 0
+    hit: int = 0
+    first_right: int = 0
+    stance_pairs: int = 0
+    stance_right: int = 0
+    majority_right: int = 0
+    confusion: Counter[tuple[str, str]] = field(default_factory=Counter)  # (gold, guessed)
+
+    def __iadd__(self, other: Counts) -> Counts:
+        for f in dataclasses.fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+        return self
+
+    @staticmethod
+    def ratio(a: int, b: int) -> float:
+        return a / b if b else float("nan")
+
+    @property
+    def precision(self) -> float:
+        return self.ratio(self.correct, self.proposed)
+
+    @property
+    def recall(self) -> float:
+        return self.ratio(self.correct, self.gold)
+
+    @property
+    def recall_capped(self) -> float:
+        return self.ratio(self.correct, self.gold_capped)
+
+    @property
+    def left_out_share(self) -> float:
+        return self.ratio(self.left_out, self.irrelevant)
+
+    @property
+    def stance_accuracy(self) -> float:
+        return self.ratio(self.stance_right, self.stance_pairs)
+
+    @property
+    def majority_accuracy(self) -> float:
+        return self.ratio(self.majority_right, self.stance_pairs)
+
+
+def relevance_counts(prepared: Sequence[Prepared], w: Weights) -> Counts:
+    c = Counts()
+    for p in prepared:
+        got = proposed(p, w)
+        gold = set(p.gold.provisions)
+        c.proposed += len(got)
+        c.correct += len(set(got) & gold)
+        c.gold += len(gold)
+        c.gold_capped += min(len(gold), TOP)
+        if gold:
+            c.relevant += 1
+            c.hit += bool(set(got) & gold)
+            c.first_right += bool(got) and got[0] in gold
+        else:
+            c.irrelevant += 1
+            c.left_out += not got
+    return c
+
+
+def stance_counts(model: Model, prepared: Sequence[Prepared], majority: Stance) -> Counts:
+    """Stance accuracy over every gold (passage, provision) pair: the guess is right when it is one
+    of the gold stances (one passage may be `implemented` for one quote and `context` for another)."""
+    c = Counts()
+    for p in prepared:
+        for pid, stances in sorted(p.gold.provisions.items()):
+            if pid not in model.category or not stances:
+                continue
+            guess = model.stances(p.gold.text, p.stems, pid, p.gold.side, p.gold.kind)[0][0]
+            truth = guess if guess in stances else sorted(stances)[0]
+            c.stance_pairs += 1
+            c.stance_right += guess in stances
+            c.majority_right += majority in stances
+            c.confusion[(truth.value, guess.value)] += 1
+    return c
+
+
+def harmonic(a: float, b: float) -> float:
+    if a != a or b != b:  # nan: a fold without irrelevant (or relevant) passages
+        return a if b != b else b
+    return 2 * a * b / (a + b) if a + b else 0.0
+
+
+def objective(c: Counts) -> float:
+    """What the weights maximise: the harmonic mean of top-3 recall and irrelevant passages left
+    out (the two targets of issue 16), so that neither is bought with the other."""
+    return harmonic(c.recall, c.left_out_share)
+
+
+def majority_stance(examples: Iterable[Example]) -> Stance:
+    counts = Counter(e.stance for e in examples)
+    return max(STANCES, key=lambda s: (counts[s], -STANCES.index(s)))
+
+
+# --------------------------------------------------------------------------- choosing weights
+
+
+def choose_weights(
+    dataset: Dataset,
+    examples: Sequence[Example],
+    articles: Sequence[str],
+    *,
+    base: Weights | None = None,
+    quick: bool = False,
+) -> Weights:
+    """Weights chosen by leave-one-article-out inside the training data only: `examples` are the
+    training items, `articles` the training articles (whose quotes are among the examples). Each
+    inner fold fits on the examples less that article's quotes, and scores the article."""
+    base = base or Weights()
+    folds = []
+    for held in articles:
+        rest = [e for e in examples if not (e.kind == "quote" and e.source == held)]
+        others = [s for s in articles if s != held]
+        folds.append((held, rest, others))
+    grid_l2 = (1.0,) if quick else GRID_STANCE_L2
+    best_relevance: tuple[float, Weights] | None = None
+    prepared_folds = []
+    models_by_l2: dict[float, list[tuple[Model, list[Prepared], Stance]]] = {}
+    for l2 in grid_l2:
+        weights = dataclasses.replace(base, stance_l2=l2)
+        models_by_l2[l2] = []
+        for held, rest, others in folds:
+            model = build_model(dataset, source_ids=others, weights=weights, examples=rest)
+            models_by_l2[l2].append((model, prepare(model, gold_passages(dataset, held)), majority_stance(rest)))
+    prepared_folds = [prepared for _, prepared, _ in models_by_l2[grid_l2[0]]]
+    grid = product(GRID_TEXT, GRID_LEARNED, GRID_NEAREST, GRID_THRESHOLD, GRID_RELATIVE)
+    if quick:
+        grid = product((base.text,), (base.learned,), (base.nearest,), GRID_THRESHOLD, (base.relative,))
+    for text, learned, nearest, threshold, relative in grid:
+        w = dataclasses.replace(base, text=text, learned=learned, nearest=nearest, threshold=threshold,
+                                relative=relative)
+        total = Counts()
+        for prepared in prepared_folds:
+            total += relevance_counts(prepared, w)
+        score = objective(total)
+        if best_relevance is None or score > best_relevance[0] + 1e-12:
+            best_relevance = (score, w)
+    assert best_relevance is not None
+    chosen = best_relevance[1]
+    best_l2: tuple[float, float] | None = None
+    for l2, fitted in models_by_l2.items():
+        total = Counts()
+        for model, prepared, majority in fitted:
+            total += stance_counts(model, prepared, majority)
+        if best_l2 is None or total.stance_accuracy > best_l2[0] + 1e-12:
+            best_l2 = (total.stance_accuracy, l2)
+    assert best_l2 is not None
+    return dataclasses.replace(chosen, stance_l2=best_l2[1])
+
+
+# --------------------------------------------------------------------------- the splits
+
+
+@dataclass
+class Fold:
+    name: str
+    counts: Counts
+    weights: Weights
+    misses: list[str] = field(default_factory=list)
+
+
+def score(model: Model, passages: Sequence[GoldPassage], majority: Stance, name: str) -> Fold:
+    prepared = prepare(model, passages)
+    counts = relevance_counts(prepared, model.weights)
+    counts += stance_counts(model, prepared, majority)
+    misses = []
+    for p in prepared:
+        got = proposed(p, model.weights)
+        gold = set(p.gold.provisions)
+        if gold and not set(got) & gold:
+            misses.append(f"{p.gold.label or p.gold.text[:40]}: gold {sorted(gold)}, proposed {got or 'nothing'}")
+        elif not gold and got:
+            misses.append(f"{p.gold.label or p.gold.text[:40]}: irrelevant, proposed {got}")
+    return Fold(name, counts, model.weights, misses)
+
+
+def leave_one_article_out(dataset: Dataset, *, quick: bool = False,
+                          progress: Callable[[str], None] = lambda _: None) -> list[Fold]:
+    sources = articles_with_quotes(dataset)
+    everything = examples_from(dataset)
+    folds = []
+    for held in sources[:2] if quick else sources:
+        progress(held)
+        train = [e for e in everything if not (e.kind == "quote" and e.source == held)]
+        others = [s for s in sources if s != held]
+        weights = choose_weights(dataset, train, others, quick=quick)
+        model = build_model(dataset, source_ids=others, weights=weights, examples=train)
+        folds.append(score(model, gold_passages(dataset, held), majority_stance(train), held))
+    return folds
+
+
+def leave_one_year_out(dataset: Dataset, *, quick: bool = False,
+                       progress: Callable[[str], None] = lambda _: None) -> list[Fold]:
+    sources = articles_with_quotes(dataset)
+    everything = examples_from(dataset)
+    years = sorted({y for e in everything if e.kind == "event" and (y := event_year(e)) is not None})
+    folds = []
+    for year in years[:1] if quick else years:
+        progress(str(year))
+        test = [e for e in everything if e.kind == "event" and event_year(e) == year]
+        train = [e for e in everything if not (e.kind == "event" and event_year(e) == year)]
+        weights = choose_weights(dataset, train, sources, quick=quick)
+        model = build_model(dataset, weights=weights, examples=train)
+        folds.append(score(model, event_passages(test), majority_stance(train), str(year)))
+    return folds
+
+
+def heldout_passages(data: dict, dataset: Dataset) -> tuple[list[GoldPassage], int]:
+    """The held-out passages with their gold: the labelled provisions, and the points of the
+    Washington declaration mapped to the data's provisions of the agreement signed on 2025-08-08
+    (by point number). Also returns how many labels name no provision of the data."""
+    washington = [a for a, agr in dataset.agreements.items() if agr.date == date(2025, 8, 8)]
+    by_point: dict[int, list[str]] = defaultdict(list)
+    for pid, p in dataset.provisions.items():
+        if dataset.provision_agreement[pid] in washington:
+            by_point[p.point].append(pid)
+    out, unknown = [], 0
+    for item in data["passages"]:
+        stance = Stance(item["stance"]) if item.get("stance") else None
+        gold: dict[str, set[Stance]] = {}
+        for pid in item.get("provisions") or []:
+            if pid in dataset.provisions:
+                gold[pid] = {stance} if stance else set()
+            else:
+                unknown += 1
+        for point in item.get("washington") or []:
+            for pid in by_point.get(int(point), []):
+                gold[pid] = {stance} if stance else set()
+            unknown += not by_point.get(int(point))
+        when = item["date"] if isinstance(item["date"], date) else date.fromisoformat(str(item["date"]))
+        out.append(GoldPassage(" ".join(str(item["text"]).split()), gold, when, label=item["id"]))
+    return out, unknown

@@ -1,0 +1,244 @@
+"""The stance guess: a small multinomial logistic regression, fitted in numpy on every labelled item.
+
+Features of a (passage, provision) pair:
+- the passage's words (stems present, each item's words scaled to unit length);
+- the hand-written cue phrases matched (STANCE_CUES: "violated", "under way", "postponed"...);
+- the claimant's side and its role (party or observer) where known, else "side unknown". Every
+  training item is also seen once with its side hidden, so a pasted passage (side unknown) is
+  guessed by a model that learned that case too;
+- the provision and its category (some provisions are mostly reported as context, others as done);
+- the kind of item (a verbatim quote or our summary of a reported event, which reads differently).
+
+The methodology (docs/methodology.md, v2) codes a party's denial of a breach as a claim of
+compliance. Reports put that in words ("denied violating", "no troops there", "the road is open")
+that a model fitted on a few hundred items cannot be trusted to weigh right, so a matched denial of
+a breach adds a fixed amount to `implemented` (DENIAL_BONUS) on top of what was learned.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from ..models import Stance
+
+# Hand-written cue phrases of general English (not taken from the bundled articles' evidence):
+# the words with which reports say something was done, is under way, is stuck, was breached, is
+# contested, or is only intended or discussed.
+STANCE_CUES: dict[Stance, tuple[str, ...]] = {
+    Stance.IMPLEMENTED: (
+        r"\bha(?:s|ve|d) been (?:observed|completed|implemented|returned|handed|set up|established|deployed|"
+        r"released|opened|exchanged|withdrawn|carried out|fulfilled|held)\b",
+        r"\b(?:completed|fully implemented|fulfilled|handed over|took control|taken control|returned|released|"
+        r"exchanged|deployed|set up|established|opened|withdrew|withdrawn|launched|held its first)\b",
+        r"\b(?:ensur(?:es|ing)|guarantee[sd]?|is observed|are observed|holding|in place|stationed)\b",
+    ),
+    Stance.PROGRESS: (
+        r"\b(?:under ?way|is being|are being|has begun|have begun|began|begun|started|continu(?:es|ing))\b",
+        r"\b(?:coordinat\w*|prepar\w*|negotiat\w*|in principle|partially|gradual\w*|first stage|first phase|"
+        r"signed an? (?:document|agreement|memorandum)|agreed on|progress)\b",
+    ),
+    Stance.STALLED: (
+        r"\b(?:postpone\w*|delay\w*|not yet|yet to|stall\w*|deadlock\w*|frozen|suspend\w*|no progress|"
+        r"failed to|has not been|have not been|not been clarified|asked to postpone|behind schedule)\b",
+    ),
+    Stance.VIOLATED: (
+        r"\b(?:violat\w*|breach\w*|attack\w*|shell(?:ed|ing)|fired (?:on|at)|opened fire|sabotage|provocat\w*|"
+        r"illegal\w*|kill(?:ed|ing)|wounded|incursion|offensive|counter-terror\w*|ethnic cleansing|"
+        r"refuse[sd]? to|still (?:present|stationed|in)|armed (?:groups|gangs|formations)|terroris\w*)\b",
+    ),
+    Stance.DISPUTED: (
+        r"\b(?:deni(?:ed|es)|deny|reject\w*|at odds|disput\w*|contest\w*|contrary to|no alternative|"
+        r"manipulat\w*|unnecessary|object(?:ed|s|ion)|disagree\w*|accus\w*|so-called|claims? (?:that|from)|"
+        r"cannot be perceived|distort\w*|blame\w*)\b",
+    ),
+    Stance.CONTEXT: (
+        r"\b(?:will|should|would|could|may|might|intends?|intention|plans?|planning|hopes?|expect\w*|"
+        r"call(?:ed|s)? (?:on|for)|urge[sd]?|want\w*|discuss\w*|agenda|aim\w*|task|part of the)\b",
+        r"\?",
+    ),
+}
+_CUES = {s: [re.compile(p, re.IGNORECASE) for p in patterns] for s, patterns in STANCE_CUES.items()}
+
+# A denial of a breach: a denial word near a breach word ("denied violating the ceasefire",
+# "rejected claims that its troops opened fire"), or a plain statement of compliance that answers
+# an accusation ("there are no Armenian troops", "the road is open").
+_DENIAL = re.compile(
+    r"\b(?:deni(?:ed|es)|deny(?:ing)?|reject(?:ed|s|ing)?|dismiss(?:ed|es)?|refut(?:ed|es)|false|groundless|"
+    r"untrue|not true|no truth)\b[^.;]{0,80}?\b(?:violat\w*|breach\w*|fir(?:ed|ing)|shell\w*|attack\w*|"
+    r"block\w*|clos(?:ed|ure)|troops|presence|provocat\w*)"
+    r"|\bno (?:armenian |azerbaijani |russian )?(?:troops|soldiers|forces|military personnel)\b"
+    r"|\b(?:road|corridor|route) (?:is|was|remains|remained) open\b",
+    re.IGNORECASE,
+)
+DENIAL_BONUS = 3.0
+
+STANCES: tuple[Stance, ...] = (
+    Stance.CONTEXT, Stance.IMPLEMENTED, Stance.PROGRESS, Stance.DISPUTED, Stance.VIOLATED, Stance.STALLED,
+)
+
+
+@lru_cache(maxsize=4096)
+def stance_cues(text: str) -> dict[Stance, int]:
+    """How many cue patterns of each stance the text matches."""
+    folded = text.replace("\u2019", "'")
+    return {s: sum(1 for p in _CUES[s] if p.search(folded)) for s in STANCES}
+
+
+@lru_cache(maxsize=4096)
+def denies_breach(text: str) -> bool:
+    """The text denies a breach (coded as compliance, `implemented`, by the methodology)."""
+    return _DENIAL.search(text.replace("\u2019", "'")) is not None
+
+
+@dataclass(frozen=True)
+class StanceItem:
+    """One labelled (text, provision) pair to learn from, or to guess for (stance None)."""
+
+    text: str
+    stems: frozenset[str]
+    provision: str
+    category: str
+    side: str | None  # actor id, None when unknown
+    role: str | None  # party | observer, None when unknown
+    kind: str  # quote | event
+    stance: Stance | None = None
+
+
+class StanceModel:
+    """Softmax regression over the features above, L2-regularised, fitted by full-batch gradient
+    descent (a few hundred items: milliseconds)."""
+
+    def __init__(self, items: Sequence[StanceItem], *, l2: float = 1.0, steps: int = 150, min_df: int = 2):
+        self.l2 = l2
+        counts: dict[str, int] = {}
+        for it in items:
+            for t in it.stems:
+                counts[t] = counts.get(t, 0) + 1
+        names = [f"w:{t}" for t in sorted(t for t, c in counts.items() if c >= min_df)]
+        names += [f"cue:{s.value}" for s in STANCES] + ["denial"]
+        names += sorted({f"side:{it.side}" for it in items if it.side} | {f"role:{it.role}" for it in items if it.role})
+        names += ["side:?"]
+        names += sorted({f"p:{it.provision}" for it in items} | {f"cat:{it.category}" for it in items})
+        names += ["kind:quote", "kind:event", "bias"]
+        self.index = {n: i for i, n in enumerate(names)}
+        self.weights = np.zeros((len(names), len(STANCES)))
+        labelled = [it for it in items if it.stance is not None]
+        if not labelled:
+            return
+        # Each item twice: as recorded, and with its side hidden (as for a pasted passage).
+        hidden = [StanceItem(it.text, it.stems, it.provision, it.category, None, None, it.kind, it.stance)
+                  for it in labelled if it.side is not None]
+        rows = labelled + hidden
+        x = self.matrix(rows)
+        y = np.zeros((len(rows), len(STANCES)))
+        for i, it in enumerate(rows):
+            y[i, STANCES.index(it.stance)] = 1.0  # type: ignore[arg-type]
+        self.weights = _fit(x, y, l2=l2, steps=steps)
+
+    def features(self, it: StanceItem) -> list[tuple[int, float]]:
+        out: list[tuple[int, float]] = []
+        words = [self.index[f"w:{t}"] for t in it.stems if f"w:{t}" in self.index]
+        if words:
+            scale = 1.0 / math.sqrt(len(words))
+            out += [(i, scale) for i in words]
+        cues = stance_cues(it.text)
+        out += [(self.index[f"cue:{s.value}"], float(n)) for s, n in cues.items() if n]
+        if denies_breach(it.text):
+            out.append((self.index["denial"], 1.0))
+        for name in (f"side:{it.side}" if it.side else "side:?", f"role:{it.role}" if it.role else None,
+                     f"p:{it.provision}", f"cat:{it.category}", f"kind:{it.kind}", "bias"):
+            if name and name in self.index:
+                out.append((self.index[name], 1.0))
+        return out
+
+    def matrix(self, items: Iterable[StanceItem]) -> Sparse:
+        rows, cols, vals = [], [], []
+        n = 0
+        for r, it in enumerate(items):
+            n = r + 1
+            for i, v in self.features(it):
+                rows.append(r)
+                cols.append(i)
+                vals.append(v)
+        return Sparse(np.array(rows, dtype=np.intp), np.array(cols, dtype=np.intp), np.array(vals), n, len(self.index))
+
+    def probabilities(self, items: Sequence[StanceItem]) -> np.ndarray:
+        """Per item, the probability of each stance (columns in STANCES order)."""
+        if not items:
+            return np.zeros((0, len(STANCES)))
+        logits = self.matrix(items).dot(self.weights)
+        bonus = np.array([DENIAL_BONUS if denies_breach(it.text) else 0.0 for it in items])
+        logits[:, STANCES.index(Stance.IMPLEMENTED)] += bonus
+        return _softmax(logits)
+
+    def ranked(self, item: StanceItem) -> list[tuple[Stance, float]]:
+        """Every stance with its probability, likeliest first (ties: the earlier in STANCES)."""
+        probs = self.probabilities([item])[0]
+        order = sorted(range(len(STANCES)), key=lambda i: (-probs[i], i))
+        return [(STANCES[i], float(probs[i])) for i in order]
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+@dataclass(frozen=True)
+class Sparse:
+    """A sparse matrix as (row, column, value) triplets. A few dozen features per item are set out
+    of a few thousand: gathering and counting beat a dense product, which is slow on a busy machine."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    vals: np.ndarray
+    n: int
+    d: int
+
+    def __post_init__(self) -> None:
+        # Rows come in order and every row has the bias feature, so each row is one run of
+        # triplets; for the transpose, the triplets sorted by column and the runs of used columns.
+        starts = np.flatnonzero(np.r_[True, self.rows[1:] != self.rows[:-1]]) if len(self.rows) else self.rows
+        order = np.argsort(self.cols, kind="stable")
+        sorted_cols = self.cols[order]
+        col_starts = np.flatnonzero(np.r_[True, sorted_cols[1:] != sorted_cols[:-1]]) if len(order) else order
+        object.__setattr__(self, "_row_starts", starts)
+        object.__setattr__(self, "_order", order)
+        object.__setattr__(self, "_col_starts", col_starts)
+        object.__setattr__(self, "_used_cols", sorted_cols[col_starts] if len(order) else sorted_cols)
+
+    def dot(self, w: np.ndarray) -> np.ndarray:
+        """self @ w."""
+        out = np.zeros((self.n, w.shape[1]))
+        if len(self.rows):
+            out[self.rows[self._row_starts]] = np.add.reduceat(w[self.cols] * self.vals[:, None], self._row_starts)
+        return out
+
+    def tdot(self, g: np.ndarray) -> np.ndarray:
+        """self.T @ g."""
+        out = np.zeros((self.d, g.shape[1]))
+        if len(self.rows):
+            contrib = g[self.rows[self._order]] * self.vals[self._order, None]
+            out[self._used_cols] = np.add.reduceat(contrib, self._col_starts)
+        return out
+
+
+def _fit(x: Sparse, y: np.ndarray, *, l2: float, steps: int) -> np.ndarray:
+    """Minimises mean cross-entropy + l2/n * |W|^2 / 2 (bias included: it is small) with Adam."""
+    n, d = x.n, x.d
+    w = np.zeros((d, y.shape[1]))
+    m = np.zeros_like(w)
+    v = np.zeros_like(w)
+    rate, b1, b2 = 0.1, 0.9, 0.999
+    for step in range(1, steps + 1):
+        grad = x.tdot(_softmax(x.dot(w)) - y) / n + (l2 / n) * w
+        m = b1 * m + (1 - b1) * grad
+        v = b2 * v + (1 - b2) * grad * grad
+        w -= rate * (m / (1 - b1**step)) / (np.sqrt(v / (1 - b2**step)) + 1e-8)
+    return w
