@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 
 import pytest
 from click.testing import CliRunner
@@ -12,9 +13,11 @@ from click.testing import CliRunner
 from tracker import suggest as sg
 from tracker.cli import main
 from tracker.models import Stance
-from tracker.store import load_valid
+from tracker.store import load, load_valid
 
 from .helpers import REPO
+
+FIXTURES = REPO / "tests" / "fixtures"
 
 
 @pytest.fixture(scope="module")
@@ -84,26 +87,23 @@ def test_proposals_are_ranked_with_scores_stances_and_the_words_behind_them(data
     text = "Russian peacekeepers set up two new checkpoints on the Lachin corridor near Shusha."
     (only,) = sg.suggest(dataset, text)
     ids = [p.provision_id for p in only.proposals]
-    assert ids[0] == "nov2020-6c" and len(ids) <= 3
+    assert ids[0] == "nov2020-6c" and len(ids) <= 3, ids
     scores = [p.score for p in only.proposals]
     assert scores == sorted(scores, reverse=True) and all(0.5 <= s < 1 for s in scores)
     top = only.proposals[0]
-    assert "Lachin corridor" in top.matched_terms and top.stance == Stance.IMPLEMENTED
+    assert "Lachin corridor" in top.matched_terms and top.stance == Stance.IMPLEMENTED, (top.matched_terms, top.stances)
     assert 0 < top.stance_confidence <= 1
     assert set(only.to_dict()) == {"text", "start", "end", "proposals"}
     assert set(only.to_dict()["proposals"][0]) == {"provision_id", "score", "stance", "stance_confidence",
-                                                   "matched_terms"}
+                                                   "second_stance", "matched_terms"}
 
 
 @pytest.mark.parametrize(
     ("text", "stance"),
     [
         ("Azerbaijani forces shelled Armenian positions in violation of the ceasefire.", Stance.VIOLATED),
-        # Methodology v2 codes a denial of a breach as a claim of compliance, and the bundled data now does;
-        # the stance learned from it no longer says "disputed" (the suggest rewrite of issue 16 owns the cues).
-        pytest.param("Yerevan denied the claims and rejected the account of the ceasefire breach as false.",
-                     Stance.DISPUTED, marks=pytest.mark.xfail(reason="denials are coded as compliance since v2",
-                                                              strict=False)),
+        ("Baku rejected the Russian reading of the statement, saying the corridor clause was being misinterpreted.",
+         Stance.DISPUTED),
         ("Work on the monitoring centre is under way and preparations are continuing.", Stance.PROGRESS),
     ],
 )
@@ -112,10 +112,34 @@ def test_clear_cue_phrases_drive_the_stance_guess(dataset, text: str, stance: St
     assert first.stance == stance
 
 
-def test_only_confirmed_quotes_are_learned_from(dataset):
+def test_everything_labelled_is_learned_from_and_unconfirmed_suggestions_never(dataset):
     examples = sg.examples_from(dataset)
-    assert len(examples) == dataset.quote_count
-    assert {e.source for e in examples} <= set(dataset.articles)
+    assert len(examples) == len(dataset.evidence)
+    assert {e.kind for e in examples} == {"quote", "event"}
+    unconfirmed = {item.evidence.quote for item in dataset.unconfirmed.values()}  # type: ignore[union-attr]
+    assert not unconfirmed & {e.text for e in examples}
+
+
+def test_a_new_labelled_item_teaches_the_next_suggestion(dataset):
+    text = "Inspectors from the zorblat quorvex commission visited the site."
+    assert "nov2020-5" not in proposed(dataset, text)[0]
+    taught = sg.examples_from(dataset) + [
+        sg.Example(f"The zorblat quorvex commission {verb} its work.", ("nov2020-5",), Stance.PROGRESS, f"X{i}",
+                   kind="event")
+        for i, verb in enumerate(("began", "continued"))
+    ]
+    model = sg.build_model(dataset, examples=taught)
+    first = model.suggest(text)[0].proposals[0]
+    assert first.provision_id == "nov2020-5" and "zorblat" in first.matched_terms
+
+
+def test_the_model_is_refitted_exactly_when_what_it_learns_from_changes(dataset):
+    import dataclasses
+
+    assert sg.model_for(dataset) is sg.model_for(dataset)
+    some_event = next(i for i, item in dataset.evidence.items() if item.is_event)
+    fewer = dataclasses.replace(dataset, evidence={k: v for k, v in dataset.evidence.items() if k != some_event})
+    assert sg.digest(fewer) != sg.digest(dataset) and sg.model_for(fewer) is not sg.model_for(dataset)
 
 
 def test_stubs_are_unconfirmed_valid_evidence_items(dataset):
@@ -131,11 +155,27 @@ def test_stubs_are_unconfirmed_valid_evidence_items(dataset):
 # --------------------------------------------------------------------------- speed and the benchmark
 
 
-def test_a_two_thousand_word_article_gets_suggestions(dataset):
-    # Its speed is measured in benchmarks/bench_suggest.py, not asserted here.
+def test_work_for_an_article_is_one_pass_per_passage(dataset, monkeypatch):
+    """Bounded work, not a clock (speed is measured in benchmarks/bench_suggest.py): each passage is
+    scored once, and the stance model is asked only about the provisions proposed."""
     text = " ".join(" ".join(dataset.articles.values()).split()[:2000])
     model = sg.build_model(dataset)
-    assert model.suggest(text)
+    calls = {"parts": 0, "stances": 0}
+    parts, stances = model.parts, model.stances
+
+    def count_parts(*a, **k):
+        calls["parts"] += 1
+        return parts(*a, **k)
+
+    def count_stances(*a, **k):
+        calls["stances"] += 1
+        return stances(*a, **k)
+
+    monkeypatch.setattr(model, "parts", count_parts)
+    monkeypatch.setattr(model, "stances", count_stances)
+    result = model.suggest(text)
+    assert result and calls["parts"] == len(result)
+    assert calls["stances"] == sum(len(s.proposals) for s in result) <= 3 * len(result)
 
 
 def test_suggest_cli_reads_standard_input_and_prints_json_table_or_yaml(dataset):
@@ -153,12 +193,135 @@ def test_suggest_cli_reads_standard_input_and_prints_json_table_or_yaml(dataset)
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason="the weights the benchmark picks follow the bundled data, corrected in issue 11; "
-                   "the suggest rewrite of issue 16 re-derives DEFAULT_WEIGHTS", strict=False)
-def test_the_suggest_benchmark_runs_and_its_defaults_match_the_library():
+def test_the_suggest_benchmark_runs_and_says_whether_its_defaults_match_the_library():
     proc = subprocess.run([sys.executable, str(REPO / "benchmarks" / "bench_suggest.py"), "--quick", "--repeat", "1"],
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
-    assert "## full method" in proc.stdout and "| **all five** |" in proc.stdout
-    assert "DEFAULT_WEIGHTS match these" in proc.stdout
-    assert "whole process" in proc.stdout
+    for heading in ("## leave one article out", "## leave one year out", "stance confusion", "## Speed"):
+        assert heading in proc.stdout
+    assert "DEFAULT_WEIGHTS" in proc.stdout and "whole process" in proc.stdout
+
+
+# --------------------------------------------------------------------------- issue 16
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("Baku handed over twelve Armenian detainees", {"nov2020-8"}),
+        ("tents across the Lachin corridor and turned back every lorry", {"nov2020-6c", "nov2020-6e"}),
+        ("troops on the two sides traded fire along the line of contact", {"nov2020-1"}),
+    ],
+)
+def test_a_new_article_gets_the_right_provision_first_for_each_event(dataset, words: str, expected: set[str]):
+    text = (FIXTURES / "suggest-new-article.txt").read_text(encoding="utf-8")
+    (passage,) = [s for s in sg.suggest(dataset, text, when=date(2021, 6, 1)) if words in s.passage.text]
+    assert passage.proposals and passage.proposals[0].provision_id in expected, passage.to_dict()
+
+
+def test_the_new_article_s_unrelated_paragraph_bears_on_nothing(dataset):
+    text = (FIXTURES / "suggest-new-article.txt").read_text(encoding="utf-8")
+    (weather,) = [s for s in sg.suggest(dataset, text, when=date(2021, 6, 1)) if "weather" in s.passage.text]
+    assert weather.bears_on_nothing
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Azerbaijan handed over 15 Armenian detainees in return for maps of minefields.",
+        "The captives were flown home from Baku on Friday.",
+        "Both sides said the hostages would be freed soon.",
+        "The exchange took place at the border under Russian mediation.",
+        "Eleven Armenian soldiers were repatriated on Monday.",
+    ],
+)
+def test_words_for_prisoners_point_to_point_8(dataset, text: str):
+    assert proposed(dataset, text)[0][:1] == ["nov2020-8"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Humanitarian matters remain a priority for everyone involved.",
+        "The minister spoke of return and of humanitarian needs as the first priority.",
+    ],
+)
+def test_generic_words_alone_never_carry_a_proposal(dataset, text: str):
+    assert proposed(dataset, text) == [[]]
+
+
+@pytest.mark.parametrize(
+    ("when", "sochi_allowed"), [(date(2021, 6, 1), False), (date(2021, 11, 26), True), (None, True)]
+)
+def test_only_provisions_in_force_on_the_article_s_date_are_proposed(dataset, when, sochi_allowed: bool):
+    text = "The bilateral commission on delimitation and demarcation of the state border met in Moscow."
+    ids = [p.provision_id for s in sg.suggest(dataset, text, when=when) for p in s.proposals]
+    assert any(i.startswith("sochi2021") for i in ids) == sochi_allowed, ids
+    for pid in ids:
+        assert when is None or dataset.agreement_of(pid).date <= when
+
+
+def test_write_never_writes_a_stub_that_validation_refuses(data_root):
+    """Over every stored article: `suggest --source ID --write` writes its stubs, and the data root
+    still validates (an agreement signed after the article is never proposed)."""
+    dataset = load_valid(data_root)
+    for source_id in sorted(dataset.articles):
+        result = CliRunner().invoke(main, ["suggest", "--source", source_id, "--write", "--root", str(data_root)])
+        assert result.exit_code == 0, result.output
+        assert "appended" in result.output or "nothing was written" in result.output, result.output
+    reloaded, problems = load(data_root)
+    assert problems == [] and reloaded.unconfirmed
+
+
+def test_the_same_text_gets_the_same_scores_from_a_file_and_from_its_source(dataset, tmp_path):
+    source_id = sorted(dataset.articles)[0]
+    path = tmp_path / "article.txt"
+    path.write_bytes(dataset.articles[source_id].encode("utf-8"))
+    published = dataset.sources[source_id].published
+    when = published.isoformat() if isinstance(published, date) else "2024-01-01"
+    args = ["--json", "--date", when, "--root", str(REPO)]
+    by_source = CliRunner().invoke(main, ["suggest", "--source", source_id, *args])
+    by_file = CliRunner().invoke(main, ["suggest", str(path), *args])
+    assert by_source.exit_code == by_file.exit_code == 0
+    assert json.loads(by_source.stdout) == json.loads(by_file.stdout)
+
+
+def test_the_output_says_which_date_decides_what_is_in_force():
+    text = "Armenian forces left Kelbajar on 25 November."
+    today = CliRunner().invoke(main, ["suggest", "-", "--root", str(REPO)], input=text)
+    assert f"in force on {date.today().isoformat()} (today: give --date" in today.output
+    given = CliRunner().invoke(main, ["suggest", "-", "--date", "2021-02-01", "--root", str(REPO)], input=text)
+    assert "in force on 2021-02-01 (the date given)" in given.output
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The defence ministry denied violating the ceasefire and called the reports of shelling false.",
+        "There are no Armenian troops in Karabakh, the ministry said, rejecting the accusation.",
+    ],
+)
+def test_a_denial_of_a_breach_is_guessed_as_compliance(dataset, text: str):
+    first = sg.suggest(dataset, text)[0].proposals[0]
+    assert first.stance == Stance.IMPLEMENTED, first.stances
+
+
+@pytest.mark.parametrize(
+    ("stances", "shown"),
+    [
+        (((Stance.VIOLATED, 0.81), (Stance.CONTEXT, 0.1)), "violated 81%"),
+        (((Stance.CONTEXT, 0.48), (Stance.PROGRESS, 0.31)), "context 48% / progress 31%"),
+    ],
+)
+def test_the_second_stance_is_shown_when_the_first_is_under_sixty_percent(stances, shown: str):
+    p = sg.Proposal("nov2020-1", 0.7, stances[0][0], stances[0][1], ("x",), stances)
+    assert p.stance_text() == shown
+    second = p.to_dict()["second_stance"]
+    assert (second is None) == (stances[0][1] >= sg.SHOW_SECOND_BELOW)
+
+
+def test_stance_probabilities_are_a_distribution_over_every_stance(dataset):
+    (only,) = sg.suggest(dataset, "Two soldiers were killed as the ceasefire was violated near Martuni.")
+    for p in only.proposals:
+        assert {s for s, _ in p.stances} == set(Stance)
+        assert abs(sum(v for _, v in p.stances) - 1) < 1e-6 and p.stances[0] == (p.stance, p.stance_confidence)

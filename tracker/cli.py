@@ -741,7 +741,7 @@ def suggest_command(article: str | None, source_id: str | None, top: int, as_jso
 
     from .add import add_evidence_items, decode_article, source_file
     from .problems import display_path
-    from .suggest import stub_items, stubs_yaml, suggest
+    from .suggest import new_stubs, stub_items, stubs_yaml, suggest
 
     if as_json and (as_yaml or write):
         raise click.UsageError("--json cannot be combined with --yaml or --write")
@@ -789,10 +789,14 @@ def suggest_command(article: str | None, source_id: str | None, top: int, as_jso
         click.echo(CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped))
     elif write:
         assert source_id is not None
-        when, precision = default_event_date(dataset.sources[source_id].published)
-        items = stub_items(suggestions, event_date=when, date_precision=precision.value)
+        event_when, precision = default_event_date(dataset.sources[source_id].published)
+        proposed = stub_items(suggestions, event_date=event_when, date_precision=precision.value)
+        items = new_stubs(dataset, source_id, proposed)
+        if len(items) < len(proposed):
+            click.echo(f"{len(proposed) - len(items)} suggested passages are already recorded with the same "
+                       "provisions and stance; they are left out")
         if not items:
-            click.echo("no passage bears on a provision; nothing was written")
+            click.echo("no new passage bears on a provision; nothing was written")
             return
         ids = add_evidence_items(dataset.root, source_id, items)
         click.echo(f"appended {len(ids)} unconfirmed passages ({ids[0]} to {ids[-1]}) to "

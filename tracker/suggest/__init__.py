@@ -26,7 +26,7 @@ from .model import (
 )
 from .passages import MAX_QUOTATION, MIN_WORDS, Passage, split_passages
 from .stance import STANCE_CUES, STANCES, StanceModel, denies_breach, stance_cues
-from .stubs import STUB_CLAIMANT, STUB_SIDE, stub_items, stubs_yaml
+from .stubs import STUB_CLAIMANT, STUB_SIDE, new_stubs, stub_items, stubs_yaml
 from .words import STOPWORDS, Reader, Token, fold, stem
 
 __all__ = [
@@ -55,6 +55,7 @@ __all__ = [
     "examples_from",
     "fold",
     "model_for",
+    "new_stubs",
     "split_passages",
     "stance_cues",
     "stem",

@@ -33,7 +33,7 @@ GRID_LEARNED = (0.0, 0.5, 1.0)
 GRID_NEAREST = (0.0, 2.0, 4.0, 8.0)
 GRID_THRESHOLD = (1.5, 2.0, 3.0, 4.0, 5.0)
 GRID_RELATIVE = (0.2, 0.3, 0.5)
-GRID_STANCE_L2 = (0.3, 1.0, 3.0)
+GRID_STANCE_L2 = (0.3, 1.0, 3.0, 10.0)
 
 
 @dataclass
@@ -237,45 +237,43 @@ def choose_weights(
     base: Weights | None = None,
     quick: bool = False,
 ) -> Weights:
-    """Weights chosen by leave-one-article-out inside the training data only: `examples` are the
-    training items, `articles` the training articles (whose quotes are among the examples). Each
-    inner fold fits on the examples less that article's quotes, and scores the article."""
+    """Weights chosen inside the training data only: `examples` are the training items, `articles`
+    the training articles (whose quotes are among the examples). Inner folds: each training
+    article left out (its quotes out of the fit, its passages scored), and each year of training
+    events left out (scored as event passages). Relevance weights maximise `objective` over all
+    inner folds; the stance regularisation then maximises stance accuracy over them."""
     base = base or Weights()
-    folds = []
+    folds: list[tuple[Model, list[Prepared], Stance]] = []
     for held in articles:
         rest = [e for e in examples if not (e.kind == "quote" and e.source == held)]
-        others = [s for s in articles if s != held]
-        folds.append((held, rest, others))
-    grid_l2 = (1.0,) if quick else GRID_STANCE_L2
-    best_relevance: tuple[float, Weights] | None = None
-    prepared_folds = []
-    models_by_l2: dict[float, list[tuple[Model, list[Prepared], Stance]]] = {}
-    for l2 in grid_l2:
-        weights = dataclasses.replace(base, stance_l2=l2)
-        models_by_l2[l2] = []
-        for held, rest, others in folds:
-            model = build_model(dataset, source_ids=others, weights=weights, examples=rest)
-            models_by_l2[l2].append((model, prepare(model, gold_passages(dataset, held)), majority_stance(rest)))
-    prepared_folds = [prepared for _, prepared, _ in models_by_l2[grid_l2[0]]]
+        model = build_model(dataset, source_ids=[s for s in articles if s != held], weights=base, examples=rest)
+        folds.append((model, prepare(model, gold_passages(dataset, held)), majority_stance(rest)))
+    years = sorted({y for e in examples if e.kind == "event" and (y := event_year(e)) is not None})
+    for year in [] if quick else years:
+        test = [e for e in examples if e.kind == "event" and event_year(e) == year]
+        rest = [e for e in examples if not (e.kind == "event" and event_year(e) == year)]
+        model = build_model(dataset, source_ids=articles, weights=base, examples=rest)
+        folds.append((model, prepare(model, event_passages(test)), majority_stance(rest)))
     grid = product(GRID_TEXT, GRID_LEARNED, GRID_NEAREST, GRID_THRESHOLD, GRID_RELATIVE)
     if quick:
         grid = product((base.text,), (base.learned,), (base.nearest,), GRID_THRESHOLD, (base.relative,))
+    best: tuple[float, Weights] | None = None
     for text, learned, nearest, threshold, relative in grid:
         w = dataclasses.replace(base, text=text, learned=learned, nearest=nearest, threshold=threshold,
                                 relative=relative)
         total = Counts()
-        for prepared in prepared_folds:
+        for _, prepared, _ in folds:
             total += relevance_counts(prepared, w)
-        score = objective(total)
-        if best_relevance is None or score > best_relevance[0] + 1e-12:
-            best_relevance = (score, w)
-    assert best_relevance is not None
-    chosen = best_relevance[1]
+        value = objective(total)
+        if best is None or value > best[0] + 1e-12:
+            best = (value, w)
+    assert best is not None
+    chosen = best[1]
     best_l2: tuple[float, float] | None = None
-    for l2, fitted in models_by_l2.items():
+    for l2 in (base.stance_l2,) if quick else GRID_STANCE_L2:
         total = Counts()
-        for model, prepared, majority in fitted:
-            total += stance_counts(model, prepared, majority)
+        for model, prepared, majority in folds:
+            total += stance_counts(model.with_weights(dataclasses.replace(base, stance_l2=l2)), prepared, majority)
         if best_l2 is None or total.stance_accuracy > best_l2[0] + 1e-12:
             best_l2 = (total.stance_accuracy, l2)
     assert best_l2 is not None

@@ -26,6 +26,7 @@ which validation checks but the status engine never sees until an analyst remove
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import math
 from collections import Counter, defaultdict
@@ -215,8 +216,8 @@ class Model:
             self.keywords[pid] = sorted(k for k in phrases if k)
         self.has_keywords = {pid: bool(p.keywords) for pid, p in dataset.provisions.items()}
         self.word_share = Counter(t for ws in self.words.values() for t in ws)
-        self.keyword_share = Counter(k for ks in self.keywords.values() for k in set(ks))
         self.generic = frozenset(stem(fold(w)) for w in GENERIC)
+        self.keyword_share = Counter(k for ks in self.keywords.values() for k in set(ks))
         # Learned: words over-represented in the items linked to each provision.
         self.learned: dict[str, dict[str, float]] = defaultdict(dict)
         by_provision: dict[str, list[tuple[set[str], str]]] = defaultdict(list)
@@ -231,9 +232,9 @@ class Model:
                 for t in tokens:
                     sources[t].add(source)
             for t, c in counts.items():
-                if c < 2 or len(sources[t]) < 2:
+                if c < 2 or len(sources[t]) < 2 or t in self.generic:
                     # One item, or one article's repeated quotes (names, its turns of phrase), is an
-                    # anecdote, not a pattern.
+                    # anecdote, not a pattern; a generic word is no sign of any one provision.
                     continue
                 inside = (c + alpha) / (len(linked) + 2 * alpha)
                 outside = (self._df.get(t, 0) + alpha) / (self.n_background + 2 * alpha)
@@ -257,16 +258,23 @@ class Model:
             for pid in self.provision_ids
         }
         # The stance model: one item per (example, provision).
-        self.stance_model = StanceModel(
-            [
-                StanceItem(e.text, frozenset(stems), pid, self.category.get(pid, "other"), e.side,
-                           self.roles.get(e.side or ""), e.kind, e.stance)
-                for stems, e in zip(example_stems, examples, strict=True)
-                for pid in e.provisions
-                if pid in self.category
-            ],
-            l2=weights.stance_l2,
-        )
+        self.stance_items = [
+            StanceItem(e.text, frozenset(stems), pid, self.category.get(pid, "other"), e.side,
+                       self.roles.get(e.side or ""), e.kind, e.stance)
+            for stems, e in zip(example_stems, examples, strict=True)
+            for pid in e.provisions
+            if pid in self.category
+        ]
+        self.stance_model = StanceModel(self.stance_items, l2=weights.stance_l2)
+
+    def with_weights(self, weights: Weights) -> Model:
+        """The same model with other weights (the stance model refitted if its regularisation
+        changed): the evaluation tries many without refitting everything."""
+        other = copy.copy(self)
+        other.weights = weights
+        if weights.stance_l2 != self.weights.stance_l2:
+            other.stance_model = StanceModel(self.stance_items, l2=weights.stance_l2)
+        return other
 
     # ----- relevance
 
@@ -324,13 +332,14 @@ class Model:
                 best = int(linked[int(np.argmax(similarity[linked]))])
                 sim = float(similarity[best])
                 if sim > 0:
+                    # The nearest item adds to the score but cannot make a passage specific: the
+                    # words it shares may be any words. The provision's own words must match.
                     shared = present & self.item_stems[best]
                     parts.nearest = sim
-                    parts.specific |= any(t not in generic for t in shared)
                     for t in shared:
                         parts.add(surface[t], self.weights.nearest * sim * self.idf(t) / 10)
-            # A candidate whenever any part matched and some matched word is specific: generic
-            # words alone never carry a proposal, whatever the weights.
+            # A candidate when one of the provision's own words (keyword, text or learned word) that
+            # is not generic matched: generic words alone never carry a proposal, whatever the weights.
             if parts.specific and (parts.keyword or parts.text or parts.learned or parts.nearest):
                 found[pid] = parts
         return found

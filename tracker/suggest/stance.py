@@ -11,8 +11,8 @@ Features of a (passage, provision) pair:
 
 The methodology (docs/methodology.md, v2) codes a party's denial of a breach as a claim of
 compliance. Reports put that in words ("denied violating", "no troops there", "the road is open")
-that a model fitted on a few hundred items cannot be trusted to weigh right, so a matched denial of
-a breach adds a fixed amount to `implemented` (DENIAL_BONUS) on top of what was learned.
+that data coded before v2 calls `disputed`; when the passage denies a breach, the probability the
+model gives `disputed` is moved to `implemented`.
 """
 
 from __future__ import annotations
@@ -76,7 +76,6 @@ _DENIAL = re.compile(
     r"|\b(?:road|corridor|route) (?:is|was|remains|remained) open\b",
     re.IGNORECASE,
 )
-DENIAL_BONUS = 3.0
 
 STANCES: tuple[Stance, ...] = (
     Stance.CONTEXT, Stance.IMPLEMENTED, Stance.PROGRESS, Stance.DISPUTED, Stance.VIOLATED, Stance.STALLED,
@@ -172,10 +171,15 @@ class StanceModel:
         """Per item, the probability of each stance (columns in STANCES order)."""
         if not items:
             return np.zeros((0, len(STANCES)))
-        logits = self.matrix(items).dot(self.weights)
-        bonus = np.array([DENIAL_BONUS if denies_breach(it.text) else 0.0 for it in items])
-        logits[:, STANCES.index(Stance.IMPLEMENTED)] += bonus
-        return _softmax(logits)
+        probs = _softmax(self.matrix(items).dot(self.weights))
+        # Methodology v2: a denial of a breach is a claim of compliance. Data coded before v2 calls
+        # such denials `disputed`, and the model learns that; here that reading is recoded.
+        implemented, disputed = STANCES.index(Stance.IMPLEMENTED), STANCES.index(Stance.DISPUTED)
+        for r, it in enumerate(items):
+            if denies_breach(it.text):
+                probs[r, implemented] += probs[r, disputed]
+                probs[r, disputed] = 0.0
+        return probs
 
     def ranked(self, item: StanceItem) -> list[tuple[Stance, float]]:
         """Every stance with its probability, likeliest first (ties: the earlier in STANCES)."""

@@ -54,6 +54,29 @@ def stub_items(
     return items
 
 
+def new_stubs(dataset: Dataset, source_id: str, items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The stubs that are not already recorded for the source (the same quote, provisions and
+    stance, confirmed or not), each once (an article may repeat a sentence): validation refuses
+    such a duplicate, so it is never written."""
+    from ..quotes import canonical
+
+    def key(quote: str, provisions: Sequence[str], stance: str) -> tuple[str, frozenset[str], str]:
+        return canonical(quote), frozenset(provisions), stance
+
+    recorded = {
+        key(item.evidence.quote, item.evidence.provisions, item.evidence.stance.value)  # type: ignore[union-attr]
+        for item in (*dataset.evidence.values(), *dataset.unconfirmed.values())
+        if item.source_id == source_id
+    }
+    out = []
+    for i in items:
+        k = key(i["quote"], i["provisions"], i["stance"])
+        if k not in recorded:
+            recorded.add(k)
+            out.append(i)
+    return out
+
+
 def stubs_yaml(
     dataset: Dataset,
     suggestions: Sequence[PassageSuggestion],

@@ -23,7 +23,7 @@ CATEGORY_TERMS: dict[Category, tuple[str, ...]] = {
     ),
     Category.CEASEFIRE: (
         "ceasefire", "clash", "clashes", "skirmish", "firefight", "shelling", "shelled", "fired", "killed",
-        "wounded", "soldier", "soldiers", "positions", "hostilities", "escalation",
+        "wounded", "positions", "hostilities", "escalation",
     ),
 }
 
@@ -35,6 +35,6 @@ GENERIC: frozenset[str] = frozenset(
     cooperation meeting meetings talks president minister ministers government official officials
     country countries armenia armenian armenians azerbaijan azerbaijani azerbaijanis russia russian
     baku yerevan moscow peace war conflict karabakh nagorno provision provisions point points
-    progress work step steps people year years day days new first
+    progress work step steps people year years day days new first remain remains remaining
     """.split()  # noqa: SIM905 - a word list reads better as text
 )

@@ -57,7 +57,11 @@ def stem(word: str) -> str:
             if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "lsz":
                 w = w[:-1]
             break
-    for suffix, keep in (("ation", "at"), ("ition", "it"), ("tion", "t"), ("sion", "s"), ("ment", ""),
+    # "-ation", "-ate(d)" and "-ating" meet at the verb's base: delimitation, delimiting -> delimit;
+    # violation, violated -> viol.
+    if w.endswith("at") and len(w) >= 6:
+        w = w[:-2]
+    for suffix, keep in (("ation", ""), ("ition", "it"), ("tion", "t"), ("sion", "s"), ("ment", ""),
                          ("ness", ""), ("ful", ""), ("ly", ""), ("al", ""), ("er", ""), ("or", "")):
         if w.endswith(suffix) and len(w) - len(suffix) + len(keep) >= 4:
             w = w[: -len(suffix)] + keep
