@@ -66,7 +66,7 @@ def confusion(c: ev.Counts) -> None:
 
 def weights_text(w: Weights) -> str:
     return (f"text {w.text}, learned {w.learned}, nearest {w.nearest}, threshold {w.threshold}, "
-            f"relative {w.relative}, stance L2 {w.stance_l2}")
+            f"relative {w.relative}, stance L2 {w.stance_l2}, stance cue prior {w.stance_cue}")
 
 
 def report(title: str, folds: list[ev.Fold], seconds: float) -> ev.Counts:
@@ -174,9 +174,7 @@ def main() -> None:
     report("leave one year out (reported events)", folds, time.perf_counter() - start)
     runtime = ev.choose_weights(dataset, labelled, ev.articles_with_quotes(dataset), quick=args.quick)
     print(f"\nruntime defaults (chosen the same way on all the data): {weights_text(runtime)}")
-    same = (runtime.text, runtime.learned, runtime.nearest, runtime.threshold, runtime.relative,
-            runtime.stance_l2) == (DEFAULT_WEIGHTS.text, DEFAULT_WEIGHTS.learned, DEFAULT_WEIGHTS.nearest,
-                                   DEFAULT_WEIGHTS.threshold, DEFAULT_WEIGHTS.relative, DEFAULT_WEIGHTS.stance_l2)
+    same = runtime == DEFAULT_WEIGHTS
     print(f"tracker/suggest/model.py DEFAULT_WEIGHTS {'match these' if same else 'DIFFER: update them'}")
     if args.heldout:
         heldout(dataset)

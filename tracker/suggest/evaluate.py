@@ -33,7 +33,8 @@ GRID_LEARNED = (0.0, 0.5, 1.0)
 GRID_NEAREST = (0.0, 2.0, 4.0, 8.0)
 GRID_THRESHOLD = (1.5, 2.0, 3.0, 4.0, 5.0)
 GRID_RELATIVE = (0.2, 0.3, 0.5)
-GRID_STANCE_L2 = (0.3, 1.0, 3.0, 10.0)
+GRID_STANCE_L2 = (0.3, 1.0, 3.0)
+GRID_STANCE_CUE = (0.0, 1.0, 2.0)
 
 
 @dataclass
@@ -269,15 +270,17 @@ def choose_weights(
             best = (value, w)
     assert best is not None
     chosen = best[1]
-    best_l2: tuple[float, float] | None = None
-    for l2 in (base.stance_l2,) if quick else GRID_STANCE_L2:
+    best_stance: tuple[float, float, float] | None = None
+    grid_stance = [(base.stance_l2, base.stance_cue)] if quick else list(product(GRID_STANCE_L2, GRID_STANCE_CUE))
+    for l2, cue in grid_stance:
         total = Counts()
         for model, prepared, majority in folds:
-            total += stance_counts(model.with_weights(dataclasses.replace(base, stance_l2=l2)), prepared, majority)
-        if best_l2 is None or total.stance_accuracy > best_l2[0] + 1e-12:
-            best_l2 = (total.stance_accuracy, l2)
-    assert best_l2 is not None
-    return dataclasses.replace(chosen, stance_l2=best_l2[1])
+            refit = model.with_weights(dataclasses.replace(base, stance_l2=l2, stance_cue=cue))
+            total += stance_counts(refit, prepared, majority)
+        if best_stance is None or total.stance_accuracy > best_stance[0] + 1e-12:
+            best_stance = (total.stance_accuracy, l2, cue)
+    assert best_stance is not None
+    return dataclasses.replace(chosen, stance_l2=best_stance[1], stance_cue=best_stance[2])
 
 
 # --------------------------------------------------------------------------- the splits

@@ -60,6 +60,7 @@ class Weights:
     threshold: float = 3.0  # a provision is proposed when its raw score reaches this
     relative: float = 0.3  # ... and at least this share of the passage's best score
     stance_l2: float = 1.0  # stance: L2 regularisation of the logistic regression
+    stance_cue: float = 1.0  # stance: prior weight of a cue phrase toward its stance
     keywords: bool = True  # use the hand-written keywords at all (off: an ablation)
     # Text weight for a provision that has no keywords (a new agreement typed in without them):
     # there the provision's own words are all there is to match.
@@ -265,15 +266,15 @@ class Model:
             for pid in e.provisions
             if pid in self.category
         ]
-        self.stance_model = StanceModel(self.stance_items, l2=weights.stance_l2)
+        self.stance_model = StanceModel(self.stance_items, l2=weights.stance_l2, cue_prior=weights.stance_cue)
 
     def with_weights(self, weights: Weights) -> Model:
         """The same model with other weights (the stance model refitted if its regularisation
         changed): the evaluation tries many without refitting everything."""
         other = copy.copy(self)
         other.weights = weights
-        if weights.stance_l2 != self.weights.stance_l2:
-            other.stance_model = StanceModel(self.stance_items, l2=weights.stance_l2)
+        if (weights.stance_l2, weights.stance_cue) != (self.weights.stance_l2, self.weights.stance_cue):
+            other.stance_model = StanceModel(self.stance_items, l2=weights.stance_l2, cue_prior=weights.stance_cue)
         return other
 
     # ----- relevance
@@ -380,6 +381,9 @@ class Model:
         stems = [[t.stem for t in ts] for ts in tokens]
         out = []
         for i, passage in enumerate(passages):
+            if is_heading(passage.text):
+                out.append(PassageSuggestion(passage, []))
+                continue
             ranked = self.rank(self.parts(tokens[i], self.similarities(stems[i]), when), self.weights, top)
             proposals = []
             for pid, raw, parts in ranked:
@@ -397,6 +401,15 @@ class Model:
                 )
             out.append(PassageSuggestion(passage, proposals))
         return out
+
+
+_CLOSERS = "\"')]\u201d\u2019\u00bb"
+
+
+def is_heading(text: str) -> bool:
+    """A title or subheading: a short line with no sentence end ("Escalation", a headline). It
+    names a subject without saying anything about it, so it bears on no provision."""
+    return len(text.split()) < 12 and text.rstrip(_CLOSERS)[-1:] not in ".!?:;\u2026"
 
 
 def _contains(stems: Sequence[str], phrase: tuple[str, ...]) -> bool:

@@ -113,7 +113,8 @@ class StanceModel:
     """Softmax regression over the features above, L2-regularised, fitted by full-batch gradient
     descent (a few hundred items: milliseconds)."""
 
-    def __init__(self, items: Sequence[StanceItem], *, l2: float = 1.0, steps: int = 150, min_df: int = 2):
+    def __init__(self, items: Sequence[StanceItem], *, l2: float = 1.0, cue_prior: float = 1.0, steps: int = 150,
+                 min_df: int = 2):
         self.l2 = l2
         counts: dict[str, int] = {}
         for it in items:
@@ -138,7 +139,12 @@ class StanceModel:
         y = np.zeros((len(rows), len(STANCES)))
         for i, it in enumerate(rows):
             y[i, STANCES.index(it.stance)] = 1.0  # type: ignore[arg-type]
-        self.weights = _fit(x, y, l2=l2, steps=steps)
+        # The hand-written cues are a prior, not a certainty: each pulls toward its stance with
+        # `cue_prior` unless the data says otherwise (the regularisation pulls toward this, not 0).
+        prior = np.zeros_like(self.weights)
+        for s in STANCES:
+            prior[self.index[f"cue:{s.value}"], STANCES.index(s)] = cue_prior
+        self.weights = _fit(x, y, l2=l2, steps=steps, prior=prior)
 
     def features(self, it: StanceItem) -> list[tuple[int, float]]:
         out: list[tuple[int, float]] = []
@@ -233,15 +239,15 @@ class Sparse:
         return out
 
 
-def _fit(x: Sparse, y: np.ndarray, *, l2: float, steps: int) -> np.ndarray:
-    """Minimises mean cross-entropy + l2/n * |W|^2 / 2 (bias included: it is small) with Adam."""
-    n, d = x.n, x.d
-    w = np.zeros((d, y.shape[1]))
+def _fit(x: Sparse, y: np.ndarray, *, l2: float, steps: int, prior: np.ndarray) -> np.ndarray:
+    """Minimises mean cross-entropy + l2/n * |W - prior|^2 / 2 with Adam, from the prior."""
+    n = x.n
+    w = prior.copy()
     m = np.zeros_like(w)
     v = np.zeros_like(w)
     rate, b1, b2 = 0.1, 0.9, 0.999
     for step in range(1, steps + 1):
-        grad = x.tdot(_softmax(x.dot(w)) - y) / n + (l2 / n) * w
+        grad = x.tdot(_softmax(x.dot(w)) - y) / n + (l2 / n) * (w - prior)
         m = b1 * m + (1 - b1) * grad
         v = b2 * v + (1 - b2) * grad * grad
         w -= rate * (m / (1 - b1**step)) / (np.sqrt(v / (1 - b2**step)) + 1e-8)

@@ -23,7 +23,7 @@ CATEGORY_TERMS: dict[Category, tuple[str, ...]] = {
     ),
     Category.CEASEFIRE: (
         "ceasefire", "clash", "clashes", "skirmish", "firefight", "shelling", "shelled", "fired", "killed",
-        "wounded", "positions", "hostilities", "escalation",
+        "wounded", "hostilities",
     ),
 }
 
@@ -36,5 +36,6 @@ GENERIC: frozenset[str] = frozenset(
     country countries armenia armenian armenians azerbaijan azerbaijani azerbaijanis russia russian
     baku yerevan moscow peace war conflict karabakh nagorno provision provisions point points
     progress work step steps people year years day days new first remain remains remaining
+    position positions escalation
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
