@@ -23,7 +23,7 @@ from itertools import product
 
 from ..models import Stance
 from ..store import Dataset
-from .model import Example, Model, Weights, build_model, examples_from
+from .model import Example, Model, Weights, build_model, examples_from, is_heading
 from .passages import split_passages
 from .stance import STANCES
 
@@ -104,7 +104,7 @@ def prepare(model: Model, passages: Iterable[GoldPassage]) -> list[Prepared]:
     out = []
     for g in passages:
         tokens = model.reader.tokens(g.text)
-        parts = model.parts(tokens, when=g.when)
+        parts = {} if is_heading(g.text) else model.parts(tokens, when=g.when)  # as Model.suggest does
         vectors = [(pid, p.keyword, p.text, p.learned, p.nearest, p.has_keywords) for pid, p in sorted(parts.items())]
         out.append(Prepared(g, vectors, [t.stem for t in tokens]))
     return out
