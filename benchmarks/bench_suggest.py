@@ -159,6 +159,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10, help="runs per timing")
     parser.add_argument("--heldout", action="store_true", help="also score the held-out passages")
     parser.add_argument("--no-speed", action="store_true", help="skip the timings")
+    parser.add_argument("--heldout-only", action="store_true", help="only the held-out passages and the timings")
     parser.add_argument("--root", type=Path, default=ROOT, help="the data root")
     args = parser.parse_args()
     dataset = load_valid(args.root)
@@ -166,6 +167,11 @@ def main() -> None:
     print(f"data: {dataset.summary()}; items learned from: {len(labelled)} "
           f"({Counter(e.kind for e in labelled)['event']} events); "
           f"articles with quote evidence: {len(ev.articles_with_quotes(dataset))}")
+    if args.heldout_only:
+        heldout(dataset)
+        if not args.no_speed:
+            speed(dataset, args.repeat)
+        return
     start = time.perf_counter()
     folds = ev.leave_one_article_out(dataset, quick=args.quick)
     report("leave one article out", folds, time.perf_counter() - start)

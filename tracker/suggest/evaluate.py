@@ -28,11 +28,11 @@ from .passages import split_passages
 from .stance import STANCES
 
 TOP = 3
-GRID_TEXT = (0.0, 0.25, 0.5)
-GRID_LEARNED = (0.0, 0.5, 1.0)
-GRID_NEAREST = (0.0, 2.0, 4.0, 8.0)
-GRID_THRESHOLD = (1.5, 2.0, 3.0, 4.0, 5.0)
-GRID_RELATIVE = (0.2, 0.3, 0.5)
+GRID_TEXT = (0.0, 0.25)
+GRID_LEARNED = (0.0, 0.25, 0.5, 1.0)
+GRID_NEAREST = (0.0, 2.0, 4.0, 8.0, 12.0)
+GRID_THRESHOLD = (1.5, 2.0, 2.5, 3.0, 4.0, 5.0)
+GRID_RELATIVE = (0.0, 0.1, 0.2, 0.3)
 GRID_STANCE_L2 = (0.3, 1.0, 3.0)
 GRID_STANCE_CUE = (0.0, 1.0, 2.0)
 

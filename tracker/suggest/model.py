@@ -216,6 +216,11 @@ class Model:
             phrases = {tuple(read(k)) for k in (*p.keywords, *CATEGORY_TERMS.get(Category(p.category), ()))}
             self.keywords[pid] = sorted(k for k in phrases if k)
         self.has_keywords = {pid: bool(p.keywords) for pid, p in dataset.provisions.items()}
+        # Keyword phrases by their first word: a passage looks up only the phrases its words start.
+        self.phrases: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
+        for pid, phrases in self.keywords.items():
+            for phrase in phrases:
+                self.phrases[phrase[0]].append((pid, phrase))
         self.word_share = Counter(t for ws in self.words.values() for t in ws)
         self.generic = frozenset(stem(fold(w)) for w in GENERIC)
         self.keyword_share = Counter(k for ks in self.keywords.values() for k in set(ks))
@@ -307,15 +312,19 @@ class Model:
         if similarity is None:
             similarity = self.similarities(stems)
         generic = self.generic
+        matched: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+        for i, t in enumerate(stems):
+            for pid, phrase in self.phrases.get(t, ()):
+                if len(phrase) == 1 or tuple(stems[i : i + len(phrase)]) == phrase:
+                    matched[pid].add(phrase)
         found: dict[str, Parts] = {}
         for pid in self.in_force(when):
             parts = Parts(has_keywords=self.has_keywords[pid])
-            for phrase in self.keywords[pid]:
-                if _contains(stems, phrase):
-                    weight = sum(self.idf(t) for t in phrase) / self.keyword_share[phrase]
-                    parts.keyword += weight
-                    parts.specific |= len(phrase) > 1 or phrase[0] not in generic
-                    parts.add(" ".join(dict.fromkeys(surface[t] for t in phrase)), weight)
+            for phrase in sorted(matched.get(pid, ())):
+                weight = sum(self.idf(t) for t in phrase) / self.keyword_share[phrase]
+                parts.keyword += weight
+                parts.specific |= len(phrase) > 1 or phrase[0] not in generic
+                parts.add(" ".join(dict.fromkeys(surface[t] for t in phrase)), weight)
             for t in present & self.words[pid]:
                 weight = self.idf(t) / self.word_share[t]
                 parts.text += weight
@@ -410,14 +419,6 @@ def is_heading(text: str) -> bool:
     """A title or subheading: a short line with no sentence end ("Escalation", a headline). It
     names a subject without saying anything about it, so it bears on no provision."""
     return len(text.split()) < 12 and text.rstrip(_CLOSERS)[-1:] not in ".!?:;\u2026"
-
-
-def _contains(stems: Sequence[str], phrase: tuple[str, ...]) -> bool:
-    if len(phrase) == 1:
-        return phrase[0] in stems
-    n = len(phrase)
-    first = phrase[0]
-    return any(stems[i] == first and tuple(stems[i : i + n]) == phrase for i in range(len(stems) - n + 1))
 
 
 def examples_from(

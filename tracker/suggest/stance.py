@@ -113,7 +113,7 @@ class StanceModel:
     """Softmax regression over the features above, L2-regularised, fitted by full-batch gradient
     descent (a few hundred items: milliseconds)."""
 
-    def __init__(self, items: Sequence[StanceItem], *, l2: float = 1.0, cue_prior: float = 1.0, steps: int = 150,
+    def __init__(self, items: Sequence[StanceItem], *, l2: float = 1.0, cue_prior: float = 1.0, steps: int = 100,
                  min_df: int = 2):
         self.l2 = l2
         counts: dict[str, int] = {}
