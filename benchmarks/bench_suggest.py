@@ -65,7 +65,7 @@ def confusion(c: ev.Counts) -> None:
 
 
 def weights_text(w: Weights) -> str:
-    return (f"text {w.text}, learned {w.learned}, nearest {w.nearest}, threshold {w.threshold}, "
+    return (f"text {w.text}, learned {w.learned}, nearest {w.nearest}, vote {w.vote}, threshold {w.threshold}, "
             f"relative {w.relative}, stance L2 {w.stance_l2}, stance cue prior {w.stance_cue}")
 
 

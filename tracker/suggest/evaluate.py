@@ -33,6 +33,7 @@ GRID_LEARNED = (0.0, 0.25, 0.5, 1.0)
 GRID_NEAREST = (0.0, 2.0, 4.0, 8.0, 12.0)
 GRID_THRESHOLD = (1.5, 2.0, 2.5, 3.0, 4.0, 5.0)
 GRID_RELATIVE = (0.0, 0.1, 0.2, 0.3)
+GRID_VOTE = (0.0, 2.0, 4.0)
 GRID_STANCE_L2 = (0.3, 1.0, 3.0)
 GRID_STANCE_CUE = (0.0, 1.0, 2.0)
 
@@ -96,7 +97,7 @@ class Prepared:
     toward each gold provision (weights are applied later, many times)."""
 
     gold: GoldPassage
-    vectors: list[tuple[str, float, float, float, float, bool]]
+    vectors: list[tuple[str, float, float, float, float, float, bool]]
     stems: list[str]
 
 
@@ -105,7 +106,8 @@ def prepare(model: Model, passages: Iterable[GoldPassage]) -> list[Prepared]:
     for g in passages:
         tokens = model.reader.tokens(g.text)
         parts = {} if is_heading(g.text) else model.parts(tokens, when=g.when)  # as Model.suggest does
-        vectors = [(pid, p.keyword, p.text, p.learned, p.nearest, p.has_keywords) for pid, p in sorted(parts.items())]
+        vectors = [(pid, p.keyword, p.text, p.learned, p.nearest, p.vote, p.has_keywords)
+                   for pid, p in sorted(parts.items())]
         out.append(Prepared(g, vectors, [t.stem for t in tokens]))
     return out
 
@@ -115,7 +117,7 @@ def proposed(p: Prepared, w: Weights) -> list[str]:
     kw = 1.0 if w.keywords else 0.0
     scored = sorted(
         ((kw * k + (w.text if has or not w.keywords else w.text_without_keywords) * t + w.learned * lr
-          + w.nearest * nn, pid) for pid, k, t, lr, nn, has in p.vectors),
+          + w.nearest * nn + w.vote * vo, pid) for pid, k, t, lr, nn, vo, has in p.vectors),
         key=lambda x: (-x[0], x[1]),
     )
     if not scored or scored[0][0] < w.threshold:
@@ -255,12 +257,12 @@ def choose_weights(
         rest = [e for e in examples if not (e.kind == "event" and event_year(e) == year)]
         model = build_model(dataset, source_ids=articles, weights=base, examples=rest)
         folds.append((model, prepare(model, event_passages(test)), majority_stance(rest)))
-    grid = product(GRID_TEXT, GRID_LEARNED, GRID_NEAREST, GRID_THRESHOLD, GRID_RELATIVE)
+    grid = product(GRID_TEXT, GRID_LEARNED, GRID_NEAREST, GRID_VOTE, GRID_THRESHOLD, GRID_RELATIVE)
     if quick:
-        grid = product((base.text,), (base.learned,), (base.nearest,), GRID_THRESHOLD, (base.relative,))
+        grid = product((base.text,), (base.learned,), (base.nearest,), (base.vote,), GRID_THRESHOLD, (base.relative,))
     best: tuple[float, Weights] | None = None
-    for text, learned, nearest, threshold, relative in grid:
-        w = dataclasses.replace(base, text=text, learned=learned, nearest=nearest, threshold=threshold,
+    for text, learned, nearest, vote, threshold, relative in grid:
+        w = dataclasses.replace(base, text=text, learned=learned, nearest=nearest, vote=vote, threshold=threshold,
                                 relative=relative)
         total = Counts()
         for _, prepared, _ in folds:

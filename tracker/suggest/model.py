@@ -9,7 +9,8 @@ measured quality and the script that measures it):
   category (vocabulary.CATEGORY_TERMS), found in the passage (phrases whole);
 - **text**: words shared with the provision's title, text and variant texts;
 - **learned**: words that the items linked to the provision use markedly more often than other text;
-- **nearest**: the cosine similarity (IDF-weighted words) to the most similar item linked to it.
+- **nearest**: the cosine similarity (IDF-weighted words) to the most similar item linked to it;
+- **vote**: the share of the passage's ten most similar items (weighted by similarity) linked to it.
 
 "Items" are every confirmed quote and every reported event (summary and quotation) of the data:
 each confirmation teaches the next suggestion. A proposal whose matched words are all generic
@@ -46,6 +47,8 @@ from .words import _WORD, Reader, Token, fold, stem
 
 __all__ = ["STANCES", "STANCE_CUES", "stance_cues"]
 
+# The items that vote for a passage's provisions: its ten most similar.
+VOTERS = 10
 # A second stance is shown beside the first when the first is less likely than this.
 SHOW_SECOND_BELOW = 0.6
 
@@ -57,6 +60,7 @@ class Weights:
     text: float = 0.25  # weight of words shared with the provision text (keywords weigh 1)
     learned: float = 0.5  # weight of the words learned from linked items
     nearest: float = 4.0  # weight of the similarity to the nearest linked item (0..1)
+    vote: float = 0.0  # weight of the similarity-weighted vote of the ten nearest items (0..1)
     threshold: float = 3.0  # a provision is proposed when its raw score reaches this
     relative: float = 0.3  # ... and at least this share of the passage's best score
     stance_l2: float = 1.0  # stance: L2 regularisation of the logistic regression
@@ -93,6 +97,7 @@ class Parts:
     text: float = 0.0
     learned: float = 0.0
     nearest: float = 0.0
+    vote: float = 0.0
     has_keywords: bool = True
     specific: bool = False  # some matched word is not generic
     terms: dict[str, float] = field(default_factory=dict)
@@ -103,6 +108,7 @@ class Parts:
             + text_weight(w, self.has_keywords) * self.text
             + w.learned * self.learned
             + w.nearest * self.nearest
+            + w.vote * self.vote
         )
 
     def add(self, surface: str, weight: float) -> None:
@@ -312,6 +318,14 @@ class Model:
         if similarity is None:
             similarity = self.similarities(stems)
         generic = self.generic
+        votes: dict[str, float] = defaultdict(float)
+        if len(similarity):
+            nearest = np.argsort(-similarity, kind="stable")[:VOTERS]
+            total = float(similarity[nearest].sum())
+            for r in nearest:
+                if total > 0 and similarity[r] > 0:
+                    for pid in self.item_provisions[r]:
+                        votes[pid] += float(similarity[r]) / total
         matched: dict[str, set[tuple[str, ...]]] = defaultdict(set)
         for i, t in enumerate(stems):
             for pid, phrase in self.phrases.get(t, ()):
@@ -347,7 +361,9 @@ class Model:
                     shared = present & self.item_stems[best]
                     parts.nearest = sim
                     for t in shared:
-                        parts.add(surface[t], self.weights.nearest * sim * self.idf(t) / 10)
+                        parts.add(surface[t], (self.weights.nearest * sim + self.weights.vote * votes[pid])
+                                  * self.idf(t) / 10)
+            parts.vote = votes.get(pid, 0.0)
             # A candidate when one of the provision's own words (keyword, text or learned word) that
             # is not generic matched: generic words alone never carry a proposal, whatever the weights.
             if parts.specific and (parts.keyword or parts.text or parts.learned or parts.nearest):
