@@ -325,3 +325,14 @@ def test_stance_probabilities_are_a_distribution_over_every_stance(dataset):
     for p in only.proposals:
         assert {s for s, _ in p.stances} == set(Stance)
         assert abs(sum(v for _, v in p.stances) - 1) < 1e-6 and p.stances[0] == (p.stance, p.stance_confidence)
+
+
+@pytest.mark.parametrize(
+    ("text", "bears"),
+    [
+        ("Prisoner exchange\nBaku handed over twelve Armenian detainees on Thursday.", [False, True]),
+        ("40 prisoners of war were still held", [True]),  # a quote typed alone is no heading
+    ],
+)
+def test_a_title_line_bears_on_nothing_but_a_lone_quote_is_read(dataset, text: str, bears: list[bool]):
+    assert [not s.bears_on_nothing for s in sg.suggest(dataset, text)] == bears

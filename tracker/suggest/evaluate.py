@@ -23,7 +23,7 @@ from itertools import product
 
 from ..models import Stance
 from ..store import Dataset
-from .model import Example, Model, Weights, build_model, examples_from, is_heading
+from .model import Example, Model, Weights, build_model, examples_from, headings
 from .passages import split_passages
 from .stance import STANCES
 
@@ -50,6 +50,7 @@ class GoldPassage:
     side: str | None = None
     kind: str = "quote"
     label: str = ""
+    heading: bool = False  # a title or subheading of its article (bears on nothing, as in suggest)
 
 
 def gold_passages(dataset: Dataset, source_id: str) -> list[GoldPassage]:
@@ -61,7 +62,8 @@ def gold_passages(dataset: Dataset, source_id: str) -> list[GoldPassage]:
         if not item.is_event and item.source_id == source_id and item.span is not None
     ]
     out = []
-    for p in split_passages(article):
+    passages = split_passages(article)
+    for p, heading in zip(passages, headings(article, passages), strict=True):
         gold: dict[str, set[Stance]] = defaultdict(set)
         for item in quotes:
             assert item.span is not None
@@ -70,7 +72,7 @@ def gold_passages(dataset: Dataset, source_id: str) -> list[GoldPassage]:
                 for pid in item.evidence.provisions:
                     gold[pid].add(item.evidence.stance)
         out.append(GoldPassage(p.text, dict(gold), published if isinstance(published, date) else None,
-                               label=f"{source_id}:{p.start}"))
+                               label=f"{source_id}:{p.start}", heading=heading))
     return out
 
 
@@ -105,7 +107,7 @@ def prepare(model: Model, passages: Iterable[GoldPassage]) -> list[Prepared]:
     out = []
     for g in passages:
         tokens = model.reader.tokens(g.text)
-        parts = {} if is_heading(g.text) else model.parts(tokens, when=g.when)  # as Model.suggest does
+        parts = {} if g.heading else model.parts(tokens, when=g.when)  # as Model.suggest does
         vectors = [(pid, p.keyword, p.text, p.learned, p.nearest, p.vote, p.has_keywords)
                    for pid, p in sorted(parts.items())]
         out.append(Prepared(g, vectors, [t.stem for t in tokens]))

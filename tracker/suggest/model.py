@@ -406,8 +406,9 @@ class Model:
         tokens = [self.reader.tokens(p.text) for p in passages]
         stems = [[t.stem for t in ts] for ts in tokens]
         out = []
+        is_title = headings(text, passages)
         for i, passage in enumerate(passages):
-            if is_heading(passage.text):
+            if is_title[i]:
                 out.append(PassageSuggestion(passage, []))
                 continue
             ranked = self.rank(self.parts(tokens[i], self.similarities(stems[i]), when), self.weights, top)
@@ -433,9 +434,24 @@ _CLOSERS = "\"')]\u201d\u2019\u00bb"
 
 
 def is_heading(text: str) -> bool:
-    """A title or subheading: a short line with no sentence end ("Escalation", a headline). It
-    names a subject without saying anything about it, so it bears on no provision."""
+    """Short, with no sentence end: how a title or subheading reads ("Escalation", a headline)."""
     return len(text.split()) < 12 and text.rstrip(_CLOSERS)[-1:] not in ".!?:;\u2026"
+
+
+def headings(text: str, passages: Sequence[Passage]) -> list[bool]:
+    """Which passages of an article are titles or subheadings: a whole line that reads as one
+    (is_heading), in a text of more than one passage. A heading names a subject without saying
+    anything about it, so it bears on no provision; a single quote typed alone is no heading."""
+    if len(passages) < 2:
+        return [False] * len(passages)
+    breaks = "\n\r\x85\u2028\u2029"
+
+    def whole_line(p: Passage) -> bool:
+        before = text[: p.start].rstrip(" \t")
+        after = text[p.end :].lstrip(" \t")
+        return (not before or before[-1] in breaks) and (not after or after[0] in breaks)
+
+    return [is_heading(p.text) and whole_line(p) for p in passages]
 
 
 def examples_from(
