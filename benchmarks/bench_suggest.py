@@ -11,7 +11,7 @@ Splits (tracker/suggest/evaluate.py has the definitions):
 In every fold the weights are chosen by an inner leave-one-article-out on the training data only.
 The runtime defaults (tracker/suggest/model.py DEFAULT_WEIGHTS) are chosen the same way on all data.
 
-Run: python benchmarks/bench_suggest.py [--quick] [--repeat N] [--heldout] [--no-speed]
+Run: python benchmarks/bench_suggest.py [--quick] [--repeat N] [--heldout | --heldout-only | --speed-only] [--no-speed]
 """
 
 from __future__ import annotations
@@ -160,6 +160,7 @@ def main() -> None:
     parser.add_argument("--heldout", action="store_true", help="also score the held-out passages")
     parser.add_argument("--no-speed", action="store_true", help="skip the timings")
     parser.add_argument("--heldout-only", action="store_true", help="only the held-out passages and the timings")
+    parser.add_argument("--speed-only", action="store_true", help="only the timings")
     parser.add_argument("--root", type=Path, default=ROOT, help="the data root")
     args = parser.parse_args()
     dataset = load_valid(args.root)
@@ -167,6 +168,9 @@ def main() -> None:
     print(f"data: {dataset.summary()}; items learned from: {len(labelled)} "
           f"({Counter(e.kind for e in labelled)['event']} events); "
           f"articles with quote evidence: {len(ev.articles_with_quotes(dataset))}")
+    if args.speed_only:
+        speed(dataset, args.repeat)
+        return
     if args.heldout_only:
         heldout(dataset)
         if not args.no_speed:

@@ -11,8 +11,8 @@ Features of a (passage, provision) pair:
 
 The methodology (docs/methodology.md, v2) codes a party's denial of a breach as a claim of
 compliance. Reports put that in words ("denied violating", "no troops there", "the road is open")
-that data coded before v2 calls `disputed`; when the passage denies a breach, the probability the
-model gives `disputed` is moved to `implemented`.
+that carry breach words and that data coded before v2 called `disputed`; when the passage denies a
+breach, the probability the model gives `disputed` and `violated` is moved to `implemented`.
 """
 
 from __future__ import annotations
@@ -144,7 +144,11 @@ class StanceModel:
         prior = np.zeros_like(self.weights)
         for s in STANCES:
             prior[self.index[f"cue:{s.value}"], STANCES.index(s)] = cue_prior
-        self.weights = _fit(x, y, l2=l2, steps=steps, prior=prior)
+        # The bias is not shrunk: a strongly regularised model falls back on the stances' base
+        # rates (the majority baseline) plus the cues, not on a uniform guess.
+        shrink = np.ones((len(names), 1))
+        shrink[self.index["bias"]] = 0.0
+        self.weights = _fit(x, y, l2=l2, steps=steps, prior=prior, shrink=shrink)
 
     def features(self, it: StanceItem) -> list[tuple[int, float]]:
         out: list[tuple[int, float]] = []
@@ -178,13 +182,14 @@ class StanceModel:
         if not items:
             return np.zeros((0, len(STANCES)))
         probs = _softmax(self.matrix(items).dot(self.weights))
-        # Methodology v2: a denial of a breach is a claim of compliance. Data coded before v2 calls
-        # such denials `disputed`, and the model learns that; here that reading is recoded.
-        implemented, disputed = STANCES.index(Stance.IMPLEMENTED), STANCES.index(Stance.DISPUTED)
+        # Methodology v2: a denial of a breach is a claim of compliance, neither a dispute nor a
+        # breach, whatever the breach words around the denial ("denied violating the ceasefire").
+        implemented = STANCES.index(Stance.IMPLEMENTED)
+        negative = [STANCES.index(Stance.DISPUTED), STANCES.index(Stance.VIOLATED)]
         for r, it in enumerate(items):
             if denies_breach(it.text):
-                probs[r, implemented] += probs[r, disputed]
-                probs[r, disputed] = 0.0
+                probs[r, implemented] += probs[r, negative].sum()
+                probs[r, negative] = 0.0
         return probs
 
     def ranked(self, item: StanceItem) -> list[tuple[Stance, float]]:
@@ -239,15 +244,15 @@ class Sparse:
         return out
 
 
-def _fit(x: Sparse, y: np.ndarray, *, l2: float, steps: int, prior: np.ndarray) -> np.ndarray:
-    """Minimises mean cross-entropy + l2/n * |W - prior|^2 / 2 with Adam, from the prior."""
+def _fit(x: Sparse, y: np.ndarray, *, l2: float, steps: int, prior: np.ndarray, shrink: np.ndarray) -> np.ndarray:
+    """Minimises mean cross-entropy + l2/n * |shrink * (W - prior)|^2 / 2 with Adam, from the prior."""
     n = x.n
     w = prior.copy()
     m = np.zeros_like(w)
     v = np.zeros_like(w)
     rate, b1, b2 = 0.1, 0.9, 0.999
     for step in range(1, steps + 1):
-        grad = x.tdot(_softmax(x.dot(w)) - y) / n + (l2 / n) * (w - prior)
+        grad = x.tdot(_softmax(x.dot(w)) - y) / n + (l2 / n) * shrink * (w - prior)
         m = b1 * m + (1 - b1) * grad
         v = b2 * v + (1 - b2) * grad * grad
         w -= rate * (m / (1 - b1**step)) / (np.sqrt(v / (1 - b2**step)) + 1e-8)
