@@ -135,13 +135,16 @@ def speed(dataset: Dataset, repeat: int) -> None:
     load = timed(lambda: load_valid(ROOT), max(1, repeat // 2))
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as handle:
         handle.write(text)
+    # The installed command, as a user runs it (`python -m tracker.cli` when it is not installed).
+    script = Path(sys.executable).parent / "tracker"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "tracker.cli"]
     cli = timed(
-        lambda: subprocess.run(
-            [sys.executable, "-m", "tracker.cli", "suggest", handle.name, "--json", "--root", str(ROOT)],
-            check=True, capture_output=True,
-        ),
+        lambda: subprocess.run([*command, "suggest", handle.name, "--json", "--root", str(ROOT)],
+                               check=True, capture_output=True),
         max(1, repeat // 2),
     )
+    bare_cli = timed(lambda: subprocess.run([*command, "--help"], check=True, capture_output=True),
+                     max(1, repeat // 2))
     bare = timed(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), max(1, repeat // 2))
     Path(handle.name).unlink()
     print("| step | ms |\n|---|---|")
@@ -150,6 +153,7 @@ def speed(dataset: Dataset, repeat: int) -> None:
     print(f"| suggest with the model already fitted (library, warm) | {warm:.0f} |")
     print(f"| load and validate the data root (every command does this) | {load:.0f} |")
     print(f"| `tracker suggest FILE --json`, whole process (start-up, load, fit, suggest, print) | {cli:.0f} |")
+    print(f"| `tracker --help`, for scale (start-up alone) | {bare_cli:.0f} |")
     print(f"| a bare `python -c pass`, for scale | {bare:.0f} |")
 
 
