@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -37,27 +39,29 @@ for pid in pids:
         e = item.evidence
         if not item.dated or e.event_date > view.as_of:  # type: ignore[operator]
             continue
+        # Few, short fields: every one is sent to the browser for every mark (10k marks at 10k passages).
+        checked = e.verification.value if isinstance(e, ReportedEvent) else "read"
+        caveat = ", ".join(x for x in (e.date_precision.value if e.date_precision.value != "day" else "",
+                                       checked if checked != "read" else "") if x)
         points.append(
             {
                 "provision": pid,
-                "date": pd.Timestamp(e.event_date),  # type: ignore[arg-type]
+                "date": e.event_date.isoformat(),  # type: ignore[union-attr]
                 "id": e.id,
                 "stance": e.stance.value,
-                "kind": ui.KIND_TEXT["event" if item.is_event else "quote"],
-                "precision": e.date_precision.value,
-                "verification": e.verification.value if isinstance(e, ReportedEvent) else "quote found in article",
+                "event": item.is_event,
                 "side": ds.actor_name(e.side),
-                "claimant": e.claimant,
+                "caveat": caveat,
             }
         )
 deadlines = []
 for pid in pids:
     s = view.statuses.get(pid)  # None for a provision of an agreement signed after the date
     if s is not None and s.due is not None:
-        deadlines.append({"provision": pid, "date": pd.Timestamp(s.due.date), "what": "deadline",
+        deadlines.append({"provision": pid, "date": s.due.date.isoformat(), "what": "deadline",
                           "state": s.deadline_state.value})
         if s.due.amendment:
-            deadlines.append({"provision": pid, "date": pd.Timestamp(s.due.original), "what": "original deadline",
+            deadlines.append({"provision": pid, "date": s.due.original.isoformat(), "what": "original deadline",
                               "state": "amended"})
 
 if not points and not deadlines:
@@ -68,27 +72,20 @@ else:
     stance_scale = alt.Scale(domain=list(ui.STANCE_COLOURS), range=list(ui.STANCE_COLOURS.values()))
     # The axis runs from the first signature shown to the chosen date, whatever the marks: at the end
     # of 2020 the months of 2020 fill the width instead of piling up at the left edge.
-    first = min([ds.agreement_of(pid).date for pid in pids] + [p["date"].date() for p in points])
-    x_scale = alt.Scale(domain=[pd.Timestamp(first).isoformat(), pd.Timestamp(view.as_of).isoformat()])
+    first = min([ds.agreement_of(pid).date for pid in pids] + [date.fromisoformat(p["date"]) for p in points])
+    x_scale = alt.Scale(domain=[first.isoformat(), view.as_of.isoformat()])  # ISO days, as the marks
     x = alt.X("date:T", title=None, scale=x_scale, axis=ui.date_axis(first, view.as_of))
     encoding = {
         "x": x,
         "y": y,
         "color": alt.Color("stance:N", scale=stance_scale),
         # Dates that are approximate or inferred, and unverified reports, are drawn faint.
-        "opacity": alt.condition(
-            (alt.datum.precision == "day")
-            & (alt.datum.verification != "unverified")
-            & (alt.datum.verification != "date-inferred"),
-            alt.value(1.0),
-            alt.value(0.4),
-        ),
-        "tooltip": ["id", "provision", alt.Tooltip("date:T", format="%Y-%m-%d"), "precision", "verification",
-                    "stance", "kind", "side", "claimant"],
+        "opacity": alt.condition(alt.datum.caveat == "", alt.value(1.0), alt.value(0.4)),
+        "tooltip": ["id", "provision", "date:N", "stance", "side", alt.Tooltip("caveat:N", title="date or check")],
     }
     frame = pd.DataFrame(points)
-    quotes_only = frame[frame["kind"] == ui.KIND_TEXT["quote"]] if points else frame
-    events_only = frame[frame["kind"] == ui.KIND_TEXT["event"]] if points else frame
+    quotes_only = frame[~frame["event"]].drop(columns="event") if points else frame
+    events_only = frame[frame["event"]].drop(columns="event") if points else frame
     marks = [
         alt.Chart(quotes_only).mark_circle(size=80).encode(**encoding),
         alt.Chart(events_only).mark_point(shape="triangle-up", size=80, filled=False, strokeWidth=2).encode(**encoding),
@@ -98,11 +95,11 @@ else:
         layers.append(
             alt.Chart(pd.DataFrame(deadlines))
             .mark_point(shape="diamond", size=90, color="black", filled=False, strokeWidth=2)
-            .encode(x=x, y=y, tooltip=["provision", "what", alt.Tooltip("date:T", format="%Y-%m-%d"),
+            .encode(x=x, y=y, tooltip=["provision", "what", "date:N",
                                                "state"])
         )
     layers.append(
-        alt.Chart(pd.DataFrame({"date": [pd.Timestamp(view.as_of)]}))
+        alt.Chart(pd.DataFrame({"date": [view.as_of.isoformat()]}))
         .mark_rule(color="gray", strokeDash=[4, 4])
         .encode(x=x)
     )
