@@ -281,7 +281,7 @@ def test_add_evidence_interactive_asks_for_each_field(data_root: Path, source: s
     result = cli("add-evidence", "--source", source, "--interactive", "--root", str(data_root), input=answers)
     assert result.exit_code == 0, result.output
     assert "closest passage" in result.output and "suggested: nov2020-8" in result.output
-    assert "unknown id 'armenai'; did you mean armenia?" in result.output
+    assert "unknown id 'armenai'; did you mean 'armenia'?" in result.output
     item = load_valid(data_root, today=TODAY).evidence[result.stdout.strip().splitlines()[-1]].evidence
     assert item.provisions == ["nov2020-8"] and item.side == "armenia" and item.concerns == ["azerbaijan"]
     assert item.date_precision.value == "on-or-before" and item.note == "Said in Yerevan."

@@ -118,3 +118,41 @@ def test_a_full_disk_while_writing_is_one_line(tmp_path: Path, monkeypatch: pyte
     code, _, err = run([*COMMANDS["export"], "--output", str(target)])
     assert code == 1 and "No space left on device" in err and err.strip().count("\n") == 0
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unreadable_folder_is_reported_not_skipped(data_root: Path, monkeypatch: pytest.MonkeyPatch):
+    from tracker.store import load
+
+    from .helpers import TODAY
+
+    real_iterdir = Path.iterdir
+
+    def iterdir(self: Path):  # type: ignore[no-untyped-def]
+        if self.name == "evidence":
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
+        return real_iterdir(self)
+
+    monkeypatch.setattr(Path, "iterdir", iterdir)
+    found = [str(p) for p in load(data_root, today=TODAY)[1]]
+    assert any("evidence:1:1: cannot read the folder: Permission denied" in m for m in found), found
+
+
+@pytest.mark.parametrize("errno_", [errno.EROFS, errno.EACCES])
+def test_a_write_to_a_read_only_data_root_is_one_line(data_root: Path, monkeypatch: pytest.MonkeyPatch, errno_: int):
+    real_open = os.open
+
+    def refusing_open(path: str | os.PathLike[str], flags: int, *args: object) -> int:
+        if str(path).endswith((".tmp", ".tracker.lock")):
+            raise OSError(errno_, os.strerror(errno_), str(path))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(atomic.os, "open", refusing_open)
+    before = {p: p.read_bytes() for p in (data_root / "evidence").glob("*.yaml")}
+    code, _, err = run([
+        "add-evidence", "--root", str(data_root), "--source", "russian-ministers-visit",
+        "--quote", "the Russian military launched de-mining operations in Nagorno-Karabakh",
+        "--provision", "nov2020-3", "--stance", "progress", "--claimant", "Someone", "--side", "russia",
+    ])
+    assert code == 1 and err.strip().count("\n") == 0 and os.strerror(errno_) in err, err
+    assert err.startswith("error: cannot lock ") and ".tracker.lock" in err
+    assert {p: p.read_bytes() for p in (data_root / "evidence").glob("*.yaml")} == before

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from .errors import BadInput
 from .models import Assessment, Status
 from .status import Claim, Derived, derived_history
 from .store import Dataset
@@ -145,7 +146,7 @@ def changes(
     """Every status change dated `start` <= date <= `end`, newest first (then by provision, in the
     order of the YAML files). `provision` and `agreement` narrow it to one id or several."""
     if start > end:
-        raise ValueError(f"the start date {start} is after the end date {end}")
+        raise BadInput(f"the start date {start} is after the end date {end}")
     provisions = {provision} if isinstance(provision, str) else set(provision) if provision is not None else None
     agreements = {agreement} if isinstance(agreement, str) else set(agreement) if agreement is not None else None
     found: list[tuple[int, Change]] = []

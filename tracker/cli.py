@@ -15,10 +15,10 @@ from . import present
 from .errors import FileSystemError, InvalidData, TrackerError, message_of
 from .models import DatePrecision, DeadlineState, ReportedEvent, Stance, Status, Verification, default_event_date
 from .present import DEADLINE_LABELS
-from .problems import closest
 from .status import ProvisionStatus, all_statuses, party_views, provision_status, signed_later, supersedes
 from .store import Dataset, check, default_root, load
 from .textsafe import CONTROL, clean_output
+from .validate.hints import did_you_mean, unknown
 
 STATUS_COLOURS = {
     Status.IMPLEMENTED: "green",
@@ -273,9 +273,7 @@ def status(root: Path | None, as_of: date | None, agreement: str | None, party: 
 
 def _check_choice(what: str, value: str | None, known: dict[str, Any]) -> None:
     if value is not None and value not in known:
-        near = closest(value, known)
-        hint = f"; did you mean {' or '.join(near)}?" if near else f"; known: {', '.join(known)}"
-        raise click.BadParameter(f"unknown {what} '{value}'{hint}", param_hint=f"--{what}")
+        raise click.BadParameter(unknown(what, value, known), param_hint=f"--{what}")
 
 
 # --------------------------------------------------------------------------- show
@@ -298,9 +296,7 @@ def show(provision_id: str, root: Path | None, as_of: date | None) -> None:
     dataset = _load(root)
     as_of = as_of or date.today()
     if provision_id not in dataset.provisions:
-        near = closest(provision_id, dataset.provisions)
-        hint = f"; did you mean {' or '.join(near)}?" if near else ""
-        raise click.BadParameter(f"unknown provision '{provision_id}'{hint}", param_hint="PROVISION_ID")
+        raise click.BadParameter(unknown("provision", provision_id, dataset.provisions), param_hint="PROVISION_ID")
     p = dataset.provisions[provision_id]
     agreement = dataset.agreement_of(provision_id)
     s = provision_status(dataset, provision_id, as_of)
@@ -520,12 +516,11 @@ def _ask_ids(label: str, known: dict[str, Any], default: str | None, *, optional
             answer = click.prompt(label, default=default if default is not None else ("" if optional else None),
                                   show_default=bool(default))
         ids = _split_ids([answer])
-        unknown = [i for i in ids if i not in known]
-        if not unknown and (ids or optional):
+        missing = [i for i in ids if i not in known]
+        if not missing and (ids or optional):
             return ids
-        for ident in unknown:
-            near = closest(ident, known)
-            click.echo(f"  unknown id '{ident}'" + (f"; did you mean {' or '.join(near)}?" if near else ""))
+        for ident in missing:
+            click.echo(f"  unknown id '{ident}'" + did_you_mean(ident, known))
         if not ids:
             click.echo("  give at least one")
 
@@ -544,10 +539,9 @@ def _ask_evidence(dataset: Dataset, fields: dict[str, Any]) -> dict[str, Any]:
     quote = fields["quote"]
     while not quote or quotes.find(quote, article) is None:
         if quote:
-            near = quotes.nearest(quote, article)
-            out("  not found in the article" + (
-                f"; closest passage (line {near.line}, {near.score:.0f}% similar): “{clean_output(near.text)}”"
-                + (f" — {near.difference}" if near.difference else "") if near else ""))
+            from .validate.checks import closest_passage  # here: it imports rapidfuzz, which only this needs
+
+            out(clean_output("  not found in the article" + closest_passage(quotes.nearest(quote, article))))
         quote = click.prompt("Quote (exact words of the article)")
     fields["quote"] = quote
     proposals = sorted((p for s in suggest_passages(dataset, quote) for p in s.proposals), key=lambda p: -p.score)

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from .errors import BadInput
 from .models import Amendment, DatePrecision, Deadline, DeadlineState, Term
 
 # The freshness window (docs/methodology.md, "Freshness"): a status whose newest claim is older than
@@ -29,7 +30,7 @@ def add_months(start: date, months: int) -> date:
 def add_period(start: date, period: str) -> date:
     match = re.match(r"^(\d+) (day|month|year)s?$", period)
     if match is None:
-        raise ValueError(f"not a period: {period!r}")
+        raise BadInput(f"not a period: {period!r}; write e.g. '3 years'")
     n, unit = int(match.group(1)), match.group(2)
     if unit == "day":
         return date.fromordinal(max(1, min(start.toordinal() + n, date.max.toordinal())))

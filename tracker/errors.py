@@ -8,14 +8,17 @@ dashboard into one message component, `dashboard/ui.py: show_error`).
     ├── FileChanged              a file changed on disk since it was read; nothing was written
     ├── DataBusy                 another writer held the data root's lock for too long
     ├── EditError                an edit cannot be made safely by inserting text; edit by hand
-    ├── BadInput (ValueError)    a value given to the library cannot be used (an undecodable article)
+    ├── BadInput (ValueError)    a value given to the library cannot be used (an undecodable article,
+    │                            a period that is no period, a start after an end)
     │   └── QuoteTooCostly       a quote that cannot be looked for in bounded time
     ├── OutputRefused            --output names something that must not be written (a device, a
     │                            symbolic link, an existing file without --force)
     └── FileSystemError          the operating system refused (disk full, read-only, no permission);
                                  one line naming the path and the cause; .errno
 
-Anything else that escapes the library is a bug, and is shown as one.
+A module may add a leaf of its own under TrackerError (`tracker.release.changes.NotARelease`); the
+CLI and the dashboard show it like the rest. Anything else that escapes the library is a bug, and is
+shown as one.
 """
 
 from __future__ import annotations

@@ -96,12 +96,17 @@ def quote_not_found(
             quote, text.text
         ):
             message += " (the closest passage was not looked for: this text's time for hints is spent)"
-    if near is not None:
-        passage = near.text if len(near.text) <= 240 else near.text[:237] + "..."
-        message += f'; closest passage (line {near.line}, {near.score:.0f}% similar): "{passage}"'
-        if near.difference:
-            message += f" — {near.difference}"
-    return doc.problem(loc, message), near
+    return doc.problem(loc, message + closest_passage(near)), near
+
+
+def closest_passage(near: quotes.NearMatch | None) -> str:
+    """'; closest passage (line 10, 97% similar): "..." — the quote has 'x' where the article has 'y'',
+    or '' without one: the one wording of the hint, wherever a quote is not found."""
+    if near is None:
+        return ""
+    passage = near.text if len(near.text) <= 240 else near.text[:237] + "..."
+    message = f'; closest passage (line {near.line}, {near.score:.0f}% similar): "{passage}"'
+    return message + (f" — {near.difference}" if near.difference else "")
 
 
 def too_short(doc: Document, loc: KeyPath, quote: str) -> Problem | None:
