@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import bisect
 import calendar
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from .changes import provision_changes
+from .changes import Change, provision_changes
 from .models import Stance, Status
 from .status import _stale
 from .store import Dataset
@@ -78,11 +78,13 @@ def monthly(
     by: Grouping = "all",
     agreements: Iterable[str] | None = None,
     parties: Iterable[str] | None = None,
+    histories: Mapping[str, list[Change]] | None = None,
 ) -> list[TrendPoint]:
     """Provisions by status at each month end up to `as_of`, for the agreements asked for (default:
     all) and the provisions obliging any of `parties` (default: all), grouped `by` all, agreement
     or party obliged (a provision obliging two parties counts once for each). Empty when no
-    agreement asked for was signed by `as_of`."""
+    agreement asked for was signed by `as_of`. `histories` (provision id -> provision_changes at
+    `as_of`) lets a caller that already has them (the release) spare their making a second time."""
     wanted = set(agreements) if agreements is not None else None
     obliged = set(parties) if parties is not None else None
     pids = [
@@ -105,7 +107,8 @@ def monthly(
         return groups[group]
 
     for pid in pids:
-        history = provision_changes(dataset, pid, as_of)
+        known = histories.get(pid) if histories is not None else None
+        history = known if known is not None else provision_changes(dataset, pid, as_of)
         days = [c.date for c in history]
         claims = _claim_dates(dataset, pid)
         obligation = dataset.provisions[pid].obligation

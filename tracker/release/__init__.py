@@ -136,13 +136,14 @@ def _build(
 ) -> Release:
     from . import codebook, package, site
     from .changes import compare, read_release
-    from .tables import build_tables
+    from .tables import build_tables, histories_of
 
     check_output(folder, force=force)
     version = version or as_of.isoformat()
     before = read_release(previous) if previous is not None else None
     progress("tables")
-    tables = build_tables(dataset, as_of)
+    histories = histories_of(dataset, as_of)
+    tables = build_tables(dataset, as_of, histories)
     changes = compare(before, tables)
     tables.append(changes.table())
 
@@ -162,7 +163,8 @@ def _build(
         (built / "datapackage.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", "utf-8")
         files.append("datapackage.json")
         progress("site")
-        files += site.write(built, dataset, tables, as_of=as_of, version=version, changes=changes)
+        files += site.write(built, dataset, tables, as_of=as_of, version=version, changes=changes,
+                            histories=histories)
         files.append(MANIFEST)
         manifest = {
             "tool": TOOL,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -18,8 +18,9 @@ from typing import Any
 import jinja2
 
 from .. import present
+from ..changes import Change
 from ..models import ReportedEvent, Status
-from ..status import provision_status, supersedes
+from ..status import provision_status
 from ..store import Dataset, EvidenceItem
 from ..trend import monthly
 from .changes import KINDS, Changes
@@ -102,7 +103,7 @@ class EvidenceView:
     provisions: tuple[str, ...]
     outlet: str
     published: str
-    links: tuple[str, ...]
+    links: tuple[str, ...]  # http(s) only: the template links them without the ext macro's check
     summary: str | None = None
     quotation: str | None = None
     verification: str | None = None
@@ -129,7 +130,7 @@ def _evidence_view(dataset: Dataset, item: EvidenceItem) -> EvidenceView:
             **common,
             outlet=e.outlet,
             published=str(e.published),
-            links=tuple(e.urls),
+            links=tuple(u for u in e.urls if http_url(u)),
             summary=e.summary,
             quotation=e.quotation,
             verification=e.verification.value,
@@ -140,17 +141,17 @@ def _evidence_view(dataset: Dataset, item: EvidenceItem) -> EvidenceView:
         **common,
         outlet=source.outlet,
         published=str(source.published),
-        links=(source.url,) if source.url else (),
+        links=(source.url,) if http_url(source.url) else (),
         quote=e.quote,
         source_title=source.title,
         highlight=highlight(article, item.span.start, item.span.end) if article and item.span else None,
     )
 
 
-def _trend(dataset: Dataset, as_of: date) -> list[dict[str, Any]]:
+def _trend(dataset: Dataset, as_of: date, histories: Mapping[str, list[Change]] | None) -> list[dict[str, Any]]:
     """tracker/trend.py's monthly counts by status (the dashboard's trend), one bar per month end."""
     by_day: dict[date, dict[str, tuple[int, int]]] = {}
-    for point in monthly(dataset, as_of):
+    for point in monthly(dataset, as_of, histories=histories):
         by_day.setdefault(point.when, {})[point.status.value] = (point.provisions, point.stale)
     return [
         {
@@ -164,7 +165,14 @@ def _trend(dataset: Dataset, as_of: date) -> list[dict[str, Any]]:
 
 
 def write(
-    folder: Path, dataset: Dataset, tables: Sequence[Table], *, as_of: date, version: str, changes: Changes
+    folder: Path,
+    dataset: Dataset,
+    tables: Sequence[Table],
+    *,
+    as_of: date,
+    version: str,
+    changes: Changes,
+    histories: Mapping[str, list[Change]] | None = None,
 ) -> list[str]:
     env = environment()
     out = folder / SITE
@@ -191,7 +199,7 @@ def write(
         by_agreement[dataset.provision_agreement[p.id]].append(p)
 
     counts = Counter(r["status"] for r in statuses.values())
-    trend = _trend(dataset, as_of)
+    trend = _trend(dataset, as_of, histories)
     page(
         "index.html",
         "index.html",
@@ -234,8 +242,15 @@ def write(
         return found
 
     name = dataset.actor_name
+    statuses_now = {p.id: provision_status(dataset, p.id, as_of) for p in provisions}
+    # The newer side of each supersession, from the older provisions' statuses: status.supersedes scans
+    # every provision for one, which is a scan per page.
+    newer: dict[str, list[tuple[str, Any]]] = defaultdict(list)
+    for pid, st in statuses_now.items():
+        for sup in st.superseded_by:
+            newer[sup.provision_id].append((pid, sup))
     for p in provisions:
-        s = provision_status(dataset, p.id, as_of)
+        s = statuses_now[p.id]
         items = [
             i for i in dataset.evidence_for(p.id) if not i.dated or i.evidence.event_date <= as_of  # type: ignore[operator]
         ]
@@ -256,8 +271,7 @@ def write(
             reading=present.READING_LABELS[p.reading],
             rendering=present.rendering_note(p.language) if p.english else None,
             superseded=[(sup.provision_id, present.supersession_phrase(sup, name)) for sup in s.superseded_by],
-            supersedes=[(older, present.supersedes_phrase(older, sup, name)) for older, sup in
-                        supersedes(dataset, p.id, as_of)],
+            supersedes=[(older, present.supersedes_phrase(older, sup, name)) for older, sup in newer[p.id]],
             reasons={c.id for c in s.reasons},
             history=history.get(p.id, []),
             evidence=[view(i) for i in items],

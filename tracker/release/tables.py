@@ -5,13 +5,13 @@ of each column for `tracker export`, the release and the site); the others are m
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from .. import export, present
-from ..changes import provision_changes
+from ..changes import Change, provision_changes
 from ..models import Agreement, Assessment, Provision
 from ..status import provision_status
 from ..store import Dataset
@@ -341,12 +341,18 @@ HISTORY_COLUMNS = ["provision_id", "date", "status", "previous_status", "rule", 
                    "explanation"]
 
 
-def _history(dataset: Dataset, as_of: date, provisions: Sequence[Provision]) -> Table:
-    """tracker/changes.py's effective status history (the one the dashboard and the feed show), with the
-    engine's explanation of the derived status on each day."""
+def histories_of(dataset: Dataset, as_of: date) -> dict[str, list[Change]]:
+    """Each provision's effective status history (tracker/changes.py: the one the dashboard and the feed
+    show), made once per release for the history table and the site's trend."""
+    return {p.id: provision_changes(dataset, p.id, as_of) for p in provisions_in(dataset, as_of)}
+
+
+def _history(dataset: Dataset, as_of: date, histories: Mapping[str, list[Change]]) -> Table:
+    """The status history table, with the engine's explanation of the derived status on each day."""
     rows = []
-    for p in provisions:
-        for change in provision_changes(dataset, p.id, as_of):
+    for pid, changes in histories.items():
+        p = dataset.provisions[pid]
+        for change in changes:
             assessment = next((c.id for c in change.causes if c.kind == "assessment"), None)
             if change.rule == "assessment":
                 explanation = f"{present.status_label(change.new)} since {change.date}: set by assessment {assessment}"
@@ -403,9 +409,13 @@ def vocabularies() -> Table:
                  "(meanings in codebook/methodology.md).", cols, _records(rows, cols), ("vocabulary", "code"))
 
 
-def build_tables(dataset: Dataset, as_of: date) -> list[Table]:
+def build_tables(
+    dataset: Dataset, as_of: date, histories: Mapping[str, list[Change]] | None = None
+) -> list[Table]:
     """Every table of a release at `as_of`, parents before children (the order SQLite loads them in)."""
     provisions = provisions_in(dataset, as_of)
+    if histories is None:
+        histories = histories_of(dataset, as_of)
     present = {p.id for p in provisions}
     return [
         *_agreements(dataset, as_of),
@@ -414,6 +424,6 @@ def build_tables(dataset: Dataset, as_of: date) -> list[Table]:
         *_evidence(dataset, as_of, present),
         _assessments(dataset, as_of),
         _statuses(dataset, as_of, present),
-        _history(dataset, as_of, provisions),
+        _history(dataset, as_of, histories),
         vocabularies(),
     ]
