@@ -87,6 +87,8 @@ def esc(text: object) -> str:
     """Text from the data, safe inside st.markdown: HTML escaped, markdown syntax made literal."""
     escaped = html.escape(str(text), quote=False)
     escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", escaped)
+    # A bare 'https://…' would become a link (GFM autolinks); with its slashes escaped too it stays text.
+    escaped = escaped.replace("\\://", "\\:\\/\\/")
     # A line break would end an emphasis or a list item early; keep each value on its line.
     return escaped.replace("\n", " ")
 

@@ -121,3 +121,16 @@ def test_streamlit_listens_on_this_machine_only():
 
     config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["server"]["address"] == "127.0.0.1"
+
+
+@pytest.mark.parametrize("text", ["see https://example.invalid/x now", "www.example.invalid", "mail a@b.example"])
+def test_bare_urls_in_data_are_not_auto_linked(text: str, monkeypatch: pytest.MonkeyPatch):
+    """Markdown (GFM) turns a bare 'https://…', 'www.…' or e-mail address into a link; escaped, none matches."""
+    import importlib
+    import sys
+
+    monkeypatch.syspath_prepend(str(REPO / "dashboard"))
+    ui = importlib.import_module("ui")
+    escaped = ui.esc(text)
+    assert "://" not in escaped and "www." not in escaped and "b.example" not in escaped
+    del sys.modules["ui"]
