@@ -4,7 +4,7 @@
     python scripts/screenshot.py --page evidence --as-of 2020-12-31 --output /tmp/evidence.png
     python scripts/screenshot.py --all --as-of 2022-12-31 --output /tmp/shots   # every page, one file each
 
-It starts `streamlit run dashboard/app.py` on a free local port, opens the page at 1400 x 1000 in
+It starts `streamlit run dashboard/app.py` on a free local port, opens the page at 1400 x 1350 in
 Debian's Chromium (/usr/bin/chromium, or $CHROMIUM) through Playwright, waits until the page has
 finished running, and saves a PNG. The server is stopped afterwards.
 """
@@ -104,7 +104,7 @@ def main() -> None:
     parser.add_argument("--root", type=Path, default=None, help="data root (default: the bundled data)")
     parser.add_argument("--full-page", action="store_true")
     parser.add_argument("--width", type=int, default=1400)
-    parser.add_argument("--height", type=int, default=1000)
+    parser.add_argument("--height", type=int, default=1350, help="the README picture: down to the trend chart")
     args = parser.parse_args()
     with dashboard(args.root) as url:
         pages = PAGES if args.all else [args.page]
