@@ -32,7 +32,10 @@ for a in existing:
 
 for a in existing:
     stages = [s for s in a.stages if s.date <= view.as_of]
-    current = stages[-1].stage.value if stages else ("in force" if a.effective <= view.as_of else "signed")
+    if stages:  # 'superseded in part 2025-08-08' without its date
+        current = present.stage_phrase(stages[-1]).rsplit(" ", 1)[0]
+    else:
+        current = "in force" if a.effective <= view.as_of else "signed"
     st.subheader(f"{ui.esc(a.short_title)} ({ui.esc(a.id)})")
     st.markdown(f"**{ui.esc(a.title)}** · stage as of {view.as_of}: **{ui.esc(current)}**")
     lines = []

@@ -146,7 +146,9 @@ reason_ids = {c.id for c in s.reasons}
 # The evidence behind the status first, then the rest newest first; ten unless all are asked for: a long
 # list of bordered cards is most of what the browser draws on this page.
 FIRST = 10
-ordered = [i for i in reversed(items) if i.id in reason_ids] + [i for i in reversed(items) if i.id not in reason_ids]
+dated = [ds.evidence[i] for i in reversed(s.evidence_ids)]  # newest first; the undated last
+ordered = [i for i in dated if i.id in reason_ids] + [i for i in dated if i.id not in reason_ids]
+ordered += [ds.evidence[i] for i in s.undated_ids]
 shown_all = len(ordered) <= FIRST or st.checkbox(
     f"Show all {len(ordered)} (the first {FIRST} are shown: the evidence behind the status, then the newest)",
     key="all_evidence", bind="query-params",
