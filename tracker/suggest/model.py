@@ -57,14 +57,14 @@ SHOW_SECOND_BELOW = 0.6
 class Weights:
     """How the parts of the score are combined (docs/suggest.md)."""
 
-    text: float = 0.0  # weight of words shared with the provision text (keywords weigh 1)
+    text: float = 0.25  # weight of words shared with the provision text (keywords weigh 1)
     learned: float = 0.5  # weight of the words learned from linked items
-    nearest: float = 2.0  # weight of the similarity to the nearest linked item (0..1)
+    nearest: float = 4.0  # weight of the similarity to the nearest linked item (0..1)
     vote: float = 2.0  # weight of the similarity-weighted vote of the ten nearest items (0..1)
-    threshold: float = 3.0  # a provision is proposed when its raw score reaches this
+    threshold: float = 4.0  # a provision is proposed when its raw score reaches this
     relative: float = 0.0  # ... and at least this share of the passage's best score
-    stance_l2: float = 30.0  # stance: L2 regularisation of the logistic regression
-    stance_cue: float = 1.0  # stance: prior weight of a cue phrase toward its stance
+    stance_l2: float = 10.0  # stance: L2 regularisation of the logistic regression
+    stance_cue: float = 2.0  # stance: prior weight of a cue phrase toward its stance
     keywords: bool = True  # use the hand-written keywords at all (off: an ablation)
     # Text weight for a provision that has no keywords (a new agreement typed in without them):
     # there the provision's own words are all there is to match. Not chosen by the benchmark
