@@ -483,8 +483,15 @@ _FOLD_CLASSES = {
 }
 
 
+def _on_word_boundaries(text: str, start: int, end: int) -> bool:
+    inside_at_start = start > 0 and text[start].isalnum() and text[start - 1].isalnum()
+    inside_at_end = end < len(text) and text[end - 1].isalnum() and text[end].isalnum()
+    return not (inside_at_start or inside_at_end)
+
+
 def reference_find(quote: str, article: str) -> tuple[int, int, int, int] | None:
-    """The matcher quotes.find replaced: one regex per quote, run on the article as it is."""
+    """The matcher quotes.find replaced (one regex per quote, run on the article as it is), with the rule
+    added since: the leftmost match that starts and ends on word boundaries of the article."""
     text = re.sub(r"\s+", " ", quote.translate(quotes._FOLD).replace("…", "...")).strip()
     if not text:
         return None
@@ -497,7 +504,10 @@ def reference_find(quote: str, article: str) -> tuple[int, int, int, int] | None
         ch = text[i]
         parts.append(r"[\s" + quotes._SPACE_CHARS + r"]+" if ch == " " else _FOLD_CLASSES.get(ch, re.escape(ch)))
         i += 1
-    match = re.compile("".join(parts)).search(article)
+    pattern = re.compile("".join(parts))
+    match = pattern.search(article)
+    while match is not None and not _on_word_boundaries(article, match.start(), match.end()):
+        match = pattern.search(article, match.start() + 1)
     if match is None:
         return None
     line = article.count("\n", 0, match.start()) + 1
