@@ -49,6 +49,8 @@ AS_OF = date(2024, 1, 1)
 # date not asked before, so no per-date cache could answer it.
 LATER_DATES = [date(2016, 3, 1) + timedelta(days=173 * i) for i in range(20)]
 TIME_V = Path("/usr/bin/time")
+COMMAND_RUNS = 3  # runs of each command (each takes seconds at 100k); --command-runs
+COMMAND_RUNS_SET = [COMMAND_RUNS]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -241,7 +243,7 @@ def measure_size(size: int, workdir: Path, repeat: int, dashboard: bool) -> dict
             stdout=subprocess.DEVNULL,
         )
     r: dict[str, Any] = {"size": size}
-    commands = max(3, repeat // 5)  # the commands take seconds each at 100k
+    commands = COMMAND_RUNS_SET[0]  # the commands take seconds each at 100k
 
     note(r, "validate", "bare parse / validate cold / validate warm, side by side")
     parse, cold, warm, cold_rss, bypass = [], [], [], [], []
@@ -269,14 +271,11 @@ def measure_size(size: int, workdir: Path, repeat: int, dashboard: bool) -> dict
 
     note(r, "export", "`tracker export --table evidence`: peak memory")
     out = workdir / f"evidence-{size}.csv"
-    exports = [
-        run_command(
-            tracker(
-                "export", "--root", str(root), "--table", "evidence", "--as-of", AS_OF.isoformat(), "--output", str(out)
-            )
-        )
-        for _ in range(2)
-    ]
+    exports = []
+    for _ in range(2):
+        out.unlink(missing_ok=True)  # export refuses to overwrite a file
+        exports.append(run_command(tracker("export", "--root", str(root), "--table", "evidence", "--as-of",
+                                           AS_OF.isoformat(), "--output", str(out))))
     out.unlink(missing_ok=True)
     r["export_rss"] = max(e["rss_mb"] for e in exports)
     r["export_wall"] = stats([e["wall"] for e in exports])
@@ -473,7 +472,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10k,100k", help="comma-separated passages, e.g. 10k,100k")
     parser.add_argument(
-        "--repeat", type=int, default=20, help="calls per in-process measure (commands: repeat/5, at least 3)"
+        "--repeat", type=int, default=20, help="calls per in-process measure and dashboard reruns"
     )
     parser.add_argument(
         "--workdir",
@@ -481,6 +480,7 @@ def main() -> None:
         default=Path(tempfile.gettempdir()) / "tracker-bench",
         help="where the generated roots are kept between runs",
     )
+    parser.add_argument("--command-runs", type=int, default=COMMAND_RUNS, help="runs of each command (default 3)")
     parser.add_argument("--no-dashboard", action="store_true", help="skip the dashboard measure")
     parser.add_argument("--no-startup", action="store_true", help="skip the start-up measure on the bundled data")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
@@ -489,6 +489,7 @@ def main() -> None:
     if args.worker:
         print(json.dumps(worker(args.worker, args.repeat)))
         return
+    COMMAND_RUNS_SET[0] = args.command_runs
     args.workdir.mkdir(parents=True, exist_ok=True)
     print(f"{machine()}; {time.strftime('%Y-%m-%d %H:%M')}; sizes {args.sizes}; repeat {args.repeat}", flush=True)
     results = []
