@@ -25,7 +25,7 @@ from datetime import date
 
 from .errors import BadInput
 from .models import Assessment, Status
-from .status import Claim, Derived, derived_history
+from .status import Claim, Derived, derived_history, derived_status
 from .store import Dataset
 
 __all__ = ["Cause", "Change", "changes", "provision_changes"]
@@ -127,7 +127,7 @@ def provision_changes(dataset: Dataset, provision_id: str, as_of: date) -> list[
         if assessment is not None:
             causes = (_assessment_cause(assessment),)
         else:
-            at_day = derived_history(dataset, provision_id, day)[-1][1]
+            at_day = derived_status(dataset, provision_id, day)
             causes = _derived_causes(dataset, at_day, day)
         out.append(Change(provision_id, agreement.id, day, old, status, rule, causes))
     if not out:  # signed and in force on the same day, before any evidence

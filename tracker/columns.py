@@ -23,6 +23,13 @@ GRAVITY = {
     Stance.VIOLATED: 5,
 }
 
+POSITIVE_MAX = 2  # implemented, progress
+NEGATIVE_MIN = 3  # stalled, disputed, violated
+WINDOW_DAYS = 30  # R4: a position is current if dated within 30 days before the latest claim
+
+# Rules as small integers; status.py maps them to its Rule names.
+R2, R3_IMPLEMENTED, R3_DISPUTED, R4_DISPUTED, R4_LATEST = range(5)
+
 
 class EvidenceColumns:
     """The counted evidence of a dataset as columns, filled by the loader as it registers each item (so

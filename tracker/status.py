@@ -12,7 +12,9 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
+from .columns import R2, R3_DISPUTED, R3_IMPLEMENTED, R4_DISPUTED, R4_LATEST, WINDOW_DAYS
 from .deadlines import FRESHNESS_MONTHS, Due, TermState, deadline_state, due_as_of, stale_before, term_as_of
 from .models import (
     ActorRole,
@@ -27,7 +29,9 @@ from .models import (
 )
 from .present import DEADLINE_LABELS, STATUS_LABELS  # noqa: F401 - re-exported for older importers
 from .store import Dataset, EvidenceItem
-from .timelines import R2, R3_DISPUTED, R3_IMPLEMENTED, R4_DISPUTED, R4_LATEST, WINDOW_DAYS, Columns
+
+if TYPE_CHECKING:
+    from .timelines import Columns
 
 __all__ = [
     "FRESHNESS_MONTHS",
@@ -39,6 +43,7 @@ __all__ = [
     "SupersessionInEffect",
     "all_statuses",
     "derived_history",
+    "derived_status",
     "party_views",
     "provision_status",
     "signed_later",
@@ -169,6 +174,8 @@ def _engine(dataset: Dataset, provision_id: str) -> tuple[Columns, int]:
     """The dataset's timelines (tracker/timelines.py, where rules R2-R4 are applied), made on first use
     for every provision at once, and made again if a provision, its agreement, the evidence or the
     assessments are no longer the objects they were made from."""
+    from .timelines import Columns  # here: numpy's import is a third of a command's start-up, and validate needs none
+
     engine = dataset._timelines.get(Columns)
     if engine is None or not engine.current(dataset, provision_id):
         with _collector_paused():
@@ -177,8 +184,16 @@ def _engine(dataset: Dataset, provision_id: str) -> tuple[Columns, int]:
 
 
 def _derived_at(engine: Columns, p: int, row: int) -> tuple[date, Derived]:
-    status, rule, since = engine.status_at(row)
-    return date.fromordinal(since), Derived(status, _RULES[rule], engine.reasons(p, row, Claim.of))
+    """The derived status of a row of the timeline and the date it holds since. Kept once made: a full
+    history (tracker.changes, the trend) asks for every earlier run again at each new date."""
+    made = engine.derived.get(row)
+    if made is None:
+        status, rule, since = engine.status_at(row)
+        made = engine.derived[row] = (
+            date.fromordinal(since),
+            Derived(status, _RULES[rule], engine.reasons(p, row, Claim.of)),
+        )
+    return made
 
 
 def _last_change(dataset: Dataset, provision_id: str, as_of: date) -> tuple[date, Derived, Columns, int]:
@@ -190,7 +205,8 @@ def _last_change(dataset: Dataset, provision_id: str, as_of: date) -> tuple[date
     row = engine.row(p, as_of.toordinal())
     if row < 0:
         return start, Derived(Status.NO_EVIDENCE, Rule.R2_NO_CLAIM), engine, p
-    return (*_derived_at(engine, p, row), engine, p)
+    since, derived = _derived_at(engine, p, row)
+    return since, derived, engine, p
 
 
 def derived_history(dataset: Dataset, provision_id: str, as_of: date) -> list[tuple[date, Derived]]:
@@ -206,6 +222,11 @@ def derived_history(dataset: Dataset, provision_id: str, as_of: date) -> list[tu
     # Each earlier run with the reasons of its last day, as the rules gave them then.
     runs = [(date.fromordinal(since), _derived_at(engine, p, last)[1]) for since, last in engine.runs_before(p, row)]
     return [before_any, *runs, _derived_at(engine, p, row)]
+
+
+def derived_status(dataset: Dataset, provision_id: str, as_of: date) -> Derived:
+    """derived_history(...)[-1][1], without building the history: the derived status at `as_of`."""
+    return _last_change(dataset, provision_id, as_of)[1]
 
 
 def status_history(dataset: Dataset, provision_id: str, as_of: date) -> list[tuple[date, Status]]:

@@ -27,19 +27,23 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .columns import GRAVITY, EvidenceColumns
+from .columns import (
+    GRAVITY,
+    NEGATIVE_MIN,
+    POSITIVE_MAX,
+    R3_DISPUTED,
+    R3_IMPLEMENTED,
+    R4_DISPUTED,
+    R4_LATEST,
+    WINDOW_DAYS,
+    EvidenceColumns,
+)
 from .models import Obligation, Stance, Status
 
 if TYPE_CHECKING:
     from .store import Dataset
 
 STANCE_OF = {v: k for k, v in GRAVITY.items()}
-POSITIVE_MAX = 2  # implemented, progress
-NEGATIVE_MIN = 3  # stalled, disputed, violated
-WINDOW_DAYS = 30  # R4: a position is current if dated within 30 days before the latest claim
-
-# Rules as small integers; status.py maps them to its Rule names.
-R2, R3_IMPLEMENTED, R3_DISPUTED, R4_DISPUTED, R4_LATEST = range(5)
 # R4 without a dispute: the status follows the gravest claim of the latest day.
 _STATUS_OF_GRAVITY = [Status.NO_EVIDENCE, Status.IMPLEMENTED, Status.IN_PROGRESS, Status.STALLED,
                       Status.DISPUTED, Status.VIOLATED]
@@ -95,6 +99,8 @@ class Columns:
         self.undated_ids = [tuple(sorted(u)) for u in undated]
         ids = columns.ids
         self._claims: list[Any] = [None] * n  # status.Claim per item, made when first cited
+        self.derived: dict[int, Any] = {}  # status.py's (since, Derived) per row, made when first asked
+        self._runs: dict[int, tuple[list[int], list[tuple[int, int]]]] = {}
 
         # ---- counted evidence (context included) per provision, by (day, id): counts and evidence ids.
         order = np.lexsort((id_rank[li], day[li], lp))
@@ -266,9 +272,14 @@ class Columns:
 
     def runs_before(self, p: int, row: int) -> list[tuple[int, int]]:
         """The runs of provision `p` before the one holding at `row`: (since ordinal, last row of the run)."""
-        lo = int(self.row_bounds[p])
-        changes = (np.flatnonzero(self.row_change[lo : row + 1]) + lo).tolist()
-        return [(self._since_list[c], nxt - 1) for c, nxt in itertools.pairwise(changes)]
+        runs = self._runs.get(p)
+        if runs is None:  # every run of the provision, once: (first row, since), in order
+            lo, hi = int(self.row_bounds[p]), int(self.row_bounds[p + 1])
+            starts = (np.flatnonzero(self.row_change[lo:hi]) + lo).tolist()
+            runs = self._runs[p] = (starts, [(self._since_list[c], nxt - 1) for c, nxt in itertools.pairwise(starts)])
+        starts, done = runs
+        current = bisect.bisect_right(starts, row) - 1  # the run holding at `row`
+        return done[:current]
 
     def reasons(self, p: int, row: int, claim: Any) -> tuple[Any, ...]:
         """The claims the rule of `row` cites, newest first (then by id, descending), as status.Claim
