@@ -3,7 +3,8 @@ page loads in Chromium (not a test; figures go to docs/performance.md, section "
 
 1. For each size (generated passages, benchmarks/generate.py) and for the bundled data: the wall time
    and peak resident memory of `tracker validate --root R` and of `tracker release OUT --root R`, each
-   a command in its own process (bench_scale's launcher), median of --repeat runs, and their ratio.
+   a command in its own process (bench_scale's launcher), median of --repeat runs, and their ratio;
+   both cold (--no-cache) and with the cache on disk warm.
 2. The release's weight: the whole folder, the site, the database.
 3. Page loads: every page of the bundled release's site (or --pages of them, the largest first, for a
    generated one) served by a static server on 127.0.0.1 and opened in Debian's Chromium (Playwright);
@@ -43,28 +44,34 @@ def _size(path: Path) -> int:
 
 
 def commands(root: Path, workdir: Path, repeat: int) -> dict[str, Any]:
-    validate, release = [], []
+    """Both commands cold (--no-cache: every file parsed, as `validate` was measured before the cache on
+    disk) and warm (the cache filled by a first, untimed run of each)."""
     out = workdir / "release"
-    for _ in range(repeat):
-        validate.append(_command(["validate", "--root", str(root)]))
-        if out.exists():
-            shutil.rmtree(out)  # untimed: each run writes a fresh release
-        release.append(_command(["release", str(out), "--root", str(root), "--as-of", AS_OF]))
-    med = {
-        "validate_s": statistics.median(r["wall"] for r in validate),
-        "release_s": statistics.median(r["wall"] for r in release),
-        "validate_mb": max(r["rss_mb"] for r in validate),
-        "release_mb": max(r["rss_mb"] for r in release),
-    }
-    med["ratio"] = med["release_s"] / med["validate_s"]
-    med |= {
+    result: dict[str, Any] = {}
+    for mode, extra in (("cold", ["--no-cache"]), ("warm", [])):
+        if mode == "warm":  # fill the cache, untimed
+            _command(["validate", "--root", str(root)])
+        validate, release = [], []
+        for _ in range(repeat):
+            validate.append(_command(["validate", "--root", str(root), *extra]))
+            if out.exists():
+                shutil.rmtree(out)  # untimed: each run writes a fresh release
+            release.append(_command(["release", str(out), "--root", str(root), "--as-of", AS_OF, *extra]))
+        result[mode] = {
+            "validate_s": statistics.median(r["wall"] for r in validate),
+            "release_s": statistics.median(r["wall"] for r in release),
+            "validate_mb": max(r["rss_mb"] for r in validate),
+            "release_mb": max(r["rss_mb"] for r in release),
+        }
+        result[mode]["ratio"] = result[mode]["release_s"] / result[mode]["validate_s"]
+    result |= {
         "release_bytes": _size(out),
         "site_bytes": _size(out / "site"),
         "db_bytes": _size(out / "tracker.db"),
         "pages": sum(1 for _ in (out / "site").rglob("*.html")),
         "largest_page_bytes": max(p.stat().st_size for p in (out / "site").rglob("*.html")),
     }
-    return med
+    return result
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -134,15 +141,20 @@ def main() -> None:
         rows.append((label, result))
         print(label, result, flush=True)
     print()
-    print("| data | validate | release | release / validate | peak MB validate / release | release size | site "
-          "| pages | largest page | page load median / max |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| data | cache | validate | release | release / validate | peak MB validate / release |")
+    print("|---|---|---|---|---|---|")
+    for label, r in rows:
+        for mode in ("cold", "warm"):
+            m = r[mode]
+            print(f"| {label} | {mode} | {m['validate_s']:.2f} s | {m['release_s']:.2f} s | {m['ratio']:.2f}x | "
+                  f"{m['validate_mb']:.0f} / {m['release_mb']:.0f} |")
+    print()
+    print("| data | release size | site | database | pages | largest page | page load median / max |")
+    print("|---|---|---|---|---|---|---|")
     for label, r in rows:
         load = f"{r['median_ms']:.0f} / {r['max_ms']:.0f} ms ({r['pages_measured']} pages)" if "max_ms" in r else "-"
-        print(f"| {label} | {r['validate_s']:.2f} s | {r['release_s']:.2f} s | {r['ratio']:.2f}x | "
-              f"{r['validate_mb']:.0f} / {r['release_mb']:.0f} | {r['release_bytes'] / 1e6:.1f} MB | "
-              f"{r['site_bytes'] / 1e6:.2f} MB | {r['pages']} | {r['largest_page_bytes'] / 1e3:.0f} kB | {load} |")
-
+        print(f"| {label} | {r['release_bytes'] / 1e6:.1f} MB | {r['site_bytes'] / 1e6:.2f} MB | "
+              f"{r['db_bytes'] / 1e6:.1f} MB | {r['pages']} | {r['largest_page_bytes'] / 1e3:.0f} kB | {load} |")
 
 if __name__ == "__main__":
     main()
