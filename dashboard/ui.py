@@ -40,6 +40,17 @@ STATUS_COLOURS: dict[Status, str] = {
     Status.NO_EVIDENCE: "#DDDDDD",
 }
 STATUS_STYLE: dict[Status, tuple[str, str]] = {s: (STATUS_COLOURS[s], present.STATUS_SYMBOLS[s]) for s in Status}
+# The nearest of Streamlit's named text colours, for text bars in markdown.
+STATUS_TEXT_COLOURS: dict[Status, str] = {
+    Status.IMPLEMENTED: "green",
+    Status.IN_PROGRESS: "blue",
+    Status.NOT_STARTED: "gray",
+    Status.STALLED: "orange",
+    Status.DISPUTED: "violet",
+    Status.VIOLATED: "red",
+    Status.LAPSED: "gray",
+    Status.NO_EVIDENCE: "gray",
+}
 STANCE_COLOURS = {
     "implemented": "#009E73",
     "progress": "#56B4E9",

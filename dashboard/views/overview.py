@@ -63,27 +63,23 @@ shown = [
     and (not chosen_statuses or s.status.value in chosen_statuses)
 ]
 
-# ----- counts per status
-counts = pd.DataFrame(
-    [{"status": ui.badge(st_), "provisions": sum(1 for s in shown if s.status == st_)} for st_ in Status]
-)
+# ----- counts per status: a table of text bars, not a chart (each chart is a vega view the browser
+# compiles and draws; this page already has two)
 domain, colours = ui.status_domain()
 left, right = st.columns([2, 3])
 with left:
     st.subheader(f"{len(shown)} of {ui.plural(len(view.statuses), 'provision')}")
-    chart = (
-        alt.Chart(counts)
-        .mark_bar()
-        .encode(
-            x=alt.X("provisions:Q", title="provisions", axis=alt.Axis(tickMinStep=1)),
-            y=alt.Y("status:N", sort=domain, title=None, axis=alt.Axis(labelOverlap=False, labelLimit=200)),
-            color=alt.Color("status:N", scale=alt.Scale(domain=domain, range=colours), legend=None),
-            tooltip=["status", "provisions"],
+    counted = {st_: sum(1 for s in shown if s.status == st_) for st_ in Status}
+    widest = max(counted.values(), default=0) or 1
+    st.markdown(
+        "| status | provisions |\n|---|---|\n"
+        + "\n".join(
+            f"| {ui.badge(st_)} | :{ui.STATUS_TEXT_COLOURS[st_]}[{'▇' * max(1, round(10 * n / widest))}] **{n}** |"
+            if n
+            else f"| {ui.badge(st_)} | 0 |"
+            for st_, n in counted.items()
         )
-        .properties(height=8 * 30)
     )
-    labels = chart.mark_text(align="left", dx=3).encode(text="provisions:Q", color=alt.value("gray"))
-    st.altair_chart(chart + labels, width="stretch")
 with right:
     st.subheader("Deadlines")
     # Missed and pending first: they are what a reader looks for; met ones last.

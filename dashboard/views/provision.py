@@ -145,7 +145,7 @@ st.subheader(f"Evidence ({len(items)} on or before {view.as_of}" + (f"; {later} 
 reason_ids = {c.id for c in s.reasons}
 # The evidence behind the status first, then the rest newest first; ten unless all are asked for: a long
 # list of bordered cards is most of what the browser draws on this page.
-FIRST = 10
+FIRST = 6
 dated = [ds.evidence[i] for i in reversed(s.evidence_ids)]  # newest first; the undated last
 ordered = [i for i in dated if i.id in reason_ids] + [i for i in dated if i.id not in reason_ids]
 ordered += [ds.evidence[i] for i in s.undated_ids]
