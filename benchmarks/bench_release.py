@@ -35,8 +35,13 @@ from bench_scale import _command  # noqa: E402  (the launcher that reports a com
 REPO = HERE.parent
 AS_OF = "2025-06-30"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 
 def _size(path: Path) -> int:
@@ -111,8 +116,12 @@ def page_loads(site: Path, repeat: int, limit: int | None) -> dict[str, Any]:
         server.shutdown()
         server.server_close()
     slowest = max(times, key=times.__getitem__)
-    return {"pages_measured": len(times), "median_ms": statistics.median(times.values()),
-            "max_ms": times[slowest], "slowest": slowest}
+    return {
+        "pages_measured": len(times),
+        "median_ms": statistics.median(times.values()),
+        "max_ms": times[slowest],
+        "slowest": slowest,
+    }
 
 
 def main() -> None:
@@ -129,8 +138,11 @@ def main() -> None:
     for size in args.sizes:
         root = workdir / f"data-{size}"
         if not root.exists():
-            subprocess.run([sys.executable, str(HERE / "generate.py"), str(root), "--passages", str(size)], check=True,
-                           stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [sys.executable, str(HERE / "generate.py"), str(root), "--passages", str(size)],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
         targets.append((f"{size:,} passages", root))
     for label, root in targets:
         w = workdir / label.split()[0].replace(",", "")
@@ -146,15 +158,20 @@ def main() -> None:
     for label, r in rows:
         for mode in ("cold", "warm"):
             m = r[mode]
-            print(f"| {label} | {mode} | {m['validate_s']:.2f} s | {m['release_s']:.2f} s | {m['ratio']:.2f}x | "
-                  f"{m['validate_mb']:.0f} / {m['release_mb']:.0f} |")
+            print(
+                f"| {label} | {mode} | {m['validate_s']:.2f} s | {m['release_s']:.2f} s | {m['ratio']:.2f}x | "
+                f"{m['validate_mb']:.0f} / {m['release_mb']:.0f} |"
+            )
     print()
     print("| data | release size | site | database | pages | largest page | page load median / max |")
     print("|---|---|---|---|---|---|---|")
     for label, r in rows:
         load = f"{r['median_ms']:.0f} / {r['max_ms']:.0f} ms ({r['pages_measured']} pages)" if "max_ms" in r else "-"
-        print(f"| {label} | {r['release_bytes'] / 1e6:.1f} MB | {r['site_bytes'] / 1e6:.2f} MB | "
-              f"{r['db_bytes'] / 1e6:.1f} MB | {r['pages']} | {r['largest_page_bytes'] / 1e3:.0f} kB | {load} |")
+        print(
+            f"| {label} | {r['release_bytes'] / 1e6:.1f} MB | {r['site_bytes'] / 1e6:.2f} MB | "
+            f"{r['db_bytes'] / 1e6:.1f} MB | {r['pages']} | {r['largest_page_bytes'] / 1e3:.0f} kB | {load} |"
+        )
+
 
 if __name__ == "__main__":
     main()

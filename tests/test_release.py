@@ -243,8 +243,10 @@ def test_sqlite_keys_indexes_and_full_text_search(made: Path) -> None:
             ("prisoners",),
         ).fetchall()
         assert hits == [("E3",)]
-        assert con.execute("SELECT evidence_id FROM evidence_fts JOIN evidence e ON e.rowid = evidence_fts.rowid "
-                           "WHERE evidence_fts MATCH 'shots'").fetchall() == [("EV1",)]
+        assert con.execute(
+            "SELECT evidence_id FROM evidence_fts JOIN evidence e ON e.rowid = evidence_fts.rowid "
+            "WHERE evidence_fts MATCH 'shots'"
+        ).fetchall() == [("EV1",)]
         assert con.execute("SELECT status FROM statuses WHERE provision_id = 'tiny-2'").fetchone() == ("implemented",)
         fks = con.execute("PRAGMA foreign_key_list(evidence_provisions)").fetchall()
         assert {fk[2] for fk in fks} == {"evidence", "provisions"}
@@ -357,18 +359,27 @@ def test_previous_release_lists_exactly_the_edits_made(tiny: Path, tmp_path: Pat
     first = tmp_path / "r1"
     release(root, first, "--version", "1")
     # The known edits: one passage corrected, one added, one removed, one assessment added.
-    edit(root / "evidence" / "art1.yaml", "    stance: implemented\n    claimant: Westland",
-         "    stance: progress\n    claimant: Westland")
-    edit(root / "evidence" / "art1.yaml", "  - id: E2\n", "  - id: E4\n    quote: Nobody else confirmed it\n"
-         "    provisions: [tiny-2]\n    stance: context\n    claimant: the author\n    side: media\n"
-         "    event_date: 2021-02-01\n  - id: E2\n")
+    edit(
+        root / "evidence" / "art1.yaml",
+        "    stance: implemented\n    claimant: Westland",
+        "    stance: progress\n    claimant: Westland",
+    )
+    edit(
+        root / "evidence" / "art1.yaml",
+        "  - id: E2\n",
+        "  - id: E4\n    quote: Nobody else confirmed it\n"
+        "    provisions: [tiny-2]\n    stance: context\n    claimant: the author\n    side: media\n"
+        "    event_date: 2021-02-01\n  - id: E2\n",
+    )
     text = (root / "evidence" / "art1.yaml").read_text("utf-8")
     start = text.index("  - id: E2\n")
     end = text.index("  - id: E3\n")
     (root / "evidence" / "art1.yaml").write_text(text[:start] + text[end:], encoding="utf-8")
     (root / "evidence" / "assessments.yaml").write_text(
         "assessments:\n  - {id: A1, provision: tiny-3, date: 2021-05-01, status: lapsed, rationale: Overtaken, "
-        "analyst: Test}\n", encoding="utf-8")
+        "analyst: Test}\n",
+        encoding="utf-8",
+    )
     second = tmp_path / "r2"
     release(root, second, "--version", "2", "--previous", str(first))
 
@@ -400,3 +411,11 @@ def test_previous_must_be_a_release(tiny: Path, tmp_path: Path) -> None:
     )
     assert result.exit_code == 1 and "not a release" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_refuses_a_file_as_output_folder(tiny: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.write_text("mine", encoding="utf-8")
+    result = CliRunner().invoke(main, ["release", str(out), "--root", str(tiny), "--as-of", AS_OF])
+    assert result.exit_code == 1 and "is a file" in result.output and "Traceback" not in result.output
+    assert out.read_text("utf-8") == "mine"

@@ -99,9 +99,7 @@ def test_planted_payloads_are_text(site: Path) -> None:
 
 def test_quote_highlighted_within_its_sentences(site: Path) -> None:
     raw = (site / "provisions" / "tiny-1.html").read_text(encoding="utf-8")
-    assert (
-        '"<mark>The ceasefire is holding along the whole line</mark>," the minister said.' in html.unescape(raw)
-    )
+    assert '"<mark>The ceasefire is holding along the whole line</mark>," the minister said.' in html.unescape(raw)
 
 
 @pytest.mark.parametrize(

@@ -120,8 +120,7 @@ def build(
 ) -> Release:
     """Write a release of `dataset` (already validated) at `as_of` into `folder`."""
     with _collector_paused():
-        return _build(dataset, folder, as_of=as_of, version=version, previous=previous, force=force,
-                      progress=progress)
+        return _build(dataset, folder, as_of=as_of, version=version, previous=previous, force=force, progress=progress)
 
 
 def _build(
@@ -163,8 +162,7 @@ def _build(
         (built / "datapackage.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", "utf-8")
         files.append("datapackage.json")
         progress("site")
-        files += site.write(built, dataset, tables, as_of=as_of, version=version, changes=changes,
-                            histories=histories)
+        files += site.write(built, dataset, tables, as_of=as_of, version=version, changes=changes, histories=histories)
         files.append(MANIFEST)
         manifest = {
             "tool": TOOL,

@@ -139,9 +139,7 @@ def write_sqlite(tables: Sequence[Table], path: Path) -> None:
             )
             indexed = {c for fk in t.foreign_keys for c in fk.fields if len(fk.fields) == 1} | set(t.indexes)
             for column in sorted(indexed - {t.primary_key[0]} if len(t.primary_key) == 1 else indexed):
-                con.execute(
-                    f"CREATE INDEX {_quote(f'idx_{t.name}_{column}')} ON {_quote(t.name)} ({_quote(column)})"
-                )
+                con.execute(f"CREATE INDEX {_quote(f'idx_{t.name}_{column}')} ON {_quote(t.name)} ({_quote(column)})")
             search = [c for c in t.search if c in t.columns]
             if search:
                 fts = _quote(f"{t.name}_fts")

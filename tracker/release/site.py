@@ -207,7 +207,8 @@ def write(
         statuses=statuses,
         counts=[(s.value, counts.get(s.value, 0)) for s in Status if counts.get(s.value)],
         signed_later=present.signed_later_line(len(dataset.provisions) - len(provisions))
-        if len(dataset.provisions) > len(provisions) else None,
+        if len(dataset.provisions) > len(provisions)
+        else None,
         stale_mark=present.STALE_MARK,
         stale_note=present.STALE_NOTE,
         assessed_note=present.ASSESSED_NOTE,
@@ -216,6 +217,7 @@ def write(
         trend=trend,
         changes=changes,
     )
+
     def title(aid: str) -> str:
         return dataset.agreements[aid].short_title if aid in dataset.agreements else aid
 
@@ -252,7 +254,9 @@ def write(
     for p in provisions:
         s = statuses_now[p.id]
         items = [
-            i for i in dataset.evidence_for(p.id) if not i.dated or i.evidence.event_date <= as_of  # type: ignore[operator]
+            i
+            for i in dataset.evidence_for(p.id)
+            if not i.dated or i.evidence.event_date <= as_of  # type: ignore[operator]
         ]
         items.sort(key=lambda i: (i.evidence.event_date if i.dated else date.min, i.id), reverse=True)
         page(

@@ -185,20 +185,52 @@ def _agreements(dataset: Dataset, as_of: date) -> list[Table]:
             )
     present = {r["agreement_id"] for r in rows}
     links = [link for link in links if link["other_agreement_id"] in present]
-    columns = list(rows[0]) if rows else ["agreement_id", "title", "short_title", "date", "in_force", "place",
-                                          "signatories", "text_sources", "note"]
+    columns = (
+        list(rows[0])
+        if rows
+        else [
+            "agreement_id",
+            "title",
+            "short_title",
+            "date",
+            "in_force",
+            "place",
+            "signatories",
+            "text_sources",
+            "note",
+        ]
+    )
     stage_cols = ["agreement_id", "position", "stage", "date", "source", "url", "note"]
     link_cols = ["agreement_id", "position", "type", "other_agreement_id", "note"]
     key = (ForeignKey(("agreement_id",), "agreements", ("agreement_id",)),)
     return [
-        Table("agreements", "Agreements", "Each agreement tracked, with its date of signature.",
-              columns, _records(rows, columns), ("agreement_id",), search=("title", "note")),
-        Table("agreement_stages", "Agreement stages", "Signature, initialling, entry into force, partial "
-              "supersession or end of each agreement, in date order.", stage_cols, _records(stages, stage_cols),
-              ("agreement_id", "position"), key),
-        Table("agreement_links", "Agreement links", "How agreements relate: implements, references, "
-              "supersedes-in-part.", link_cols, _records(links, link_cols), ("agreement_id", "position"),
-              (*key, ForeignKey(("other_agreement_id",), "agreements", ("agreement_id",)))),
+        Table(
+            "agreements",
+            "Agreements",
+            "Each agreement tracked, with its date of signature.",
+            columns,
+            _records(rows, columns),
+            ("agreement_id",),
+            search=("title", "note"),
+        ),
+        Table(
+            "agreement_stages",
+            "Agreement stages",
+            "Signature, initialling, entry into force, partial supersession or end of each agreement, in date order.",
+            stage_cols,
+            _records(stages, stage_cols),
+            ("agreement_id", "position"),
+            key,
+        ),
+        Table(
+            "agreement_links",
+            "Agreement links",
+            "How agreements relate: implements, references, supersedes-in-part.",
+            link_cols,
+            _records(links, link_cols),
+            ("agreement_id", "position"),
+            (*key, ForeignKey(("other_agreement_id",), "agreements", ("agreement_id",))),
+        ),
     ]
 
 
@@ -253,15 +285,30 @@ def _provisions(dataset: Dataset, as_of: date) -> list[Table]:
     columns = list(rows[0]) if rows else ["provision_id", "agreement_id", "point", "title", "text"]
     sup_cols = ["provision_id", "position", "by_provision_id", "from", "evidence_ids", "contested_by", "note"]
     return [
-        Table("provisions", "Provisions", "Each obligation tracked, with its verbatim text.", columns,
-              _records(rows, columns), ("provision_id",),
-              (ForeignKey(("agreement_id",), "agreements", ("agreement_id",)),),
-              search=("title", "text", "english", "note"), indexes=("agreement_id", "category")),
-        Table("supersessions", "Supersessions", "Provisions superseded by a provision of a later agreement "
-              "(not a status: the derived status is still computed).", sup_cols, _records(supersessions, sup_cols),
-              ("provision_id", "position"),
-              (ForeignKey(("provision_id",), "provisions", ("provision_id",)),
-               ForeignKey(("by_provision_id",), "provisions", ("provision_id",)))),
+        Table(
+            "provisions",
+            "Provisions",
+            "Each obligation tracked, with its verbatim text.",
+            columns,
+            _records(rows, columns),
+            ("provision_id",),
+            (ForeignKey(("agreement_id",), "agreements", ("agreement_id",)),),
+            search=("title", "text", "english", "note"),
+            indexes=("agreement_id", "category"),
+        ),
+        Table(
+            "supersessions",
+            "Supersessions",
+            "Provisions superseded by a provision of a later agreement "
+            "(not a status: the derived status is still computed).",
+            sup_cols,
+            _records(supersessions, sup_cols),
+            ("provision_id", "position"),
+            (
+                ForeignKey(("provision_id",), "provisions", ("provision_id",)),
+                ForeignKey(("by_provision_id",), "provisions", ("provision_id",)),
+            ),
+        ),
     ]
 
 
@@ -281,8 +328,15 @@ def _sources(dataset: Dataset) -> Table:
         }
         for s in dataset.sources.values()
     ]
-    return Table("sources", "Sources", "The articles stored verbatim that quotes are checked against.", cols,
-                 _records(rows, cols), ("source_id",), search=("title",))
+    return Table(
+        "sources",
+        "Sources",
+        "The articles stored verbatim that quotes are checked against.",
+        cols,
+        _records(rows, cols),
+        ("source_id",),
+        search=("title",),
+    )
 
 
 def _evidence(dataset: Dataset, as_of: date, provisions: set[str]) -> list[Table]:
@@ -297,14 +351,31 @@ def _evidence(dataset: Dataset, as_of: date, provisions: set[str]) -> list[Table
         if pid in provisions
     ]
     return [
-        Table("evidence", "Evidence", "Verbatim quotes (checked against the stored article) and reported events "
-              "(summarised in our words), dated on or before the release date, or undated.", columns, records,
-              ("evidence_id",), (ForeignKey(("source_id",), "sources", ("source_id",)),),
-              search=("quote", "summary", "quotation", "note"), indexes=("event_date", "stance", "side")),
-        Table("evidence_provisions", "Evidence by provision", "Which provisions each piece of evidence bears on.",
-              ["evidence_id", "provision_id"], links, ("evidence_id", "provision_id"),
-              (ForeignKey(("evidence_id",), "evidence", ("evidence_id",)),
-               ForeignKey(("provision_id",), "provisions", ("provision_id",))), indexes=("provision_id",)),
+        Table(
+            "evidence",
+            "Evidence",
+            "Verbatim quotes (checked against the stored article) and reported events "
+            "(summarised in our words), dated on or before the release date, or undated.",
+            columns,
+            records,
+            ("evidence_id",),
+            (ForeignKey(("source_id",), "sources", ("source_id",)),),
+            search=("quote", "summary", "quotation", "note"),
+            indexes=("event_date", "stance", "side"),
+        ),
+        Table(
+            "evidence_provisions",
+            "Evidence by provision",
+            "Which provisions each piece of evidence bears on.",
+            ["evidence_id", "provision_id"],
+            links,
+            ("evidence_id", "provision_id"),
+            (
+                ForeignKey(("evidence_id",), "evidence", ("evidence_id",)),
+                ForeignKey(("provision_id",), "provisions", ("provision_id",)),
+            ),
+            indexes=("provision_id",),
+        ),
     ]
 
 
@@ -322,23 +393,47 @@ def _assessments(dataset: Dataset, as_of: date) -> Table:
         }
         for a in assessments_in(dataset, as_of)
     ]
-    return Table("assessments", "Assessments", "Analysts' dated judgements; each overrides the derived status "
-                 "of its provision from its date on.", cols, _records(rows, cols), ("assessment_id",),
-                 (ForeignKey(("provision_id",), "provisions", ("provision_id",)),), search=("rationale",),
-                 indexes=("provision_id",))
+    return Table(
+        "assessments",
+        "Assessments",
+        "Analysts' dated judgements; each overrides the derived status of its provision from its date on.",
+        cols,
+        _records(rows, cols),
+        ("assessment_id",),
+        (ForeignKey(("provision_id",), "provisions", ("provision_id",)),),
+        search=("rationale",),
+        indexes=("provision_id",),
+    )
 
 
 def _statuses(dataset: Dataset, as_of: date, provisions: set[str]) -> Table:
     columns, records = _from_frame(export.status_table(dataset, as_of))
     records = [r for r in records if r["provision_id"] in provisions]
-    return Table("statuses", "Statuses at the release date", "Every provision's status at the release date, "
-                 "with the rule's explanation.", columns, records, ("provision_id",),
-                 (ForeignKey(("provision_id",), "provisions", ("provision_id",)),
-                  ForeignKey(("agreement",), "agreements", ("agreement_id",))), indexes=("status",))
+    return Table(
+        "statuses",
+        "Statuses at the release date",
+        "Every provision's status at the release date, with the rule's explanation.",
+        columns,
+        records,
+        ("provision_id",),
+        (
+            ForeignKey(("provision_id",), "provisions", ("provision_id",)),
+            ForeignKey(("agreement",), "agreements", ("agreement_id",)),
+        ),
+        indexes=("status",),
+    )
 
 
-HISTORY_COLUMNS = ["provision_id", "date", "status", "previous_status", "rule", "assessment_id", "reason_evidence",
-                   "explanation"]
+HISTORY_COLUMNS = [
+    "provision_id",
+    "date",
+    "status",
+    "previous_status",
+    "rule",
+    "assessment_id",
+    "reason_evidence",
+    "explanation",
+]
 
 
 def histories_of(dataset: Dataset, as_of: date) -> dict[str, list[Change]]:
@@ -372,12 +467,20 @@ def _history(dataset: Dataset, as_of: date, histories: Mapping[str, list[Change]
                     "explanation": explanation,
                 }
             )
-    return Table("status_history", "Status history", "Every change of each provision's status up to the release "
-                 "date, with its date and reasons (the assessment, or the claims the new status rests on).",
-                 HISTORY_COLUMNS, _records(rows, HISTORY_COLUMNS), ("provision_id", "date"),
-                 (ForeignKey(("provision_id",), "provisions", ("provision_id",)),
-                  ForeignKey(("assessment_id",), "assessments", ("assessment_id",))),
-                 indexes=("date", "status"))
+    return Table(
+        "status_history",
+        "Status history",
+        "Every change of each provision's status up to the release "
+        "date, with its date and reasons (the assessment, or the claims the new status rests on).",
+        HISTORY_COLUMNS,
+        _records(rows, HISTORY_COLUMNS),
+        ("provision_id", "date"),
+        (
+            ForeignKey(("provision_id",), "provisions", ("provision_id",)),
+            ForeignKey(("assessment_id",), "assessments", ("assessment_id",)),
+        ),
+        indexes=("date", "status"),
+    )
 
 
 def vocabularies() -> Table:
@@ -405,13 +508,17 @@ def vocabularies() -> Table:
                 }
             )
     cols = ["vocabulary", "code", "label", "description"]
-    return Table("vocabularies", "Vocabularies", "The codes used in the tables and their labels "
-                 "(meanings in codebook/methodology.md).", cols, _records(rows, cols), ("vocabulary", "code"))
+    return Table(
+        "vocabularies",
+        "Vocabularies",
+        "The codes used in the tables and their labels (meanings in codebook/methodology.md).",
+        cols,
+        _records(rows, cols),
+        ("vocabulary", "code"),
+    )
 
 
-def build_tables(
-    dataset: Dataset, as_of: date, histories: Mapping[str, list[Change]] | None = None
-) -> list[Table]:
+def build_tables(dataset: Dataset, as_of: date, histories: Mapping[str, list[Change]] | None = None) -> list[Table]:
     """Every table of a release at `as_of`, parents before children (the order SQLite loads them in)."""
     provisions = provisions_in(dataset, as_of)
     if histories is None:
