@@ -112,7 +112,7 @@ def bench_trend(work: Path, passages: int = 100_000, runs: int = 5) -> None:
     import altair as alt
     import pandas as pd
 
-    from tracker import trend
+    from tracker import changes, trend
     from tracker.status import all_statuses
     from tracker.store import load
 
@@ -126,9 +126,11 @@ def bench_trend(work: Path, passages: int = 100_000, runs: int = 5) -> None:
     all_statuses(dataset, as_of)  # the dashboard has done this before it draws the trend: timelines built
 
     def rerun() -> None:
+        # As dashboard/ui.py does: the histories made once for both groupings.
+        histories = {pid: changes.provision_changes(dataset, pid, as_of) for pid in dataset.provisions}
         frames = []
         for by in ("all", "party"):
-            points = trend.monthly(dataset, as_of, by=by)  # type: ignore[arg-type]
+            points = trend.monthly(dataset, as_of, by=by, histories=histories)  # type: ignore[arg-type]
             frames.append(pd.DataFrame([(p.when, p.group, p.status.value, p.provisions, p.stale) for p in points
                                         if p.provisions], columns=["month", "group", "status", "n", "stale"]))
         alt.Chart(frames[0]).mark_area().encode(x="month:T", y="sum(n):Q", color="status:N").to_dict()
