@@ -235,7 +235,7 @@ def test_sources_page_counts_passages_and_warns_on_one_sided_statuses(open_app: 
     one_sided = [s.provision_id for s in all_statuses(dataset, date(2021, 6, 30)) if s.one_sided and s.reasons]
     assert set(rests[rests["warning"] != ""]["provision"]) == set(one_sided)
     if one_sided:
-        assert any("one side only" in w.value for w in at.warning)
+        assert any("one party only" in w.value for w in at.warning)
 
 
 def test_timeline_draws_a_chart(open_app: Callable[..., AppTest]) -> None:

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 import ui
 
+from tracker import present
 from tracker.store import EvidenceItem
 
 view = ui.current()
@@ -54,13 +55,13 @@ st.dataframe(
     # Sized so that the words fit at 1400 px without scrolling sideways; the id (and the stored file,
     # under evidence/articles/) come last.
     column_config={
-        "title": st.column_config.TextColumn("title", width=380),
-        "outlet": st.column_config.TextColumn("outlet", width=140),
+        "title": st.column_config.TextColumn("title", width=500),
+        "outlet": st.column_config.TextColumn("outlet", width=100),
         "published": st.column_config.TextColumn("published", width=90),
         "passages": st.column_config.NumberColumn("passages", width=70),
         "language": st.column_config.TextColumn("lang.", width=45),
         "link": st.column_config.LinkColumn("link", display_text="open", width=50),
-        "source": st.column_config.TextColumn("source", width=150),
+        "source": st.column_config.TextColumn("source", width=83),
     },
 )
 
@@ -99,9 +100,10 @@ for pid, s in view.statuses.items():
     rows.append(
         {
             "provision": pid,
-            "status": ui.badge(s.status),
+            "status": ui.status_cell(s),
             "rests on": ", ".join(ds.actor_name(a) for a in sides) or "—",
-            "warning": "⚠ one side only" if s.one_sided and s.reasons else "",
+            # One party only (observers such as the media are never a side: methodology v2).
+            "warning": "⚠ one party only" if s.one_sided else "",
             "reasons": ", ".join(c.id for c in s.reasons),
             "quotes / events": f"{kinds.get('quote', 0)} / {kinds.get('event', 0)}" if s.reasons else "",
             "sources": ", ".join(sources),
@@ -110,8 +112,22 @@ for pid, s in view.statuses.items():
 one_sided = sum(1 for r in rows if r["warning"])
 if one_sided:
     st.warning(
-        f"{one_sided} of {len(rows)} statuses rest on claims from one side only: read them as that side's "
-        "account until another side's claim is linked.",
+        f"{one_sided} of {len(rows)} statuses rest on claims of one party only (observers' reports, such as "
+        "the media's, are never a side): read them as that party's account until another side's claim or an "
+        "observer's report is linked.",
         icon="⚠️",
     )
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+st.dataframe(
+    pd.DataFrame(rows),
+    hide_index=True,
+    width="stretch",
+    column_config={  # sized to read at 1400 px without scrolling sideways; ids and sources may be cut
+        "provision": st.column_config.TextColumn("provision", width=95),
+        "status": st.column_config.TextColumn("status", width=235, help=present.STALE_NOTE),
+        "rests on": st.column_config.TextColumn("rests on", width=170),
+        "warning": st.column_config.TextColumn("warning", width=120),
+        "reasons": st.column_config.TextColumn("reasons", width=130),
+        "quotes / events": st.column_config.TextColumn("quotes / events", width=100),
+        "sources": st.column_config.TextColumn("sources", width=88),
+    },
+)
