@@ -58,3 +58,17 @@ def test_scale_benchmark_runs_a_small_size_and_prints_its_table(tmp_path):
                 "CSV export", "`tracker validate` command", "peak memory: `tracker validate`"):
         assert row in out, row
     assert "x); cpu" in out and " MB |" in out
+
+
+def test_run_all_prints_every_target_beside_its_baseline(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "run_all.py"), "--sizes", "200,400", "--repeat", "2",
+         "--command-runs", "1", "--no-dashboard", "--no-startup", "--workdir", str(tmp_path)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    for row in ("first call after load", "any later call", "R4 with pandas", "`tracker status` command",
+                "bare C-loader parse", "`tracker validate`, cold", "`tracker validate`, warm cache",
+                "peak memory", "machine load"):
+        assert row in proc.stdout, row
+    assert "(max " in proc.stdout and "x bare parse" in proc.stdout and "for 2x" in proc.stdout
