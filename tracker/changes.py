@@ -124,6 +124,7 @@ def provision_changes(dataset: Dataset, provision_id: str, as_of: date) -> list[
         old = out[-1].new if out else None
         if old == status:
             continue
+        causes: tuple[Cause, ...]
         if assessment is not None:
             causes = (_assessment_cause(assessment),)
         else:

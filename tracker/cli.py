@@ -357,8 +357,11 @@ def show(provision_id: str, root: Path | None, as_of: date | None) -> None:
     for older, sup in supersedes(dataset, provision_id, as_of):
         out(f"  {present.supersedes_phrase(older, sup, dataset.actor_name)}")
     if s.assessment:
-        a = s.assessment
-        out(f"  assessed by {a.analyst} on {a.date} ({a.id}): {_wrap(a.rationale, '').strip()}")
+        assessed = s.assessment
+        out(
+            f"  assessed by {assessed.analyst} on {assessed.date} ({assessed.id}): "
+            f"{_wrap(assessed.rationale, '').strip()}"
+        )
         out(f"  derived from the evidence: {s.explain(dataset.actor_name)}")
     else:
         out(f"  {s.explain(dataset.actor_name)}")
@@ -688,7 +691,10 @@ def confirm_command(evidence_id: str, quote: str | None, provisions: tuple[str, 
     changes = {"quote": quote, "provisions": _split_ids(provisions) or None, "stance": stance,
                "claimant": claimant, "side": side, "concerns": _split_ids(concerns) or None,
                "event_date": event_date, "date_precision": date_precision, "note": note}
-    confirm_evidence(root or default_root(), evidence_id, **{k: v for k, v in changes.items() if v is not None})
+    # today=None (the real date) named, so that the checker knows none of the fields fills it.
+    confirm_evidence(
+        root or default_root(), evidence_id, today=None, **{k: v for k, v in changes.items() if v is not None}
+    )
     click.echo(f"{evidence_id} confirmed; it now counts toward the status of its provisions.")
 
 

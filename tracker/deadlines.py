@@ -10,6 +10,9 @@ from datetime import date
 from .errors import BadInput
 from .models import Amendment, DatePrecision, Deadline, DeadlineState, Term
 
+# The type under another name, for classes with a field called `date` (which hides the type in their body).
+_Date = date
+
 # The freshness window (docs/methodology.md, "Freshness"): a status whose newest claim is older than
 # this many months before the as-of date is marked stale.
 FRESHNESS_MONTHS = 12
@@ -46,8 +49,8 @@ def stale_before(as_of: date) -> date:
 class Due:
     """The due date in force on a given day, and where it comes from."""
 
-    date: date
-    original: date
+    date: _Date
+    original: _Date
     amendment: Amendment | None
 
 

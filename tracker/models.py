@@ -339,7 +339,7 @@ class Agreement(_Model):
         return self
 
     @property
-    def effective(self) -> date:
+    def effective(self) -> Date:  # not `date`: inside this class that name is the field above
         return self.in_force or self.date
 
 

@@ -472,7 +472,7 @@ def _code_points(ours: str, theirs: str) -> str:
         if (x is None or x.isascii()) and (y is None or y.isascii()):
             return ""
         if x is None:
-            return f" (the article has {_name(y)} here)"  # type: ignore[arg-type]
+            return f" (the article has {_name(y)} here)"
         if y is None:
             return f" (the quote has {_name(x)} here)"
         return f" (the quote has {_name(x)} where the article has {_name(y)})"

@@ -142,11 +142,12 @@ class _Text:
         first = _BREAK.search(text)
         self.newline = first.group() if first else "\n"
         try:
-            self.root = yaml.compose(text, Loader=yaml.SafeLoader)
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
         except yaml.YAMLError as exc:
             raise EditError(f"the file is not valid YAML ({exc}); fix it first") from None
-        if not isinstance(self.root, yaml.MappingNode):
+        if not isinstance(root, yaml.MappingNode):
             raise EditError("the file is not a mapping of keys; fix it first")
+        self.root: yaml.MappingNode = root
 
     def line_text(self, line: int) -> str:
         """Line `line` (0-based) without its line break."""
@@ -253,6 +254,8 @@ def append_item(text: str, key: str, item: dict[str, Any], *, quoted: Sequence[s
     original = body
     t = _Text(body)
     nl = t.newline
+    value: yaml.Node | None
+    key_node: yaml.Node | None
     try:
         value, key_node = t.find((key,))
     except KeyError:

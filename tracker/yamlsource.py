@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -94,6 +94,7 @@ class _Stop(Exception):
 
 def _mark(event: yaml.Event) -> tuple[int, int]:
     mark = event.start_mark
+    assert mark is not None  # both parsers mark every event; the stubs allow None for events made by hand
     return mark.line + 1, mark.column + 1
 
 
@@ -208,11 +209,13 @@ _values: dict[tuple[str, str], Any] = {}
 
 
 def _second_document(root: yaml.Event, second: yaml.Event | None) -> yaml.YAMLError:
+    # The ignores: the stubs give ComposerError only the pure-Python Mark, but libyaml's events carry
+    # yaml._yaml.Mark, which has the same fields (all the error reads to say where).
     return yaml.composer.ComposerError(
         "expected a single document in the stream",
-        root.start_mark,
+        root.start_mark,  # type: ignore[arg-type]
         "but found another document",
-        second.start_mark if second is not None else None,
+        second.start_mark if second is not None else None,  # type: ignore[arg-type]
     )
 
 
@@ -313,7 +316,7 @@ class _Builder:
                 elif frame[2]:
                     key = frame[3]
                     if key is None:  # this node is a key
-                        if cls is not yaml.ScalarEvent:
+                        if not isinstance(event, yaml.ScalarEvent):
                             raise self._stop(event, "a key must be a plain name, not a list or mapping")
                         key = str(event.value)
                         self._check_control(event, key)
@@ -346,16 +349,18 @@ class _Builder:
                     )
                 if loc not in values:
                     values[loc] = _mark(event)
-                if cls is yaml.ScalarEvent:
+                if isinstance(event, yaml.ScalarEvent):
                     value = self._scalar(event)
                     if isinstance(value, str):
                         self._check_control(event, value)
-                elif cls is yaml.MappingStartEvent:
+                elif isinstance(event, yaml.MappingStartEvent):
                     if event.tag not in (None, "!", _MAP):
                         raise self._bad_tag(event, event.tag)
                     value = {}
                     stack.append([value, loc, True, None, {}])
                 else:
+                    # A sequence: an alias carries its anchor's name and was refused above.
+                    event = cast(yaml.SequenceStartEvent, event)
                     if event.tag not in (None, "!", _SEQ):
                         raise self._bad_tag(event, event.tag)
                     value = []

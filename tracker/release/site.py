@@ -137,11 +137,12 @@ def _evidence_view(dataset: Dataset, item: EvidenceItem) -> EvidenceView:
         )
     source = dataset.sources[item.source_id or ""]
     article = dataset.articles.get(source.id)
+    url = http_url(source.url)
     return EvidenceView(
         **common,
         outlet=source.outlet,
         published=str(source.published),
-        links=(source.url,) if http_url(source.url) else (),
+        links=(url,) if url else (),
         quote=e.quote,
         source_title=source.title,
         highlight=highlight(article, item.span.start, item.span.end) if article and item.span else None,

@@ -8,6 +8,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from .. import export, present
@@ -488,7 +489,8 @@ def vocabularies() -> Table:
     from ..models import DatePrecision, DeadlineState, EvidenceKind, Obligation, Reading, Stance, Status, Verification
 
     rows: list[Record] = []
-    for vocab, enum, labels in (
+    # Any: each vocabulary's labels are keyed by its own enum.
+    vocabularies: tuple[tuple[str, type[StrEnum], Mapping[Any, str]], ...] = (
         ("status", Status, present.STATUS_LABELS),
         ("stance", Stance, {}),
         ("deadline_state", DeadlineState, {}),
@@ -497,7 +499,8 @@ def vocabularies() -> Table:
         ("date_precision", DatePrecision, {}),
         ("verification", Verification, {}),
         ("kind", EvidenceKind, export.KIND_LABELS),
-    ):
+    )
+    for vocab, enum, labels in vocabularies:
         for member in enum:
             rows.append(
                 {

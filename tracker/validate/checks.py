@@ -266,7 +266,7 @@ def _evidence_refs(files: Files, ds: Dataset, doc: Document, loc: KeyPath, ids: 
 def invalid_items(files: Files, ds: Dataset, today: date) -> list[Problem]:
     """References and dates in items the schema refused, so one run reports every problem."""
     out: list[Problem] = []
-    fields = {
+    fields: dict[str, tuple[str, Iterable[str]]] = {
         "provisions": ("provision", ds.provisions),
         "provision": ("provision", ds.provisions),
         "side": ("actor", ds.actors),
