@@ -195,8 +195,10 @@ def test_overview_then_provision_in_a_real_browser(
         row = cells[cells.index(pid) :]
         assert any(c.startswith(label) for c in row[:4]), f"{pid}: '{label}' not shown next to it"
 
-    # The status CSV the page offers is byte for byte `tracker export`.
-    with page.expect_download() as download:
+    # The status CSV the page offers is byte for byte `tracker export`. Clicked once the run is over: a
+    # click during a run may be lost (1 run in 20 waited for a download that never started).
+    settled(page)
+    with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name="Status CSV").click()
     saved = tmp_path / "status.csv"
     download.value.save_as(saved)
