@@ -349,7 +349,8 @@ def show(provision_id: str, root: Path | None, as_of: date | None) -> None:
             bold=True,
         )
     )
-    out(f"  {present.latest_claim_text(s)}" + (f"; {present.freshness(s)}" if s.stale else ""))
+    # freshness() already names the newest claim; saying it twice ("(stale); stale: newest claim ...") read as noise.
+    out(f"  {present.freshness(s) if s.stale else present.latest_claim_text(s)}")
     for sup in s.superseded_by:
         out(f"  {present.supersession_phrase(sup, dataset.actor_name)} (not a status)")
         if sup.note:
