@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .columns import R2, R3_DISPUTED, R3_IMPLEMENTED, R4_DISPUTED, R4_LATEST, WINDOW_DAYS
 from .deadlines import FRESHNESS_MONTHS, Due, TermState, deadline_state, due_as_of, stale_before, term_as_of
@@ -54,6 +54,56 @@ __all__ = [
 # Rules R2-R4 and their constants (gravity, the 30-day window) live in tracker/timelines.py, applied to
 # every provision at once; R1, the assessments, freshness and the rest of a status are applied here.
 CURRENT_WINDOW = timedelta(days=WINDOW_DAYS)
+
+
+class _Deferred:
+    """A field of a frozen dataclass worked out when first read, then kept on the instance.
+
+    A status call at 100k passages makes 1,000 statuses; the cited claims, the party check, the counts
+    and the sides cost about half of it and most callers read few of them (a count of statuses reads
+    none). An instance made by `_defer` lacks those fields and holds instead what is needed to make them
+    (one tuple: few objects for the collector); reading such a field calls `make(instance, context)`
+    once, which returns that field's value and may return others (stored too). The values are stored
+    in the instance's __dict__, where they shadow this descriptor from then on. Equality, hashing, repr
+    and dataclasses.replace read fields by attribute, so they see the same values as an eager instance;
+    pickling works them all out first. Instances made by the dataclass's own __init__ are eager."""
+
+    __slots__ = ("make", "name")
+
+    def __init__(self, name: str, make: Callable[[Any, Any], dict[str, Any]]):
+        self.name, self.make = name, make
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        state = obj.__dict__
+        state.update(self.make(obj, state["_deferred"]))
+        return state[self.name]
+
+
+def _deferrable(cls: type, makers: dict[str, Callable[[Any, Any], dict[str, Any]]]) -> None:
+    """Let the fields named in `makers` of the frozen dataclass `cls` be deferred (see _Deferred).
+    Installed after the dataclass is made, so that its __init__ keeps the plain defaults."""
+    for name, make in makers.items():
+        setattr(cls, name, _Deferred(name, make))
+    names = tuple(makers)
+
+    def __getstate__(self: object) -> dict[str, object]:
+        for name in names:
+            getattr(self, name)
+        return {k: v for k, v in self.__dict__.items() if k != "_deferred"}
+
+    cls.__getstate__ = __getstate__  # type: ignore[attr-defined]
+    cls._deferred_fields = names  # type: ignore[attr-defined]
+
+
+def _defer(obj: object, context: object) -> None:
+    """Drop the deferrable fields of `obj` (just made eagerly with placeholders): they will be made
+    from `context` when first read."""
+    state = obj.__dict__
+    for name in type(obj)._deferred_fields:  # type: ignore[attr-defined]
+        del state[name]
+    state["_deferred"] = context
 
 
 @dataclass(frozen=True)
@@ -161,6 +211,30 @@ class ProvisionStatus:
         return explain(self, name)
 
 
+# Worked out on first read (see _Deferred): the claims a rule cites, and the parts of a status that need
+# them or a walk of the provision's evidence.
+def _reasons(derived: Derived, context: tuple[Columns, int, int]) -> dict[str, Any]:
+    engine, p, row = context
+    return {"reasons": engine.reasons(p, row, Claim.of)}
+
+
+def _counted(status: ProvisionStatus, context: tuple[Columns, int, int, Dataset]) -> dict[str, Any]:
+    evidence_ids, counts = context[0].counted(context[1], context[2])
+    return {"evidence_ids": evidence_ids, "counts": counts}
+
+
+def _sides(status: ProvisionStatus, context: tuple[Columns, int, int, Dataset]) -> dict[str, Any]:
+    return {"sides": context[0].sides_by(context[1], context[2])}
+
+
+def _party(status: ProvisionStatus, context: tuple[Columns, int, int, Dataset]) -> dict[str, Any]:
+    return {"one_party": _one_party(context[3], status.derived.reasons)}
+
+
+_deferrable(Derived, {"reasons": _reasons})
+_deferrable(ProvisionStatus, {"counts": _counted, "evidence_ids": _counted, "sides": _sides, "one_party": _party})
+
+
 _RULES = {
     R2: Rule.R2_NO_CLAIM,
     R3_IMPLEMENTED: Rule.R3_IMPLEMENTED,
@@ -189,10 +263,9 @@ def _derived_at(engine: Columns, p: int, row: int) -> tuple[date, Derived]:
     made = engine.derived.get(row)
     if made is None:
         status, rule, since = engine.status_at(row)
-        made = engine.derived[row] = (
-            date.fromordinal(since),
-            Derived(status, _RULES[rule], engine.reasons(p, row, Claim.of)),
-        )
+        derived = Derived(status, _RULES[rule])
+        _defer(derived, (engine, p, row))
+        made = engine.derived[row] = (date.fromordinal(since), derived)
     return made
 
 
@@ -277,10 +350,9 @@ def provision_status(dataset: Dataset, provision_id: str, as_of: date) -> Provis
     other = engine.last_other_day(p, day) if due else None
     later = date.fromordinal(other) if due and other is not None and other > due.date.toordinal() else None
     state = deadline_state(due, as_of, (first_done.date, first_done.precision) if first_done else None, later)
-    evidence_ids, counts = engine.counted(p, day)
     latest_claim = engine.latest_claim(p, day)
     ended = assessment.date if assessment is not None and assessment.status == Status.LAPSED else None
-    return ProvisionStatus(
+    made = ProvisionStatus(
         provision_id=provision_id,
         agreement_id=agreement.id,
         as_of=as_of,
@@ -292,16 +364,15 @@ def provision_status(dataset: Dataset, provision_id: str, as_of: date) -> Provis
         due=due,
         deadline_state=state,
         term=term_as_of(provision.term, as_of, ended) if provision.term else None,
-        counts=counts,
-        evidence_ids=evidence_ids,
         undated_ids=engine.undated_ids[p],
-        sides=engine.sides_by(p, day),
         latest_claim=latest_claim,
         stale=_stale(status, derived, assessment, provision.obligation, latest_claim, as_of),
-        one_party=_one_party(dataset, derived.reasons),
         superseded_by=_supersessions(dataset, provision_id, as_of),
         starts=starts,
     )
+
+    _defer(made, (engine, p, day, dataset))
+    return made
 
 
 # Statuses that do not decay with time: an end (lapsed), an absence (no evidence), a provision not yet
