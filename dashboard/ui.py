@@ -203,24 +203,12 @@ def _evidence_table(root: str, fingerprint: str, today: date, as_of: date) -> pd
     return export.evidence_table(dataset, as_of)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _histories(root: str, fingerprint: str, today: date, as_of: date) -> dict[str, list[changes.Change]]:
-    """Every provision's status history up to `as_of`: made once per date, shared by the overall and
-    per-party trends and by every filter (at 100k passages, most of a trend's cost)."""
-    dataset, _ = _load(root, fingerprint, today)
-    return {
-        pid: changes.provision_changes(dataset, pid, as_of)
-        for pid in dataset.provisions
-        if dataset.agreement_of(pid).date <= as_of
-    }
-
-
 @st.cache_resource(max_entries=32, show_spinner=False)
 def _trend(root: str, fingerprint: str, today: date, as_of: date, by: str, agreements: tuple[str, ...] | None,
            parties: tuple[str, ...] | None) -> pd.DataFrame:
     dataset, _ = _load(root, fingerprint, today)
-    points = trend.monthly(dataset, as_of, by=by, agreements=agreements, parties=parties,  # type: ignore[arg-type]
-                           histories=_histories(root, fingerprint, today, as_of))
+    # tracker.trend keeps every month end's statuses per loaded dataset: a new date only cuts them.
+    points = trend.monthly(dataset, as_of, by=by, agreements=agreements, parties=parties)  # type: ignore[arg-type]
     order = {status: i for i, status in enumerate(STATUS_COLOURS)}
     rows = []
     for p in points:
