@@ -93,8 +93,8 @@ def _deferrable(cls: type, makers: dict[str, Callable[[Any, Any], dict[str, Any]
             getattr(self, name)
         return {k: v for k, v in self.__dict__.items() if k != "_deferred"}
 
-    cls.__getstate__ = __getstate__  # type: ignore[attr-defined]
-    cls._deferred_fields = names  # type: ignore[attr-defined]
+    setattr(cls, "__getstate__", __getstate__)  # noqa: B010 - a method set on a class made elsewhere
+    setattr(cls, "_deferred_fields", names)  # noqa: B010
 
 
 def _defer(obj: object, context: object) -> None:

@@ -115,12 +115,12 @@ def _states(dataset: Dataset, engine: Columns, days: list[date]) -> tuple[np.nda
     code_list, latest_list, assessed_list = codes.tolist(), latest.tolist(), assessed.tolist()
     for p in range(P):
         found, obligation = engine.assessments_for(p), obligations[p]
-        for k, (code, newest, a) in enumerate(zip(code_list[p], latest_list[p], assessed_list[p], strict=True)):
+        for col, (code, newest, a) in enumerate(zip(code_list[p], latest_list[p], assessed_list[p], strict=True)):
             if code < 0:
                 continue
             # The engine's own freshness rule (one definition), fed from the timelines read above.
-            stale[p, k] = _stale(_CODES[code], None, found[a] if a >= 0 else None, obligation,  # type: ignore[arg-type]
-                                 date.fromordinal(newest) if newest >= 0 else None, days[k])
+            stale[p, col] = _stale(_CODES[code], None, found[a] if a >= 0 else None, obligation,  # type: ignore[arg-type]
+                                   date.fromordinal(newest) if newest >= 0 else None, days[col])
     return codes, stale
 
 
