@@ -334,3 +334,21 @@ def test_stance_probabilities_are_a_distribution_over_every_stance(dataset):
 )
 def test_a_title_line_bears_on_nothing_but_a_lone_quote_is_read(dataset, text: str, bears: list[bool]):
     assert [not s.bears_on_nothing for s in sg.suggest(dataset, text)] == bears
+
+
+def test_the_fitted_model_is_kept_on_disk_and_a_corrupt_entry_is_fitted_again(dataset, tmp_path):
+    from tracker.diskcache import DiskCache
+    from tracker.suggest import model as sm
+
+    text = "Baku handed over twelve Armenian detainees to Yerevan on Thursday."
+    disk = DiskCache(tmp_path)
+    sm._MODELS.clear()
+    first = [s.to_dict() for s in sg.suggest(dataset, text, disk=disk)]
+    assert disk.writes == 1
+    sm._MODELS.clear()
+    assert [s.to_dict() for s in sg.suggest(dataset, text, disk=disk)] == first and disk.hits == 1
+    (entry,) = [p for p in tmp_path.iterdir() if p.name.startswith("suggest-model")]
+    entry.write_bytes(entry.read_bytes()[:-7] + b"garbage")
+    sm._MODELS.clear()
+    assert [s.to_dict() for s in sg.suggest(dataset, text, disk=disk)] == first
+    assert disk.misses == 2 and disk.writes == 2  # the first call's miss, then the corrupt entry

@@ -741,6 +741,7 @@ def suggest_command(article: str | None, source_id: str | None, top: int, as_jso
     import json
 
     from .add import add_evidence_items, decode_article, source_file
+    from .diskcache import DiskCache
     from .problems import display_path
     from .suggest import new_stubs, stub_items, stubs_yaml, suggest
 
@@ -781,7 +782,9 @@ def suggest_command(article: str | None, source_id: str | None, top: int, as_jso
         why = "today; the source's publication date is unknown" if source_id else "today"
         why += ": give --date for an older article"
     in_force = f"Proposing the provisions in force on {when.isoformat()} ({why})."
-    suggestions = suggest(dataset, text, top=top, when=when)
+    # The fitted model is kept in the data root's disk cache, as the parsed data is (unless --no-cache).
+    disk = DiskCache.for_root(dataset.root) if _USE_DISK_CACHE[0] else None
+    suggestions = suggest(dataset, text, top=top, when=when, disk=disk)
     if as_json or as_yaml:
         click.echo(in_force, err=True)  # standard output stays machine-readable
     if as_json:

@@ -21,8 +21,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import product
 
+import numpy as np
+
 from ..models import Stance
 from ..store import Dataset
+from . import rerank as rr
 from .model import Example, Model, Weights, build_model, examples_from, headings
 from .passages import split_passages
 from .stance import STANCES
@@ -34,8 +37,13 @@ GRID_NEAREST = (0.0, 2.0, 4.0, 8.0, 12.0)
 GRID_THRESHOLD = (1.5, 2.0, 2.5, 3.0, 4.0, 5.0)
 GRID_RELATIVE = (0.0, 0.1, 0.2, 0.3)
 GRID_VOTE = (0.0, 2.0, 4.0)
+# The re-ranker's L2 (fixed: 16 features over thousands of candidates) and the cut-offs tried.
+RERANK_L2 = 1.0
+GRID_CUTOFF = tuple(round(0.05 + 0.025 * i, 3) for i in range(29))
 GRID_STANCE_L2 = (0.3, 1.0, 3.0, 10.0, 30.0)
 GRID_STANCE_CUE = (0.0, 1.0, 2.0, 4.0)
+GRID_STANCE_NEAR = (0.0, 1.0, 3.0)
+GRID_STANCE_CONTEXT = (-1.0, -0.5, 0.0, 0.5, 1.0, 1.5)
 
 
 @dataclass
@@ -99,7 +107,7 @@ class Prepared:
     toward each gold provision (weights are applied later, many times)."""
 
     gold: GoldPassage
-    vectors: list[tuple[str, float, float, float, float, float, bool]]
+    vectors: list[rr.Candidate]
     stems: list[str]
 
 
@@ -108,18 +116,18 @@ def prepare(model: Model, passages: Iterable[GoldPassage]) -> list[Prepared]:
     for g in passages:
         tokens = model.reader.tokens(g.text)
         parts = {} if g.heading else model.parts(tokens, when=g.when)  # as Model.suggest does
-        vectors = [(pid, p.keyword, p.text, p.learned, p.nearest, p.vote, p.has_keywords)
-                   for pid, p in sorted(parts.items())]
-        out.append(Prepared(g, vectors, [t.stem for t in tokens]))
+        out.append(Prepared(g, model.candidates(parts), [t.stem for t in tokens]))
     return out
 
 
 def proposed(p: Prepared, w: Weights) -> list[str]:
     """The same proposals as Model.rank, from the prepared parts (the grid search calls it a lot)."""
+    if w.rerank:
+        return [pid for pid, _ in rr.ranked(w.rerank, p.vectors, w.cutoff, TOP)]
     kw = 1.0 if w.keywords else 0.0
     scored = sorted(
         ((kw * k + (w.text if has or not w.keywords else w.text_without_keywords) * t + w.learned * lr
-          + w.nearest * nn + w.vote * vo, pid) for pid, k, t, lr, nn, vo, has in p.vectors),
+          + w.nearest * nn + w.vote * vo, pid) for pid, k, t, lr, nn, vo, has, _ in p.vectors),
         key=lambda x: (-x[0], x[1]),
     )
     if not scored or scored[0][0] < w.threshold:
@@ -242,6 +250,7 @@ def choose_weights(
     base: Weights | None = None,
     quick: bool = False,
     stance_on: str = "articles",
+    rerank: bool = False,
 ) -> Weights:
     """Weights chosen inside the training data only: `examples` are the training items, `articles`
     the training articles (whose quotes are among the examples). Inner folds: each training
@@ -250,7 +259,8 @@ def choose_weights(
     inner folds. The stance weights then maximise stance accuracy over the inner folds of the kind
     the split tests (`stance_on`: "articles" or "events"): a pasted article's passages (side
     unknown, an author's words) and our event summaries (side known) read differently, and events
-    outnumber articles' passages, so pooling them tunes the stance guess to events."""
+    outnumber articles' passages, so pooling them tunes the stance guess to events. With `rerank`,
+    the relevance is the re-ranker's (choose_reranker) instead of the grid's weighted sum."""
     base = base or Weights()
     folds: list[tuple[Model, list[Prepared], Stance]] = []
     kinds: list[str] = []
@@ -267,7 +277,7 @@ def choose_weights(
         model = build_model(dataset, source_ids=articles, weights=base, examples=rest)
         folds.append((model, prepare(model, event_passages(test)), majority_stance(rest)))
     grid = product(GRID_TEXT, GRID_LEARNED, GRID_NEAREST, GRID_VOTE, GRID_THRESHOLD, GRID_RELATIVE)
-    if quick:
+    if quick or rerank:
         grid = product((base.text,), (base.learned,), (base.nearest,), (base.vote,), GRID_THRESHOLD, (base.relative,))
     best: tuple[float, Weights] | None = None
     for text, learned, nearest, vote, threshold, relative in grid:
@@ -280,20 +290,72 @@ def choose_weights(
         if best is None or value > best[0] + 1e-12:
             best = (value, w)
     assert best is not None
-    chosen = best[1]
-    best_stance: tuple[float, float, float] | None = None
-    grid_stance = [(base.stance_l2, base.stance_cue)] if quick else list(product(GRID_STANCE_L2, GRID_STANCE_CUE))
-    for l2, cue in grid_stance:
+    chosen = choose_reranker(best[1], [prepared for _, prepared, _ in folds]) if rerank else best[1]
+    best_stance: tuple[float, float, float, float] | None = None
+    grid_stance = ([(base.stance_l2, base.stance_cue, base.stance_near)] if quick
+                   else list(product(GRID_STANCE_L2, GRID_STANCE_CUE, GRID_STANCE_NEAR)))
+    for l2, cue, near in grid_stance:
         total = Counts()
         for (model, prepared, majority), kind in zip(folds, kinds, strict=True):
             if kind != stance_on and stance_on in kinds:
                 continue
-            refit = model.with_weights(dataclasses.replace(base, stance_l2=l2, stance_cue=cue))
+            refit = model.with_weights(dataclasses.replace(base, stance_l2=l2, stance_cue=cue, stance_near=near))
             total += stance_counts(refit, prepared, majority)
         if best_stance is None or total.stance_accuracy > best_stance[0] + 1e-12:
-            best_stance = (total.stance_accuracy, l2, cue)
+            best_stance = (total.stance_accuracy, l2, cue, near)
     assert best_stance is not None
-    return dataclasses.replace(chosen, stance_l2=best_stance[1], stance_cue=best_stance[2])
+    stance = dict(stance_l2=best_stance[1], stance_cue=best_stance[2], stance_near=best_stance[3])
+    # Then the offset of `context`, with the stance model just chosen (no refit: it only moves the
+    # log-odds), on the same inner folds.
+    refits = [(model.with_weights(dataclasses.replace(base, **stance)), prepared, majority)
+              for (model, prepared, majority), kind in zip(folds, kinds, strict=True)
+              if kind == stance_on or stance_on not in kinds]
+    best_offset: tuple[float, float] | None = None
+    for offset in [base.stance_context] if quick else GRID_STANCE_CONTEXT:
+        total = Counts()
+        for model, prepared, majority in refits:
+            total += stance_counts(model.with_weights(dataclasses.replace(model.weights, stance_context=offset)),
+                                   prepared, majority)
+        if best_offset is None or total.stance_accuracy > best_offset[0] + 1e-12:
+            best_offset = (total.stance_accuracy, offset)
+    assert best_offset is not None
+    return dataclasses.replace(chosen, **stance, stance_context=best_offset[1])
+
+
+def _rows(prepared: Sequence[Prepared]) -> tuple[np.ndarray, np.ndarray]:
+    xs, ys = [], []
+    for p in prepared:
+        if p.vectors:
+            xs.append(rr.features(p.vectors))
+            ys.append(np.array([float(c[0] in p.gold.provisions) for c in p.vectors]))
+    if not xs:
+        return np.zeros((0, len(rr.FEATURES))), np.zeros(0)
+    return np.vstack(xs), np.concatenate(ys)
+
+
+def choose_reranker(base: Weights, folds: Sequence[Sequence[Prepared]]) -> Weights:
+    """The re-ranker fitted on the inner folds' candidates (each fold's passages were unseen by the
+    model that produced them), and its cut-off chosen on probabilities that are themselves out of
+    fold: for each inner fold, a re-ranker fitted on the other inner folds scores it. The cut-off
+    maximises `objective` (recall@3 and irrelevant passages left out) over all inner folds."""
+    chunks = [_rows(f) for f in folds]
+    held_out: list[Weights] = []
+    for i in range(len(folds)):
+        x = np.vstack([c[0] for j, c in enumerate(chunks) if j != i] or [np.zeros((0, len(rr.FEATURES)))])
+        y = np.concatenate([c[1] for j, c in enumerate(chunks) if j != i] or [np.zeros(0)])
+        held_out.append(dataclasses.replace(base, rerank=rr.fit(x, y, RERANK_L2) or base.rerank))
+    best: tuple[float, float] | None = None
+    for cutoff in GRID_CUTOFF:
+        total = Counts()
+        for fold, w in zip(folds, held_out, strict=True):
+            total += relevance_counts(fold, dataclasses.replace(w, cutoff=cutoff))
+        value = objective(total)
+        if best is None or value > best[0] + 1e-12:
+            best = (value, cutoff)
+    assert best is not None
+    x = np.vstack([c[0] for c in chunks])
+    y = np.concatenate([c[1] for c in chunks])
+    return dataclasses.replace(base, rerank=rr.fit(x, y, RERANK_L2), cutoff=best[1])
 
 
 # --------------------------------------------------------------------------- the splits
@@ -322,7 +384,7 @@ def score(model: Model, passages: Sequence[GoldPassage], majority: Stance, name:
     return Fold(name, counts, model.weights, misses)
 
 
-def leave_one_article_out(dataset: Dataset, *, quick: bool = False,
+def leave_one_article_out(dataset: Dataset, *, quick: bool = False, rerank: bool = False,
                           progress: Callable[[str], None] = lambda _: None) -> list[Fold]:
     sources = articles_with_quotes(dataset)
     everything = examples_from(dataset)
@@ -331,7 +393,7 @@ def leave_one_article_out(dataset: Dataset, *, quick: bool = False,
         progress(held)
         train = [e for e in everything if not (e.kind == "quote" and e.source == held)]
         others = [s for s in sources if s != held]
-        weights = choose_weights(dataset, train, others, quick=quick)
+        weights = choose_weights(dataset, train, others, quick=quick, rerank=rerank)
         model = build_model(dataset, source_ids=others, weights=weights, examples=train)
         folds.append(score(model, gold_passages(dataset, held), majority_stance(train), held))
     return folds

@@ -34,12 +34,15 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..diskcache import DiskCache
 from ..models import Category, Stance
 from ..store import Dataset
+from . import rerank as rr
 from .passages import Passage, split_passages
 from .stance import STANCE_CUES, STANCES, StanceItem, StanceModel, stance_cues
 from .vocabulary import CATEGORY_TERMS, GENERIC
@@ -49,6 +52,8 @@ __all__ = ["STANCES", "STANCE_CUES", "stance_cues"]
 
 # The items that vote for a passage's provisions: its ten most similar.
 VOTERS = 10
+# The items linked to a provision whose stances inform the stance guess for it: its five most similar.
+STANCE_NEIGHBOURS = 5
 # A second stance is shown beside the first when the first is less likely than this.
 SHOW_SECOND_BELOW = 0.6
 
@@ -65,11 +70,17 @@ class Weights:
     relative: float = 0.0  # ... and at least this share of the passage's best score
     stance_l2: float = 10.0  # stance: L2 regularisation of the logistic regression
     stance_cue: float = 2.0  # stance: prior weight of a cue phrase toward its stance
+    stance_near: float = 1.0  # stance: scale of the nearest items' stances as features (0: unused)
+    stance_context: float = 0.0  # stance: added to the log-odds of `context` after the fit
     keywords: bool = True  # use the hand-written keywords at all (off: an ablation)
     # Text weight for a provision that has no keywords (a new agreement typed in without them):
     # there the provision's own words are all there is to match. Not chosen by the benchmark
     # (every bundled provision has keywords): set by hand, as in the first version.
     text_without_keywords: float = 0.25
+    # The re-ranker (rerank.py): logistic-regression coefficients over the candidates' features, and
+    # the probability a candidate needs to be proposed. Empty: the weighted sum above and `threshold`.
+    rerank: tuple[float, ...] = ()
+    cutoff: float = 0.5
 
 
 # Chosen by benchmarks/bench_suggest.py on all the data (it prints them as "runtime defaults"). The
@@ -199,6 +210,7 @@ class Model:
         weights: Weights = DEFAULT_WEIGHTS,
     ):
         self.weights = weights
+        self.digest = ""  # of the data it was fitted on, set by model_for
         self.provision_ids = list(dataset.provisions)
         self.in_force_from = {pid: dataset.agreement_of(pid).date for pid in self.provision_ids}
         self.category = {pid: p.category.value for pid, p in dataset.provisions.items()}
@@ -265,28 +277,47 @@ class Model:
         norms = np.linalg.norm(self.items, axis=1, keepdims=True)
         self.items /= np.where(norms > 0, norms, 1.0)
         self.item_stems = [frozenset(s) for s in example_stems]
+        # How often the training items link each provision: the re-ranker's prior.
+        linked_count = Counter(pid for e in examples for pid in set(e.provisions))
+        self.prior = {pid: linked_count[pid] / max(1, len(examples)) for pid in self.provision_ids}
         self.item_provisions = [e.provisions for e in examples]
         self.linked_items: dict[str, np.ndarray] = {
             pid: np.array([r for r, e in enumerate(examples) if pid in e.provisions], dtype=np.intp)
             for pid in self.provision_ids
         }
-        # The stance model: one item per (example, provision).
-        self.stance_items = [
-            StanceItem(e.text, frozenset(stems), pid, self.category.get(pid, "other"), e.side,
-                       self.roles.get(e.side or ""), e.kind, e.stance)
-            for stems, e in zip(example_stems, examples, strict=True)
-            for pid in e.provisions
-            if pid in self.category
-        ]
-        self.stance_model = StanceModel(self.stance_items, l2=weights.stance_l2, cue_prior=weights.stance_cue)
+        self.item_stances = np.array([STANCES.index(e.stance) for e in examples], dtype=np.intp)
+        # The stance model: one item per (example, provision). Its neighbours' stances are those of
+        # the most similar OTHER items, from other sources (an article's own quotes out, as when the
+        # article is new): what a new passage will see.
+        sources = np.array([e.source for e in examples], dtype=object)
+        self.stance_items = []
+        for r, (stems, e) in enumerate(zip(example_stems, examples, strict=True)):
+            if not any(pid in self.category for pid in e.provisions):
+                continue
+            similarity = self.items @ self.items[r]
+            similarity[sources == e.source] = 0.0
+            for pid in e.provisions:
+                if pid in self.category:
+                    self.stance_items.append(
+                        StanceItem(e.text, frozenset(stems), pid, self.category.get(pid, "other"), e.side,
+                                   self.roles.get(e.side or ""), e.kind, e.stance,
+                                   self.neighbour_stances(similarity, pid)))
+        self.stance_model = self.fit_stance(weights)
+
+    def fit_stance(self, weights: Weights) -> StanceModel:
+        return StanceModel(self.stance_items, l2=weights.stance_l2, cue_prior=weights.stance_cue,
+                           neighbours=weights.stance_near)
 
     def with_weights(self, weights: Weights) -> Model:
         """The same model with other weights (the stance model refitted if its regularisation
         changed): the evaluation tries many without refitting everything."""
         other = copy.copy(self)
         other.weights = weights
-        if (weights.stance_l2, weights.stance_cue) != (self.weights.stance_l2, self.weights.stance_cue):
-            other.stance_model = StanceModel(self.stance_items, l2=weights.stance_l2, cue_prior=weights.stance_cue)
+        def stance_weights(w: Weights) -> tuple[float, float, float]:
+            return w.stance_l2, w.stance_cue, w.stance_near
+
+        if stance_weights(weights) != stance_weights(self.weights):
+            other.stance_model = self.fit_stance(weights)
         return other
 
     # ----- relevance
@@ -371,27 +402,57 @@ class Model:
                 found[pid] = parts
         return found
 
+    def candidates(self, parts: dict[str, Parts]) -> list[rr.Candidate]:
+        """The re-ranker's view of a passage's candidates (rerank.Candidate), in provision order."""
+        return [(pid, p.keyword, p.text, p.learned, p.nearest, p.vote, p.has_keywords, self.prior.get(pid, 0.0))
+                for pid, p in sorted(parts.items())]
+
     def rank(self, parts: dict[str, Parts], weights: Weights, top: int) -> list[tuple[str, float, Parts]]:
-        """The proposals for one passage, best first: raw score at least the threshold and at least
-        `relative` of the best one, at most `top` of them."""
+        """The proposals for one passage, best first, with the score shown (0.5 at the threshold):
+        with the re-ranker, probability at least the cut-off; without, raw score at least the
+        threshold and at least `relative` of the best one; at most `top` of them."""
+        if weights.rerank:
+            return [(pid, prob / (prob + weights.cutoff), parts[pid])
+                    for pid, prob in rr.ranked(weights.rerank, self.candidates(parts), weights.cutoff, top)]
         scored = sorted(((p.raw(weights), pid) for pid, p in parts.items()), key=lambda x: (-x[0], x[1]))
         if not scored or scored[0][0] < weights.threshold:
             return []
         best = scored[0][0]
-        kept = [(pid, s, parts[pid]) for s, pid in scored if s >= weights.threshold and s >= weights.relative * best]
+        kept = [(pid, s / (s + weights.threshold), parts[pid]) for s, pid in scored
+                if s >= weights.threshold and s >= weights.relative * best]
         return kept[:top]
 
     # ----- stance
 
+    def neighbour_stances(self, similarity: np.ndarray, provision_id: str) -> tuple[float, ...]:
+        """The stances of a text's nearest labelled items, similarity-weighted shares: of the
+        STANCE_NEIGHBOURS nearest linked to the provision, then of the VOTERS nearest of all."""
+        out: list[float] = []
+        for pool, k in ((self.linked_items.get(provision_id, np.zeros(0, dtype=np.intp)), STANCE_NEIGHBOURS),
+                        (np.arange(len(similarity)), VOTERS)):
+            shares = np.zeros(len(STANCES))
+            if len(pool):
+                sims = similarity[pool]
+                near = np.argsort(-sims, kind="stable")[:k]
+                near = near[sims[near] > 0]
+                if len(near):
+                    np.add.at(shares, self.item_stances[pool[near]], sims[near])
+                    shares /= shares.sum()
+            out.extend(float(v) for v in shares)
+        return tuple(out)
+
     def stance_item(self, text: str, stems: Iterable[str], provision_id: str, side: str | None = None,
                     kind: str = "quote") -> StanceItem:
-        return StanceItem(text, frozenset(stems), provision_id, self.category.get(provision_id, "other"), side,
-                          self.roles.get(side or ""), kind)
+        stems = frozenset(stems)
+        return StanceItem(text, stems, provision_id, self.category.get(provision_id, "other"), side,
+                          self.roles.get(side or ""), kind, None,
+                          self.neighbour_stances(self.similarities(list(stems)), provision_id))
 
     def stances(self, text: str, stems: Iterable[str], provision_id: str, side: str | None = None,
                 kind: str = "quote") -> list[tuple[Stance, float]]:
         """Every stance of a passage toward a provision with its probability, likeliest first."""
-        return self.stance_model.ranked(self.stance_item(text, stems, provision_id, side, kind))
+        return self.stance_model.ranked(self.stance_item(text, stems, provision_id, side, kind),
+                                        self.weights.stance_context)
 
     def stance(self, text: str, stems: Iterable[str], provision_id: str) -> tuple[Stance, float]:
         """The likeliest stance of a passage toward a provision, and its probability."""
@@ -413,13 +474,13 @@ class Model:
                 continue
             ranked = self.rank(self.parts(tokens[i], self.similarities(stems[i]), when), self.weights, top)
             proposals = []
-            for pid, raw, parts in ranked:
+            for pid, shown, parts in ranked:
                 stances = self.stances(passage.text, stems[i], pid, side)
                 terms = sorted(parts.terms.items(), key=lambda kv: (-kv[1], kv[0]))
                 proposals.append(
                     Proposal(
                         provision_id=pid,
-                        score=raw / (raw + self.weights.threshold),
+                        score=shown,
                         stance=stances[0][0],
                         stance_confidence=stances[0][1],
                         matched_terms=tuple(term for term, _ in terms[:6]),
@@ -521,15 +582,35 @@ _MODELS: dict[str, Model] = {}
 _MAX_MODELS = 4
 
 
-def model_for(dataset: Dataset) -> Model:
-    """The model of `dataset` with the default weights, fitted once per version of the data."""
+def _code_version() -> str:
+    """A digest of the suggest package's code: a fitted model on disk is used only by the code that made it."""
+    h = hashlib.sha256()
+    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def model_for(dataset: Dataset, disk: DiskCache | None = None) -> Model:
+    """The model of `dataset` with the default weights, fitted once per version of the data. With
+    `disk` (the CLI's cache of the data root, tracker/diskcache.py), a one-shot process reads the
+    model fitted by an earlier one on the same data and code instead of fitting it again: the entry
+    is keyed by the data's digest and the code's, signed, and a corrupt, stale or foreign entry is a
+    miss (the model is fitted and the entry rewritten)."""
     key = digest(dataset)
     model = _MODELS.get(key)
+    name = DiskCache.name("suggest-model", key, _code_version()) if disk is not None else ""
+    if model is None and disk is not None:
+        entry = disk.get(name)
+        if isinstance(entry, Model) and entry.digest == key:
+            model = entry
     if model is None:
         model = build_model(dataset)
-        while len(_MODELS) >= _MAX_MODELS:
-            _MODELS.pop(next(iter(_MODELS)))
-        _MODELS[key] = model
+        model.digest = key
+        if disk is not None:
+            disk.put(name, model)
+    while len(_MODELS) >= _MAX_MODELS:
+        _MODELS.pop(next(iter(_MODELS)))
+    _MODELS[key] = model
     return model
 
 
@@ -541,10 +622,12 @@ def suggest(
     model: Model | None = None,
     when: date | None = None,
     side: str | None = None,
+    disk: DiskCache | None = None,
 ) -> list[PassageSuggestion]:
     """Every passage of `text` (see split_passages) with up to `top` proposals, best first: the
     provision id, a score in [0, 1) (0.5 at the threshold), the stances with their probabilities,
     and the words that drove the match. Only provisions of agreements signed on or before `when`
     (the article's date) are proposed; every one when `when` is None. A passage that bears on no
-    provision has no proposals. The model is learned from `dataset` unless one is given."""
-    return (model or model_for(dataset)).suggest(text, top=top, when=when, side=side)
+    provision has no proposals. The model is learned from `dataset` unless one is given (or read
+    from `disk`, see model_for)."""
+    return (model or model_for(dataset, disk)).suggest(text, top=top, when=when, side=side)
