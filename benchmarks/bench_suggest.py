@@ -11,13 +11,15 @@ Splits (tracker/suggest/evaluate.py has the definitions):
 In every fold the weights are chosen by an inner leave-one-article-out on the training data only.
 The runtime defaults (tracker/suggest/model.py DEFAULT_WEIGHTS) are chosen the same way on all data.
 
-Run: python benchmarks/bench_suggest.py [--quick] [--repeat N] [--heldout | --heldout-only | --speed-only | --rerank]
+Run: python benchmarks/bench_suggest.py [--quick] [--repeat N]
+[--heldout | --heldout-only | --speed-only | --rerank | --ceiling]
 [--no-speed]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import re
 import statistics
 import subprocess
@@ -113,6 +115,26 @@ def heldout(dataset: Dataset) -> None:
             print(f"- {m}")
 
 
+def ceiling(dataset: Dataset) -> None:
+    """How much recall@3 any ranking or threshold of the candidates could reach, leaving one article out:
+    the share of gold links among the candidates, and recall@3 with no threshold at all (the
+    candidates ranked by the runtime weights' sum, the top three of every passage proposed)."""
+    sources = ev.articles_with_quotes(dataset)
+    everything = examples_from(dataset)
+    gold = among = top3 = 0
+    for held in sources:
+        train = [e for e in everything if not (e.kind == "quote" and e.source == held)]
+        model = build_model(dataset, source_ids=[s for s in sources if s != held], examples=train)
+        for p in ev.prepare(model, ev.gold_passages(dataset, held)):
+            links = set(p.gold.provisions)
+            gold += len(links)
+            among += len(links & {c[0] for c in p.vectors})
+            top3 += len(links & set(ev.proposed(p, dataclasses.replace(DEFAULT_WEIGHTS, threshold=0.0))))
+    print(f"\n## Ceiling, leave one article out ({gold} gold links)\n")
+    print(f"- gold links among the candidates: {pct(among / gold)}%")
+    print(f"- recall@3 with no threshold (top three of every passage, runtime weights): {pct(top3 / gold)}%")
+
+
 def two_thousand_words(dataset: Dataset) -> str:
     """The stored articles one after another (paragraphs kept), cut after the 2,000th word."""
     text = "\n".join(dataset.articles[s] for s in ev.articles_with_quotes(dataset))
@@ -177,6 +199,8 @@ def main() -> None:
     parser.add_argument("--speed-only", action="store_true", help="only the timings")
     parser.add_argument("--rerank", action="store_true",
                         help="only leave one article out with the re-ranker (tracker/suggest/rerank.py), an experiment")
+    parser.add_argument("--ceiling", action="store_true",
+                        help="only the share of gold links among the candidates and recall@3 without a threshold")
     parser.add_argument("--root", type=Path, default=ROOT, help="the data root")
     args = parser.parse_args()
     dataset = load_valid(args.root)
@@ -186,6 +210,9 @@ def main() -> None:
           f"articles with quote evidence: {len(ev.articles_with_quotes(dataset))}")
     if args.speed_only:
         speed(dataset, args.repeat)
+        return
+    if args.ceiling:
+        ceiling(dataset)
         return
     if args.rerank:
         start = time.perf_counter()

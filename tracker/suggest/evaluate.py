@@ -304,10 +304,10 @@ def choose_weights(
         if best_stance is None or total.stance_accuracy > best_stance[0] + 1e-12:
             best_stance = (total.stance_accuracy, l2, cue, near)
     assert best_stance is not None
-    stance = dict(stance_l2=best_stance[1], stance_cue=best_stance[2], stance_near=best_stance[3])
+    stance = dataclasses.replace(base, stance_l2=best_stance[1], stance_cue=best_stance[2], stance_near=best_stance[3])
     # Then the offset of `context`, with the stance model just chosen (no refit: it only moves the
     # log-odds), on the same inner folds.
-    refits = [(model.with_weights(dataclasses.replace(base, **stance)), prepared, majority)
+    refits = [(model.with_weights(stance), prepared, majority)
               for (model, prepared, majority), kind in zip(folds, kinds, strict=True)
               if kind == stance_on or stance_on not in kinds]
     best_offset: tuple[float, float] | None = None
@@ -319,7 +319,8 @@ def choose_weights(
         if best_offset is None or total.stance_accuracy > best_offset[0] + 1e-12:
             best_offset = (total.stance_accuracy, offset)
     assert best_offset is not None
-    return dataclasses.replace(chosen, **stance, stance_context=best_offset[1])
+    return dataclasses.replace(chosen, stance_l2=stance.stance_l2, stance_cue=stance.stance_cue,
+                               stance_near=stance.stance_near, stance_context=best_offset[1])
 
 
 def _rows(prepared: Sequence[Prepared]) -> tuple[np.ndarray, np.ndarray]:

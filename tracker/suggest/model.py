@@ -18,8 +18,9 @@ each confirmation teaches the next suggestion. A proposal whose matched words ar
 rarity (IDF) over the training texts and the stored articles; keywords and text words also count by
 how few provisions share them, so siblings with the same text (6a/6b) are told apart by their own
 words. Before matching, spellings in `provisions/aliases.yaml` are read as their term. The stance is
-guessed by a small logistic regression (stance.py). Fitting takes tens of milliseconds and is cached
-by a digest of what it is fitted on, so the model refits exactly when the data changes.
+guessed by a small logistic regression (stance.py). The fitted model is cached by a digest of what
+it is fitted on, in memory and (for the CLI) in the data root's signed disk cache, so the model
+refits exactly when the data or this code changes.
 
 Suggestions are not evidence: stubs.py writes them as passages marked `unconfirmed: true`,
 which validation checks but the status engine never sees until an analyst removes the mark.
@@ -70,7 +71,7 @@ class Weights:
     relative: float = 0.0  # ... and at least this share of the passage's best score
     stance_l2: float = 10.0  # stance: L2 regularisation of the logistic regression
     stance_cue: float = 2.0  # stance: prior weight of a cue phrase toward its stance
-    stance_near: float = 1.0  # stance: scale of the nearest items' stances as features (0: unused)
+    stance_near: float = 3.0  # stance: scale of the nearest items' stances as features (0: unused)
     stance_context: float = 0.0  # stance: added to the log-odds of `context` after the fit
     keywords: bool = True  # use the hand-written keywords at all (off: an ablation)
     # Text weight for a provision that has no keywords (a new agreement typed in without them):
@@ -289,13 +290,13 @@ class Model:
         # The stance model: one item per (example, provision). Its neighbours' stances are those of
         # the most similar OTHER items, from other sources (an article's own quotes out, as when the
         # article is new): what a new passage will see.
-        sources = np.array([e.source for e in examples], dtype=object)
-        self.stance_items = []
+        item_sources = np.array([e.source for e in examples], dtype=object)
+        self.stance_items: list[StanceItem] = []
         for r, (stems, e) in enumerate(zip(example_stems, examples, strict=True)):
             if not any(pid in self.category for pid in e.provisions):
                 continue
             similarity = self.items @ self.items[r]
-            similarity[sources == e.source] = 0.0
+            similarity[item_sources == e.source] = 0.0
             for pid in e.provisions:
                 if pid in self.category:
                     self.stance_items.append(

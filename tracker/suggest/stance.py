@@ -8,6 +8,12 @@ Features of a (passage, provision) pair:
   guessed by a model that learned that case too;
 - the provision and its category (some provisions are mostly reported as context, others as done);
 - the kind of item (a verbatim quote or our summary of a reported event, which reads differently).
+- the stances of its nearest labelled items (similarity-weighted shares): the five most similar items
+  linked to the provision, and the ten most similar of all. For a training item, items of its own
+  source are left out (an article's other quotes), as they are for a new article.
+
+After the fit, `context_offset` (chosen by the evaluation on training folds) moves the log-odds of
+`context`: how often a passage is context depends on the kind of text more than on its words.
 
 The methodology (docs/methodology.md, v2) codes a party's denial of a breach as a claim of
 compliance. Reports put that in words ("denied violating", "no troops there", "the road is open")
