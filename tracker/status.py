@@ -486,6 +486,39 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+class _Concerning:
+    """Per actor, the dated evidence concerning its conduct (ids and days, in the dataset's order),
+    made in one pass over the evidence once per loaded dataset: each new as-of date then only cuts
+    it (the pass took 0.1 s of each dashboard rerun at 100k passages)."""
+
+    def __init__(self, dataset: Dataset):
+        self.evidence, self.evidence_len = dataset.evidence, len(dataset.evidence)
+        ids: dict[str, list[str]] = defaultdict(list)
+        days: dict[str, list[int]] = defaultdict(list)
+        for item in dataset.evidence.values():
+            e = item.evidence
+            if e.concerns and item.dated:
+                day = e.event_date.toordinal()  # type: ignore[union-attr]
+                for actor_id in e.concerns:
+                    ids[actor_id].append(item.id)
+                    days[actor_id].append(day)
+        import numpy as np  # here, as for the timelines: validate never needs it
+
+        self.by_actor = {a: (np.array(ids[a], dtype=object), np.array(days[a], dtype=np.int64)) for a in ids}
+
+    @classmethod
+    def of(cls, dataset: Dataset) -> _Concerning:
+        kept: dict[Any, Any] = dataset._timelines
+        made: _Concerning | None = kept.get(cls)
+        if made is None or made.evidence is not dataset.evidence or made.evidence_len != len(dataset.evidence):
+            made = kept[cls] = cls(dataset)
+        return made
+
+    def up_to(self, as_of: date) -> dict[str, list[str]]:
+        day = as_of.toordinal()
+        return defaultdict(list, {a: ids[days <= day].tolist() for a, (ids, days) in self.by_actor.items()})
+
+
 @dataclass(frozen=True)
 class PartyView:
     """One party's obligations and how they stand: counts and evidence, never a bare score."""
@@ -503,13 +536,7 @@ def party_views(
     Pass `statuses` (every provision's, at `as_of`) when they are already computed."""
     if statuses is None:
         statuses = all_statuses(dataset, as_of)
-    # One pass over the evidence for all actors: per actor it would be actors x evidence.
-    concerning: dict[str, list[str]] = defaultdict(list)
-    for item in dataset.evidence.values():
-        e = item.evidence
-        if e.concerns and item.dated and e.event_date <= as_of:  # type: ignore[operator]
-            for actor_id in e.concerns:
-                concerning[actor_id].append(item.id)
+    concerning = _Concerning.of(dataset).up_to(as_of)
     views = []
     for actor_id in dataset.actors:
         mine = tuple(s for s in statuses if actor_id in dataset.provisions[s.provision_id].parties)
