@@ -238,8 +238,8 @@ class Model:
         self.has_keywords = {pid: bool(p.keywords) for pid, p in dataset.provisions.items()}
         # Keyword phrases by their first word: a passage looks up only the phrases its words start.
         self.phrases: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
-        for pid, phrases in self.keywords.items():
-            for phrase in phrases:
+        for pid, keyword_phrases in self.keywords.items():
+            for phrase in keyword_phrases:
                 self.phrases[phrase[0]].append((pid, phrase))
         self.word_share = Counter(t for ws in self.words.values() for t in ws)
         self.generic = frozenset(stem(fold(w)) for w in GENERIC)
@@ -346,8 +346,8 @@ class Model:
         stems = [t.stem for t in tokens]
         present = set(stems)
         surface: dict[str, str] = {}
-        for t in tokens:
-            surface.setdefault(t.stem, t.surface)
+        for token in tokens:
+            surface.setdefault(token.stem, token.surface)
         if similarity is None:
             similarity = self.similarities(stems)
         generic = self.generic

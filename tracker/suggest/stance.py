@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -156,7 +156,7 @@ class StanceModel:
         x = self.matrix(rows)
         y = np.zeros((len(rows), len(STANCES)))
         for i, it in enumerate(rows):
-            y[i, STANCES.index(it.stance)] = 1.0  # type: ignore[arg-type]
+            y[i, STANCES.index(it.stance)] = 1.0
         # The hand-written cues are a prior, not a certainty: each pulls toward its stance with
         # `cue_prior` unless the data says otherwise (the regularisation pulls toward this, not 0).
         prior = np.zeros_like(self.weights)
@@ -240,6 +240,11 @@ class Sparse:
     vals: np.ndarray
     n: int
     d: int
+    # Made from the triplets by __post_init__.
+    _row_starts: np.ndarray = field(init=False, repr=False, compare=False)
+    _order: np.ndarray = field(init=False, repr=False, compare=False)
+    _col_starts: np.ndarray = field(init=False, repr=False, compare=False)
+    _used_cols: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Rows come in order and every row has the bias feature, so each row is one run of
