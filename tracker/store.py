@@ -119,8 +119,9 @@ class Dataset:
     where: dict[tuple[str, str], Location] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
     _by_provision: dict[str, list[EvidenceItem]] = field(default_factory=dict, repr=False)
-    # The status engine's per-provision timelines (tracker/status.py), made on first use.
-    _timelines: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # The status engine's per-provision timelines (tracker/status.py), made on first use: keyed by the
+    # class of what is kept (EvidenceColumns, timelines.Columns), each value an instance of its key.
+    _timelines: dict[type, Any] = field(default_factory=dict, repr=False, compare=False)
     _quote_count: int | None = field(default=None, repr=False)
 
     def agreement_of(self, provision_id: str) -> Agreement:
@@ -213,7 +214,7 @@ _TextsState = tuple[tuple[str, str, bytes | str], ...]
 
 
 def _texts_state(texts: _TextsState) -> _TextsState:
-    state = []
+    state: list[tuple[str, str, bytes | str]] = []
     for path, _, _ in texts:
         real = os.path.realpath(path)
         try:
@@ -700,8 +701,11 @@ class _Loader:
             place = (doc.path.parent / source.text).resolve()
         except (OSError, RuntimeError, ValueError):
             place = None
-        inside = place is not None and place.is_relative_to(self.root.resolve())  # else: "points outside" below
-        if inside and (not place.is_relative_to(articles) or place.suffix.lower() in (".yaml", ".yml", ".json")):
+        if (
+            place is not None
+            and place.is_relative_to(self.root.resolve())  # else: "points outside" below
+            and (not place.is_relative_to(articles) or place.suffix.lower() in (".yaml", ".yml", ".json"))
+        ):
             # A source quoting its own YAML file (or any data file) would validate any fabricated quote.
             self.problems.append(
                 doc.problem(
