@@ -5,11 +5,17 @@ navigation; each page lives in views/. The date, the page and the filters live i
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import streamlit as st
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 for path in (HERE, HERE.parent):  # `ui` and, from a source checkout, the `tracker` package
@@ -39,6 +45,13 @@ pages = {
 st.session_state["_pages"] = pages
 navigation = st.navigation(list(pages.values()))
 
+
+
+def _csv(build: Callable[[], pd.DataFrame]) -> bytes:
+    """A table's CSV, built only when its download is clicked."""
+    return export.csv_bytes(build())
+
+
 today = date.today()
 with st.sidebar:
     as_of = st.date_input(
@@ -65,7 +78,7 @@ with st.sidebar:
         for table, build in (("status", view.status_table), ("evidence", view.evidence_table)):
             st.download_button(
                 f"{table.capitalize()} CSV",
-                data=lambda build=build: export.csv_bytes(build()),
+                data=functools.partial(_csv, build),
                 file_name=f"accord-{table}-{stamp}.csv",
                 mime="text/csv",
                 icon=":material/download:",

@@ -87,13 +87,13 @@ if s.term:
 st.subheader("Status as of " + view.as_of.isoformat())
 name = ds.actor_name
 if s.assessment:
-    a = s.assessment
+    assessed = s.assessment
     left, right = st.columns(2)
-    left.markdown(f"**Assessed: {ui.badge(s.status)}** since {a.date}"
+    left.markdown(f"**Assessed: {ui.badge(s.status)}** since {assessed.date}"
                   + (f" · ⌛ {ui.freshness(s)}" if ui.freshness(s) else ""))
     left.caption(
-        f"{ui.esc(a.analyst)} ({ui.esc(a.id)}): {ui.esc(a.rationale)}"
-        + (f" Evidence: {ui.esc(', '.join(a.evidence))}." if a.evidence else "")
+        f"{ui.esc(assessed.analyst)} ({ui.esc(assessed.id)}): {ui.esc(assessed.rationale)}"
+        + (f" Evidence: {ui.esc(', '.join(assessed.evidence))}." if assessed.evidence else "")
     )
     right.markdown(f"**Derived from the evidence: {ui.badge(s.derived.status)}**")
     right.caption(ui.esc(s.explain(name)))
@@ -109,10 +109,10 @@ changes = status_history(ds, pid, view.as_of)
 derived = derived_history(ds, pid, view.as_of)
 if view.as_of >= start:
     segments = []
-    lines = [("status", changes)]
+    status_lines = [("status", changes)]
     if ds.assessments_for(pid):  # the derived line differs only where an analyst has assessed
-        lines.append(("derived from evidence", [(d, x.status) for d, x in derived]))
-    for label, points in lines:
+        status_lines.append(("derived from evidence", [(d, x.status) for d, x in derived]))
+    for label, points in status_lines:
         for i, (day, status) in enumerate(points):
             end = points[i + 1][0] if i + 1 < len(points) else view.as_of + timedelta(days=1)
             segments.append(
@@ -134,7 +134,7 @@ if view.as_of >= start:
             tooltip=[alt.Tooltip("status:N"), alt.Tooltip("start:T", format="%Y-%m-%d", title="from"),
                      alt.Tooltip("end:T", format="%Y-%m-%d", title="until")],
         )
-        .properties(height=60 * len(lines) + 70, title="Status over time")  # "fit": title, axis, legend included
+        .properties(height=60 * len(status_lines) + 70, title="Status over time")  # "fit": title, axis, legend included
     )
     st.altair_chart(chart, width="stretch")
 

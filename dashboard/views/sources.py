@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -19,7 +20,8 @@ st.title("Sources")
 
 def on_or_before(item: EvidenceItem) -> bool:
     """Dated on or before the chosen date, or undated (an undated passage is listed everywhere)."""
-    return not item.dated or item.evidence.event_date <= view.as_of
+    when = item.evidence.event_date
+    return not isinstance(when, date) or when <= view.as_of
 
 
 # ----- stored articles: those published by the date, or with a passage dated by then

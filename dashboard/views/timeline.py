@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -33,11 +34,12 @@ pids = [
     if (not agreements or ds.provision_agreement[pid] in agreements) and ds.agreement_of(pid).date <= view.as_of
 ]
 
-points = []
+points: list[dict[str, Any]] = []  # one record per mark, for the chart
 for pid in pids:
     for item in ds.evidence_for(pid):
         e = item.evidence
-        if not item.dated or e.event_date > view.as_of:  # type: ignore[operator]
+        when = e.event_date
+        if not isinstance(when, date) or when > view.as_of:  # undated: not on a time axis
             continue
         # Few, short fields: every one is sent to the browser for every mark (10k marks at 10k passages).
         checked = e.verification.value if isinstance(e, ReportedEvent) else "read"
@@ -46,7 +48,7 @@ for pid in pids:
         points.append(
             {
                 "provision": pid,
-                "date": e.event_date.isoformat(),  # type: ignore[union-attr]
+                "date": when.isoformat(),
                 "id": e.id,
                 "stance": e.stance.value,
                 "event": item.is_event,
