@@ -130,7 +130,7 @@ def bench_trend(work: Path, passages: int = 100_000, runs: int = 5) -> None:
         histories = {pid: changes.provision_changes(dataset, pid, as_of) for pid in dataset.provisions}
         frames = []
         for by in ("all", "party"):
-            points = trend.monthly(dataset, as_of, by=by, histories=histories)  # type: ignore[arg-type]
+            points = trend.monthly(dataset, as_of, by=by, histories=histories)
             frames.append(pd.DataFrame([(p.when, p.group, p.status.value, p.provisions, p.stale) for p in points
                                         if p.provisions], columns=["month", "group", "status", "n", "stale"]))
         alt.Chart(frames[0]).mark_area().encode(x="month:T", y="sum(n):Q", color="status:N").to_dict()

@@ -93,10 +93,10 @@ def run_command(argv: list[str], env: dict[str, str] | None = None) -> dict[str,
     proc = subprocess.run(
         [sys.executable, "-c", code, *argv], capture_output=True, text=True, env=full_env, check=False
     )
-    rc, wall, rss = proc.stdout.split()
+    rc, wall_text, rss = proc.stdout.split()
     if rc != "0":
         raise SystemExit(f"{' '.join(argv)} failed ({rc}):\n{proc.stderr[-3000:]}")
-    return {"wall": float(wall), "rss_mb": int(rss) / 1024}
+    return {"wall": float(wall_text), "rss_mb": int(rss) / 1024}
 
 
 def tracker(*args: str) -> list[str]:
@@ -193,10 +193,11 @@ def worker(root: Path, repeat: int) -> dict[str, Any]:
         out.write("provision,side,day,severity\n")
         for item in dataset.evidence.values():
             e = item.evidence
-            if item.dated and e.stance.value in severity:
-                day = (e.event_date - date(1970, 1, 1)).days
+            when = e.event_date
+            if isinstance(when, date) and e.stance.value in severity:
+                days = (when - date(1970, 1, 1)).days
                 for pid in e.provisions:
-                    out.write(f"{pid},{e.side},{day},{severity[e.stance.value]}\n")
+                    out.write(f"{pid},{e.side},{days},{severity[e.stance.value]}\n")
     _r4_baseline(csv_path, AS_OF)  # pandas' own first-call costs are not the baseline's
     baseline = []
     for _ in range(repeat):
