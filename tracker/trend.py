@@ -28,7 +28,7 @@ import calendar
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -155,11 +155,10 @@ def _engine_for(dataset: Dataset) -> Columns:
 
 def _grid(dataset: Dataset, as_of: date) -> _Grid:
     engine = _engine_for(dataset)
-    kept: dict[Any, Any] = dataset._timelines
-    grid: _Grid | None = kept.get(_Grid)
+    grid: _Grid | None = dataset._timelines.get(_Grid)
     if grid is None or not grid.covers(engine, as_of):
         with collector_paused():
-            grid = kept[_Grid] = _Grid(dataset, engine, max(as_of, date.today()))
+            grid = dataset._timelines[_Grid] = _Grid(dataset, engine, max(as_of, date.today()))
     return grid
 
 
