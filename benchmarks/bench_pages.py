@@ -62,7 +62,7 @@ FILLED = """() => {
 
 
 def filled_after(browser: object, url: str) -> float:
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]  # a Browser
     started = time.perf_counter()
     page.goto(url)
     page.wait_for_function(FILLED, timeout=120_000, polling=20)

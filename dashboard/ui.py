@@ -208,7 +208,7 @@ def _trend(root: str, fingerprint: str, today: date, as_of: date, by: str, agree
            parties: tuple[str, ...] | None) -> pd.DataFrame:
     dataset, _ = _load(root, fingerprint, today)
     # tracker.trend keeps every month end's statuses per loaded dataset: a new date only cuts them.
-    points = trend.monthly(dataset, as_of, by=by, agreements=agreements, parties=parties)  # type: ignore[arg-type]
+    points = trend.monthly(dataset, as_of, by=by, agreements=agreements, parties=parties)  # type: ignore[arg-type]  # `by` is a Grouping
     order = {status: i for i, status in enumerate(STATUS_COLOURS)}
     rows = []
     for p in points:

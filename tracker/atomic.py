@@ -28,7 +28,7 @@ from .errors import DataBusy, FileChanged, FileSystemError, OutputRefused
 try:
     import fcntl
 except ImportError:  # Windows
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None  # type: ignore[assignment]  # the module or None; callers check
 
 __all__ = [
     "ABSENT",

@@ -89,7 +89,7 @@ def evidence_rows(dataset: Dataset, as_of: date | None = None) -> Iterator[dict[
     items = [
         item
         for item in dataset.evidence.values()
-        if as_of is None or not item.dated or item.evidence.event_date <= as_of  # type: ignore[operator]
+        if as_of is None or not isinstance(item.evidence.event_date, date) or item.evidence.event_date <= as_of
     ]
     # The order evidence_table always had (pandas' stable sort on the two text columns).
     items.sort(key=lambda item: (_iso(item.evidence.event_date), item.evidence.id))
@@ -179,7 +179,7 @@ def write_rows_csv(
             if count == 0 and columns is None:
                 columns = list(row)
                 writer.writerow(columns)
-            writer.writerow([neutralise(row[c]) for c in columns])  # type: ignore[union-attr]
+            writer.writerow([neutralise(row[c]) for c in columns])  # type: ignore[union-attr]  # set just above
             count += 1
         if columns is None:
             text.write("\r\n")  # what pandas writes for a table with no rows and no columns

@@ -29,7 +29,7 @@ def _stamp(day: date) -> str:
 
 
 def _label(status: object) -> str:
-    return STATUS_LABELS[status] if status is not None else "listed"  # type: ignore[index]
+    return STATUS_LABELS[status] if status is not None else "listed"  # type: ignore[index]  # a Status when not None
 
 
 def title(dataset: Dataset, change: Change) -> str:

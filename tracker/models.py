@@ -208,7 +208,7 @@ def _parse_date_or_unknown(value: object) -> date | str:
     if value == "unknown":
         return "unknown"
     try:
-        return _parse_date(value)  # type: ignore[return-value]
+        return _parse_date(value)  # type: ignore[return-value]  # a date, or ValueError
     except ValueError as exc:
         raise ValueError(f"{exc} (or 'unknown' when the date is not known)") from None
 

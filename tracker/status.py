@@ -102,7 +102,7 @@ def _defer(obj: object, context: object) -> None:
     """Drop the deferrable fields of `obj` (just made eagerly with placeholders): they will be made
     from `context` when first read."""
     state = obj.__dict__
-    for name in type(obj)._deferred_fields:  # type: ignore[attr-defined]
+    for name in type(obj)._deferred_fields:  # type: ignore[attr-defined]  # every deferring class has it
         del state[name]
     state["_deferred"] = context
 
@@ -502,8 +502,8 @@ class _Concerning:
         days: dict[str, list[int]] = defaultdict(list)
         for item in dataset.evidence.values():
             e = item.evidence
-            if e.concerns and item.dated:
-                day = e.event_date.toordinal()  # type: ignore[union-attr]
+            if e.concerns and isinstance(e.event_date, date):
+                day = e.event_date.toordinal()
                 for actor_id in e.concerns:
                     ids[actor_id].append(item.id)
                     days[actor_id].append(day)

@@ -119,7 +119,7 @@ def _states(dataset: Dataset, engine: Columns, days: list[date]) -> tuple[np.nda
             if code < 0:
                 continue
             # The engine's own freshness rule (one definition), fed from the timelines read above.
-            stale[p, col] = _stale(_CODES[code], None, found[a] if a >= 0 else None, obligation,  # type: ignore[arg-type]
+            stale[p, col] = _stale(_CODES[code], None, found[a] if a >= 0 else None, obligation,  # type: ignore[arg-type]  # codes are Status
                                    date.fromordinal(newest) if newest >= 0 else None, days[col])
     return codes, stale
 

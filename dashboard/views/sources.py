@@ -77,7 +77,7 @@ if events:
     )
     by_outlet: dict[str, Counter[str]] = {}
     for e in events:
-        by_outlet.setdefault(e.outlet, Counter())[e.verification.value] += 1  # type: ignore[union-attr]
+        by_outlet.setdefault(e.outlet, Counter())[e.verification.value] += 1  # type: ignore[union-attr]  # events only
     st.dataframe(
         pd.DataFrame(
             [

@@ -192,7 +192,7 @@ def _save() -> None:
                 items,
                 title=str(meta["title"]),
                 outlet=str(meta["outlet"]),
-                published=meta["published"],  # type: ignore[arg-type]
+                published=meta["published"],  # type: ignore[arg-type]  # the form's date or "unknown"
                 url=str(meta["url"]) if meta["url"] else None,
             )
         else:

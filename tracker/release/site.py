@@ -257,7 +257,7 @@ def write(
         items = [
             i
             for i in dataset.evidence_for(p.id)
-            if not i.dated or i.evidence.event_date <= as_of  # type: ignore[operator]
+            if not isinstance(i.evidence.event_date, date) or i.evidence.event_date <= as_of
         ]
         items.sort(key=lambda i: (i.evidence.event_date if i.dated else date.min, i.id), reverse=True)
         page(

@@ -535,12 +535,12 @@ def examples_from(
         if item.is_event:
             if not events:
                 continue
-            text = e.summary + (" " + e.quotation if e.quotation else "")  # type: ignore[union-attr]
+            text = e.summary + (" " + e.quotation if e.quotation else "")  # type: ignore[union-attr]  # an event
             example = Example(text, tuple(e.provisions), e.stance, e.id, e.side, "event", when)
         else:
             if item.source_id is None or (wanted is not None and item.source_id not in wanted):
                 continue
-            example = Example(e.quote, tuple(e.provisions), e.stance, item.source_id, e.side,  # type: ignore[union-attr]
+            example = Example(e.quote, tuple(e.provisions), e.stance, item.source_id, e.side,  # type: ignore[union-attr]  # a quote
                               "quote", when)
         if keep is None or keep(example):
             out.append(example)

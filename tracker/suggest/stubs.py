@@ -64,7 +64,7 @@ def new_stubs(dataset: Dataset, source_id: str, items: Sequence[dict[str, Any]])
         return canonical(quote), frozenset(provisions), stance
 
     recorded = {
-        key(item.evidence.quote, item.evidence.provisions, item.evidence.stance.value)  # type: ignore[union-attr]
+        key(item.evidence.quote, item.evidence.provisions, item.evidence.stance.value)  # type: ignore[union-attr]  # stored quotes
         for item in (*dataset.evidence.values(), *dataset.unconfirmed.values())
         if item.source_id == source_id
     }
