@@ -6,17 +6,15 @@ Labels and sentences for people are in tracker/present.py, not here.
 
 from __future__ import annotations
 
-import gc
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .columns import R2, R3_DISPUTED, R3_IMPLEMENTED, R4_DISPUTED, R4_LATEST, WINDOW_DAYS
 from .deadlines import FRESHNESS_MONTHS, Due, TermState, deadline_state, due_as_of, stale_before, term_as_of
-from .gcpause import promote_to_oldest
+from .gcpause import collector_paused, promote_to_oldest
 from .models import (
     ActorRole,
     Assessment,
@@ -253,7 +251,7 @@ def _engine(dataset: Dataset, provision_id: str) -> tuple[Columns, int]:
 
     engine = dataset._timelines.get(Columns)
     if engine is None or not engine.current(dataset, provision_id):
-        with _collector_paused():
+        with collector_paused():
             engine = dataset._timelines[Columns] = Columns(dataset)
             # The timelines live as long as the dataset: straight to the oldest generation, or the young
             # collections after this call walk them all (10-20 ms at 100k passages in the call itself, and
@@ -462,7 +460,7 @@ def all_statuses(
     optionally of one agreement or of the provisions obliging one party, in the order of the agreements'
     dates and then of the YAML files. Provisions of agreements signed later are left out (count them
     with signed_later); every status returned has `since` on or before `as_of`."""
-    with _collector_paused():
+    with collector_paused():
         return [
             provision_status(dataset, pid, as_of)
             for pid in _selected(dataset, agreement, party)
@@ -477,18 +475,6 @@ def signed_later(
     return [pid for pid in _selected(dataset, agreement, party) if dataset.agreement_of(pid).date > as_of]
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Building the timelines allocates hundreds of thousands of objects, none of them garbage; the
-    cyclic collector would walk the whole loaded dataset again and again meanwhile (1.1 of 2.7 s for
-    the first call at 100k passages). Its state is restored afterwards."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class _Concerning:

@@ -9,16 +9,15 @@ the caller passes `force`."""
 
 from __future__ import annotations
 
-import gc
 import json
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from ..errors import OutputRefused
+from ..gcpause import collector_paused
 from ..store import Dataset
 
 MANIFEST = "release.json"
@@ -94,18 +93,6 @@ def _install(built: Path, folder: Path, files: list[str], *, force: bool) -> lis
     return replaced
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """A release makes a few million short-lived objects (rows, cells, pages) next to a loaded dataset of
-    as many: the cyclic collector would walk the dataset again and again meanwhile (about a third of the
-    time at 100k passages). Almost none of them is in a cycle; the collector's state is restored after."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def build(
@@ -119,7 +106,7 @@ def build(
     progress: Callable[[str], None] = lambda _: None,
 ) -> Release:
     """Write a release of `dataset` (already validated) at `as_of` into `folder`."""
-    with _collector_paused():
+    with collector_paused():
         return _build(dataset, folder, as_of=as_of, version=version, previous=previous, force=force, progress=progress)
 
 
