@@ -79,6 +79,18 @@ def _force_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--force", is_flag=True, help="Overwrite the --output file if it exists.")(func)
 
 
+def _output_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--output FILE (or '-') and --force, as every command that writes a file takes them."""
+    func = _force_option(func)
+    return click.option(
+        "--output",
+        "-o",
+        type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+        default=None,
+        help="File to write ('-' or nothing: standard output); an existing file only with --force.",
+    )(func)
+
+
 def _write_output(output: Path | None, data: bytes | memoryview, force: bool) -> bool:
     """Write to `output` (never clobbering: atomic.write_output), or to standard output for None or
     '-'; True if a file was written."""
@@ -825,14 +837,7 @@ def suggest_command(article: str | None, source_id: str | None, top: int, as_jso
 @click.option("--agreement", "agreements", multiple=True, help="Only this agreement (repeat or comma-separate).")
 @click.option("--format", "fmt", type=click.Choice(["text", "atom"]), default="text", show_default=True)
 @click.option("--link", default=None, metavar="URL", help="With --format atom: the dashboard's address, for links.")
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    default=None,
-    help="File to write ('-' or nothing: standard output); an existing file only with --force.",
-)
-@_force_option
+@_output_options
 def changes_command(root: Path | None, start: date | None, end: date | None, provisions: tuple[str, ...],
                     agreements: tuple[str, ...], fmt: str, link: str | None, output: Path | None,
                     force: bool) -> None:
@@ -882,14 +887,7 @@ def changes_command(root: Path | None, start: date | None, end: date | None, pro
 @_root_option
 @_as_of_option
 @click.option("--table", type=click.Choice(["status", "evidence"]), default="status", show_default=True)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    default=None,
-    help="File to write ('-' or nothing: standard output); an existing file only with --force.",
-)
-@_force_option
+@_output_options
 def export_command(root: Path | None, as_of: date | None, table: str, output: Path | None, force: bool) -> None:
     """CSV of the status table or the evidence table, safe to open in a spreadsheet."""
     import io
