@@ -68,9 +68,13 @@ def decode_article(data: bytes | str, encoding: str | None = None) -> str:
         except UnicodeDecodeError as exc:
             raise BadInput(f"the text is not {encoding} (byte {exc.start}); give its encoding") from None
     else:
-        for bom, name in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-                          (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"),
-                          (codecs.BOM_UTF16_BE, "utf-16")):
+        for bom, name in (
+            (codecs.BOM_UTF32_LE, "utf-32"),
+            (codecs.BOM_UTF32_BE, "utf-32"),
+            (codecs.BOM_UTF8, "utf-8"),
+            (codecs.BOM_UTF16_LE, "utf-16"),
+            (codecs.BOM_UTF16_BE, "utf-16"),
+        ):
             if data.startswith(bom):
                 text = data.decode(name)
                 break
@@ -137,8 +141,19 @@ def add_source(
     cannot be decoded.
     """
     return add_source_with_evidence(
-        root, text, [], title=title, outlet=outlet, published=published, url=url, language=language,
-        source_id=source_id, byline=byline, note=note, encoding=encoding, today=today,
+        root,
+        text,
+        [],
+        title=title,
+        outlet=outlet,
+        published=published,
+        url=url,
+        language=language,
+        source_id=source_id,
+        byline=byline,
+        note=note,
+        encoding=encoding,
+        today=today,
     )[0]
 
 
@@ -182,7 +197,10 @@ def add_source_with_evidence(
         articles = evidence_dir / "articles"
         article = articles / _article_name(articles, body)
         fields: dict[str, Any] = {
-            "id": source_id, "title": title, "outlet": outlet, "published": _parse_date(published)
+            "id": source_id,
+            "title": title,
+            "outlet": outlet,
+            "published": _parse_date(published),
         }
         if byline:
             fields["byline"] = byline
@@ -355,16 +373,26 @@ def _append_items(
     return text, ids
 
 
-def _save(root: Path, dataset: Dataset, problems: list[Problem], path: Path, yfile: YamlFile, text: str,
-          today: date | None, new_quotes: Sequence[str], source_id: str) -> None:
+def _save(
+    root: Path,
+    dataset: Dataset,
+    problems: list[Problem],
+    path: Path,
+    yfile: YamlFile,
+    text: str,
+    today: date | None,
+    new_quotes: Sequence[str],
+    source_id: str,
+) -> None:
     data = text.encode("utf-8")
     writes = {path: (data, yfile.token)}
     _check(root, dataset, problems, writes, today, new_quotes, dataset.articles.get(source_id))
     write_atomic(path, data, expect=yfile.token)
 
 
-def add_evidence_items(root: Path, source_id: str, items: Sequence[dict[str, Any]], *,
-                       today: date | None = None) -> list[str]:
+def add_evidence_items(
+    root: Path, source_id: str, items: Sequence[dict[str, Any]], *, today: date | None = None
+) -> list[str]:
     """Append passages (dicts of Evidence fields; a missing `id` is given the next free one) to the
     file of `source_id` in one atomic write; return their ids. All or nothing: InvalidData with
     every problem (QuoteNotFound when the only problems are quotes not in the article)."""

@@ -43,8 +43,6 @@ __all__ = [
 ]
 
 
-
-
 @dataclass(frozen=True)
 class ReadToken:
     """What a file looked like when it was read. `exists=False` means it did not exist."""

@@ -229,8 +229,18 @@ def _print_status_rows(dataset: Dataset, statuses: Sequence[ProvisionStatus]) ->
             ]
         )
     lines = _table(
-        ["PROVISION", "TITLE", "STATUS", "SINCE", "NEWEST CLAIM", "DEADLINE", "DEADLINE STATE", "EVIDENCE",
-         "RESTS ON", "SUPERSEDED BY"],
+        [
+            "PROVISION",
+            "TITLE",
+            "STATUS",
+            "SINCE",
+            "NEWEST CLAIM",
+            "DEADLINE",
+            "DEADLINE STATE",
+            "EVIDENCE",
+            "RESTS ON",
+            "SUPERSEDED BY",
+        ],
         rows,
         widths={1: 46},
     )
@@ -442,9 +452,11 @@ def _parse_dates(value: str | None) -> list[date]:
     cls=_LazyHelpOption,
     default=None,
     metavar="D1,D2,...",
-    lazy_help=lambda: "Comma-separated dates (default: the checkpoints "
-    + ", ".join(d.isoformat() for d in _history().CHECKPOINTS)
-    + ").",
+    lazy_help=lambda: (
+        "Comma-separated dates (default: the checkpoints "
+        + ", ".join(d.isoformat() for d in _history().CHECKPOINTS)
+        + ")."
+    ),
 )
 @click.option(
     "--output",
@@ -452,8 +464,10 @@ def _parse_dates(value: str | None) -> list[date]:
     cls=_LazyHelpOption,
     type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
     default=None,
-    lazy_help=lambda: f"File to write, e.g. {_history().DEFAULT_PATH} ('-' or nothing: standard output); "
-    "an existing file only with --force.",
+    lazy_help=lambda: (
+        f"File to write, e.g. {_history().DEFAULT_PATH} ('-' or nothing: standard output); "
+        "an existing file only with --force."
+    ),
 )
 @_force_option
 def history_command(root: Path | None, dates: str | None, output: Path | None, force: bool) -> None:
@@ -529,8 +543,11 @@ class _Completion:
 def _ask_ids(label: str, known: dict[str, Any], default: str | None, *, optional: bool = False) -> list[str]:
     while True:
         with _Completion(list(known)):
-            answer = click.prompt(label, default=default if default is not None else ("" if optional else None),
-                                  show_default=bool(default))
+            answer = click.prompt(
+                label,
+                default=default if default is not None else ("" if optional else None),
+                show_default=bool(default),
+            )
         ids = _split_ids([answer])
         missing = [i for i in ids if i not in known]
         if not missing and (ids or optional):
@@ -563,9 +580,14 @@ def _ask_evidence(dataset: Dataset, fields: dict[str, Any]) -> dict[str, Any]:
     proposals = sorted((p for s in suggest_passages(dataset, quote) for p in s.proposals), key=lambda p: -p.score)
     proposals = list({p.provision_id: p for p in reversed(proposals)}.values())[::-1][:3]
     if proposals:
-        out("  suggested: " + "; ".join(
-            f"{p.provision_id} {p.score:.2f} ({p.stance.value} {p.stance_confidence:.0%}: "
-            f"{', '.join(p.matched_terms[:3])})" for p in proposals))
+        out(
+            "  suggested: "
+            + "; ".join(
+                f"{p.provision_id} {p.score:.2f} ({p.stance.value} {p.stance_confidence:.0%}: "
+                f"{', '.join(p.matched_terms[:3])})"
+                for p in proposals
+            )
+        )
     if not fields["provisions"]:
         out("Provisions: " + ", ".join(dataset.provisions))
         default = ",".join(p.provision_id for p in proposals) or None
@@ -581,8 +603,9 @@ def _ask_evidence(dataset: Dataset, fields: dict[str, Any]) -> dict[str, Any]:
         out("Sides: " + ", ".join(dataset.actors))
         fields["side"] = _ask_ids("Side (the actor the claimant speaks for)", dataset.actors, None)[0]
     if not fields["concerns"]:
-        fields["concerns"] = _ask_ids("Concerns (actor ids, comma-separated; empty for none)", dataset.actors, "",
-                                      optional=True)
+        fields["concerns"] = _ask_ids(
+            "Concerns (actor ids, comma-separated; empty for none)", dataset.actors, "", optional=True
+        )
     published = dataset.sources[fields["source_id"]].published
     if not fields["event_date"]:
         default_date = published.isoformat() if isinstance(published, date) else "unknown"
@@ -598,8 +621,10 @@ def _ask_evidence(dataset: Dataset, fields: dict[str, Any]) -> dict[str, Any]:
             precisions = [p.value for p in DatePrecision]
             with _Completion(precisions):
                 fields["date_precision"] = click.prompt(
-                    "Date precision", type=click.Choice(precisions),
-                    default=default_event_date(published)[1].value if same else DatePrecision.DAY.value)
+                    "Date precision",
+                    type=click.Choice(precisions),
+                    default=default_event_date(published)[1].value if same else DatePrecision.DAY.value,
+                )
     if fields["note"] is None:
         fields["note"] = click.prompt("Note (optional)", default="", show_default=False) or None
     return fields
@@ -616,9 +641,18 @@ def _ask_evidence(dataset: Dataset, fields: dict[str, Any]) -> dict[str, Any]:
 @click.option("--id", "source_id", default=None, help="The source id (default: made from the title).")
 @click.option("--encoding", default=None, help="The file's encoding when it is not UTF-8 (e.g. cp1252).")
 @_root_option
-def add_source_command(file_or_text: str, title: str, outlet: str, published: str, url: str | None,
-                       language: str, byline: str | None, source_id: str | None, encoding: str | None,
-                       root: Path | None) -> None:
+def add_source_command(
+    file_or_text: str,
+    title: str,
+    outlet: str,
+    published: str,
+    url: str | None,
+    language: str,
+    byline: str | None,
+    source_id: str | None,
+    encoding: str | None,
+    root: Path | None,
+) -> None:
     """Store an article (a file, '-' for standard input, or the text itself) and print its new id."""
     from .add import add_source
 
@@ -633,12 +667,23 @@ def add_source_command(file_or_text: str, title: str, outlet: str, published: st
         if is_file:
             data = Path(file_or_text).read_bytes()
         elif not any(c.isspace() for c in file_or_text.strip()):
-            raise click.BadParameter(f"no file '{file_or_text}'; give a file, '-' for standard input, or the text",
-                                     param_hint="FILE_OR_TEXT")
+            raise click.BadParameter(
+                f"no file '{file_or_text}'; give a file, '-' for standard input, or the text", param_hint="FILE_OR_TEXT"
+            )
         else:
             data = file_or_text
-    new_id = add_source(root or default_root(), data, title=title, outlet=outlet, published=published, url=url,
-                        language=language, source_id=source_id, byline=byline, encoding=encoding)
+    new_id = add_source(
+        root or default_root(),
+        data,
+        title=title,
+        outlet=outlet,
+        published=published,
+        url=url,
+        language=language,
+        source_id=source_id,
+        byline=byline,
+        encoding=encoding,
+    )
     click.echo(new_id)
     click.echo(f"stored as evidence/{new_id}.yaml; next: tracker suggest --source {new_id}", err=True)
 
@@ -650,10 +695,22 @@ def add_source_command(file_or_text: str, title: str, outlet: str, published: st
 @click.option("--id", "evidence_id", default=None, help="The evidence id (default: the next free one).")
 @click.option("--interactive", "-i", is_flag=True, help="Ask for every field not given, with completions.")
 @_root_option
-def add_evidence_command(source_id: str | None, quote: str | None, provisions: tuple[str, ...], stance: str | None,
-                         claimant: str | None, side: str | None, concerns: tuple[str, ...], event_date: str | None,
-                         date_precision: str | None, note: str | None, unconfirmed: bool, evidence_id: str | None,
-                         interactive: bool, root: Path | None) -> None:
+def add_evidence_command(
+    source_id: str | None,
+    quote: str | None,
+    provisions: tuple[str, ...],
+    stance: str | None,
+    claimant: str | None,
+    side: str | None,
+    concerns: tuple[str, ...],
+    event_date: str | None,
+    date_precision: str | None,
+    note: str | None,
+    unconfirmed: bool,
+    evidence_id: str | None,
+    interactive: bool,
+    root: Path | None,
+) -> None:
     """Append a quoted passage to its source's YAML file, checked first, and print its id.
 
     The event date defaults to the source's publication date, marked on-or-before."""
@@ -662,17 +719,27 @@ def add_evidence_command(source_id: str | None, quote: str | None, provisions: t
 
     dataset = _load(root)
     fields: dict[str, Any] = {
-        "source_id": source_id, "quote": quote, "provisions": _split_ids(provisions), "stance": stance,
-        "claimant": claimant, "side": side, "concerns": _split_ids(concerns), "event_date": event_date,
-        "date_precision": date_precision, "note": note,
+        "source_id": source_id,
+        "quote": quote,
+        "provisions": _split_ids(provisions),
+        "stance": stance,
+        "claimant": claimant,
+        "side": side,
+        "concerns": _split_ids(concerns),
+        "event_date": event_date,
+        "date_precision": date_precision,
+        "note": note,
     }
     if source_id is not None:
         _check_choice("source", source_id, dataset.sources)
     if interactive:
         fields = _ask_evidence(dataset, fields)
     else:
-        missing = [f"--{name.replace('_id', '').rstrip('s')}" for name in ("source_id", "quote", "provisions", "stance",
-                                                                            "claimant", "side") if not fields[name]]
+        missing = [
+            f"--{name.replace('_id', '').rstrip('s')}"
+            for name in ("source_id", "quote", "provisions", "stance", "claimant", "side")
+            if not fields[name]
+        ]
         if missing:
             raise click.UsageError(f"missing {', '.join(missing)} (or use --interactive)")
     if not fields["event_date"]:
@@ -681,10 +748,19 @@ def add_evidence_command(source_id: str | None, quote: str | None, provisions: t
         if not fields["date_precision"]:
             fields["date_precision"] = precision.value
     new_id = add_evidence(
-        dataset.root, fields["source_id"], quote=fields["quote"], provisions=fields["provisions"],
-        stance=fields["stance"], claimant=fields["claimant"], side=fields["side"], concerns=fields["concerns"],
-        event_date=fields["event_date"], date_precision=fields["date_precision"] or "day", note=fields["note"],
-        unconfirmed=unconfirmed, evidence_id=evidence_id,
+        dataset.root,
+        fields["source_id"],
+        quote=fields["quote"],
+        provisions=fields["provisions"],
+        stance=fields["stance"],
+        claimant=fields["claimant"],
+        side=fields["side"],
+        concerns=fields["concerns"],
+        event_date=fields["event_date"],
+        date_precision=fields["date_precision"] or "day",
+        note=fields["note"],
+        unconfirmed=unconfirmed,
+        evidence_id=evidence_id,
     )
     click.echo(new_id)
     where = display_path(source_file(dataset, fields["source_id"]))
@@ -695,15 +771,33 @@ def add_evidence_command(source_id: str | None, quote: str | None, provisions: t
 @click.argument("evidence_id")
 @_field_options
 @_root_option
-def confirm_command(evidence_id: str, quote: str | None, provisions: tuple[str, ...], stance: str | None,
-                    claimant: str | None, side: str | None, concerns: tuple[str, ...], event_date: str | None,
-                    date_precision: str | None, note: str | None, root: Path | None) -> None:
+def confirm_command(
+    evidence_id: str,
+    quote: str | None,
+    provisions: tuple[str, ...],
+    stance: str | None,
+    claimant: str | None,
+    side: str | None,
+    concerns: tuple[str, ...],
+    event_date: str | None,
+    date_precision: str | None,
+    note: str | None,
+    root: Path | None,
+) -> None:
     """Confirm a suggested (unconfirmed) passage, with any corrections: from now on it counts."""
     from .add import confirm_evidence
 
-    changes = {"quote": quote, "provisions": _split_ids(provisions) or None, "stance": stance,
-               "claimant": claimant, "side": side, "concerns": _split_ids(concerns) or None,
-               "event_date": event_date, "date_precision": date_precision, "note": note}
+    changes = {
+        "quote": quote,
+        "provisions": _split_ids(provisions) or None,
+        "stance": stance,
+        "claimant": claimant,
+        "side": side,
+        "concerns": _split_ids(concerns) or None,
+        "event_date": event_date,
+        "date_precision": date_precision,
+        "note": note,
+    }
     # today=None (the real date) named, so that the checker knows none of the fields fills it.
     confirm_evidence(
         root or default_root(), evidence_id, today=None, **{k: v for k, v in changes.items() if v is not None}
@@ -724,15 +818,24 @@ def _print_suggestions(dataset: Dataset, suggestions: Sequence[Any]) -> None:
         bearing += 1
         click.echo(click.style(f"{n}. chars {p.start}-{p.end}", bold=True))
         click.echo(_wrap(text, "   "))
-        rows = [[q.provision_id, dataset.provisions[q.provision_id].title, f"{q.score:.2f}",
-                 q.stance_text(), ", ".join(q.matched_terms[:5])]
-                for q in s.proposals]
+        rows = [
+            [
+                q.provision_id,
+                dataset.provisions[q.provision_id].title,
+                f"{q.score:.2f}",
+                q.stance_text(),
+                ", ".join(q.matched_terms[:5]),
+            ]
+            for q in s.proposals
+        ]
         for line in _table(["PROVISION", "TITLE", "SCORE", "STANCE GUESS", "MATCHED"], rows, widths={1: 40}):
             click.echo("   " + line)
     click.echo("")
     click.echo(f"{len(suggestions)} passages: {bearing} bear on a provision, {len(suggestions) - bearing} on none.")
-    click.echo("Suggestions are not evidence. Add a passage with `tracker add-evidence`, or write them all as "
-               "unconfirmed stubs with `tracker suggest --source ID --write` and confirm each with `tracker confirm`.")
+    click.echo(
+        "Suggestions are not evidence. Add a passage with `tracker add-evidence`, or write them all as "
+        "unconfirmed stubs with `tracker suggest --source ID --write` and confirm each with `tracker confirm`."
+    )
 
 
 @main.command(name="suggest")
@@ -742,12 +845,25 @@ def _print_suggestions(dataset: Dataset, suggestions: Sequence[Any]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: per passage its text, span and proposals.")
 @click.option("--yaml", "as_yaml", is_flag=True, help="Print unconfirmed evidence stubs, ready to edit.")
 @click.option("--write", is_flag=True, help="With --source: append the stubs to the source's file, unconfirmed.")
-@click.option("--date", "article_date", type=DateParam(), default=None,
-              help="The article's date: only provisions of agreements signed by then are proposed. "
-                   "Default: the source's publication date with --source, else today.")
+@click.option(
+    "--date",
+    "article_date",
+    type=DateParam(),
+    default=None,
+    help="The article's date: only provisions of agreements signed by then are proposed. "
+    "Default: the source's publication date with --source, else today.",
+)
 @_root_option
-def suggest_command(article: str | None, source_id: str | None, top: int, as_json: bool, as_yaml: bool, write: bool,
-                    article_date: date | None, root: Path | None) -> None:
+def suggest_command(
+    article: str | None,
+    source_id: str | None,
+    top: int,
+    as_json: bool,
+    as_yaml: bool,
+    write: bool,
+    article_date: date | None,
+    root: Path | None,
+) -> None:
     """For each passage of an article (a file, '-' or standard input), the provisions it may bear on.
     Only provisions in force on the article's date are proposed; the date used is said in the output."""
     import json
@@ -809,14 +925,18 @@ def suggest_command(article: str | None, source_id: str | None, top: int, as_jso
         proposed = stub_items(suggestions, event_date=event_when, date_precision=precision.value)
         items = new_stubs(dataset, source_id, proposed)
         if len(items) < len(proposed):
-            click.echo(f"{len(proposed) - len(items)} suggested passages are already recorded with the same "
-                       "provisions and stance; they are left out")
+            click.echo(
+                f"{len(proposed) - len(items)} suggested passages are already recorded with the same "
+                "provisions and stance; they are left out"
+            )
         if not items:
             click.echo("no new passage bears on a provision; nothing was written")
             return
         ids = add_evidence_items(dataset.root, source_id, items)
-        click.echo(f"appended {len(ids)} unconfirmed passages ({ids[0]} to {ids[-1]}) to "
-                   f"{display_path(source_file(dataset, source_id))}; they do not count until confirmed:")
+        click.echo(
+            f"appended {len(ids)} unconfirmed passages ({ids[0]} to {ids[-1]}) to "
+            f"{display_path(source_file(dataset, source_id))}; they do not count until confirmed:"
+        )
         click.echo("check each, then `tracker confirm ID` (with --stance, --claimant, --side... to correct it).")
     elif as_yaml:
         # Control characters become \\xNN, which YAML's double-quoted strings read back as the same character.
@@ -838,9 +958,17 @@ def suggest_command(article: str | None, source_id: str | None, top: int, as_jso
 @click.option("--format", "fmt", type=click.Choice(["text", "atom"]), default="text", show_default=True)
 @click.option("--link", default=None, metavar="URL", help="With --format atom: the dashboard's address, for links.")
 @_output_options
-def changes_command(root: Path | None, start: date | None, end: date | None, provisions: tuple[str, ...],
-                    agreements: tuple[str, ...], fmt: str, link: str | None, output: Path | None,
-                    force: bool) -> None:
+def changes_command(
+    root: Path | None,
+    start: date | None,
+    end: date | None,
+    provisions: tuple[str, ...],
+    agreements: tuple[str, ...],
+    fmt: str,
+    link: str | None,
+    output: Path | None,
+    force: bool,
+) -> None:
     """Every status change between two dates, newest first, with the claims or assessment behind it."""
     from datetime import timedelta
 

@@ -32,9 +32,20 @@ from typing import Any
 MAGIC = b"ATC1"
 _HEADER = struct.Struct(">4sQ32s")  # magic, payload length, tag
 # The modules whose code decides what a file parses to; any change to them is a new version.
-_VERSIONED = ("models.py", "yamlsource.py", "quotes.py", "store.py", "problems.py", "errors.py", "textsafe.py",
-              "diskcache.py", "validate/__init__.py", "validate/schema.py", "validate/checks.py",
-              "validate/hints.py")
+_VERSIONED = (
+    "models.py",
+    "yamlsource.py",
+    "quotes.py",
+    "store.py",
+    "problems.py",
+    "errors.py",
+    "textsafe.py",
+    "diskcache.py",
+    "validate/__init__.py",
+    "validate/schema.py",
+    "validate/checks.py",
+    "validate/hints.py",
+)
 FOLDER = ".tracker-cache"
 
 

@@ -70,9 +70,7 @@ class FileChanged(TrackerError):
 
     def __init__(self, path: Path, reason: str):
         self.path = Path(path)
-        super().__init__(
-            f"{path} {reason} since it was read; nothing was written. Read it again and redo the change."
-        )
+        super().__init__(f"{path} {reason} since it was read; nothing was written. Read it again and redo the change.")
 
 
 class DataBusy(TrackerError):
@@ -119,4 +117,3 @@ def message_of(exc: BaseException) -> str:
     if isinstance(exc, TrackerError):
         return str(exc)
     return f"unexpected error ({type(exc).__name__}: {exc}); this is a bug, please report it"
-

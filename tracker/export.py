@@ -163,9 +163,7 @@ def write_evidence_csv(dataset: Dataset, as_of: date | None, out: BinaryIO) -> i
     return write_rows_csv(evidence_rows(dataset, as_of), out)
 
 
-def write_rows_csv(
-    rows: Iterable[Mapping[str, object]], out: BinaryIO, columns: Sequence[str] | None = None
-) -> int:
+def write_rows_csv(rows: Iterable[Mapping[str, object]], out: BinaryIO, columns: Sequence[str] | None = None) -> int:
     """Rows (dicts) as CSV that a spreadsheet opens safely (BOM, formula-like cells neutralised), one at a
     time. The header is `columns`, else the first row's keys; None is an empty cell. Shared by the
     evidence export and `tracker release`, so that every CSV the tracker writes is written one way."""

@@ -22,7 +22,14 @@ from .store import Dataset, EvidenceItem
 CHECKPOINTS: tuple[date, ...] = tuple(
     date.fromisoformat(d)
     for d in (
-        "2020-12-31", "2021-06-30", "2022-06-30", "2022-12-31", "2023-10-01", "2024-12-31", "2025-12-31", "2026-10-31"
+        "2020-12-31",
+        "2021-06-30",
+        "2022-06-30",
+        "2022-12-31",
+        "2023-10-01",
+        "2024-12-31",
+        "2025-12-31",
+        "2026-10-31",
     )
 )
 DEFAULT_PATH = "docs/status-history.md"

@@ -442,9 +442,7 @@ class Provision(_Model):
     @model_validator(mode="after")
     def _english_rendering(self) -> Provision:
         if self.language != "en" and self.english is None:
-            raise ValueError(
-                f"the text is in '{self.language}': add 'english', our own English rendering of it"
-            )
+            raise ValueError(f"the text is in '{self.language}': add 'english', our own English rendering of it")
         if self.language == "en" and self.english is not None:
             raise ValueError("'english' is our rendering of a text in another language; set 'language' to it")
         return self

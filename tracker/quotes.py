@@ -60,8 +60,6 @@ _MAX_ELLIPSIS_CHOICES = 6
 _MAX_REGEX_WORK = 50_000_000
 
 
-
-
 # Bounds that keep the near-match search fast on hostile input (it is only a hint).
 _MAX_HINT_ARTICLE = 2_000_000
 _MAX_HINT_QUOTE = 2_000

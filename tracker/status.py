@@ -369,7 +369,7 @@ def provision_status(dataset: Dataset, provision_id: str, as_of: date) -> Provis
         term=term_as_of(provision.term, as_of, ended) if provision.term else None,
         undated_ids=engine.undated_ids[p],
         latest_claim=latest_claim,
-        stale=_stale(status, derived, assessment, provision.obligation, latest_claim, as_of),
+        stale=is_stale(status, assessment, provision.obligation, latest_claim, as_of),
         superseded_by=_supersessions(dataset, provision_id, as_of),
         starts=starts,
     )
@@ -383,9 +383,8 @@ def provision_status(dataset: Dataset, provision_id: str, as_of: date) -> Provis
 _NEVER_STALE = frozenset({Status.LAPSED, Status.NO_EVIDENCE, Status.NOT_STARTED})
 
 
-def _stale(
+def is_stale(
     status: Status,
-    derived: Derived,
     assessment: Assessment | None,
     obligation: Obligation,
     latest_claim: date | None,
@@ -468,13 +467,9 @@ def all_statuses(
         ]
 
 
-def signed_later(
-    dataset: Dataset, as_of: date, *, agreement: str | None = None, party: str | None = None
-) -> list[str]:
+def signed_later(dataset: Dataset, as_of: date, *, agreement: str | None = None, party: str | None = None) -> list[str]:
     """Ids of the provisions all_statuses leaves out at `as_of`: their agreements were signed later."""
     return [pid for pid in _selected(dataset, agreement, party) if dataset.agreement_of(pid).date > as_of]
-
-
 
 
 class _Concerning:
@@ -520,9 +515,7 @@ class PartyView:
     evidence_concerning: tuple[str, ...]
 
 
-def party_views(
-    dataset: Dataset, as_of: date, statuses: Sequence[ProvisionStatus] | None = None
-) -> list[PartyView]:
+def party_views(dataset: Dataset, as_of: date, statuses: Sequence[ProvisionStatus] | None = None) -> list[PartyView]:
     """Each obliged party's statuses, counts and the evidence about its conduct up to `as_of`.
     Pass `statuses` (every provision's, at `as_of`) when they are already computed."""
     if statuses is None:

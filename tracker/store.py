@@ -42,8 +42,18 @@ from .validate.hints import did_you_mean
 from .validate.schema import Parsed, check_file, field_names
 from .yamlsource import MAX_FILE_BYTES, Document, KeyPath, parse_bytes, read_bytes
 
-__all__ = ["CACHE", "Dataset", "EvidenceItem", "Location", "clear_cache", "data_files", "default_root", "field_names",
-           "load", "load_valid"]
+__all__ = [
+    "CACHE",
+    "Dataset",
+    "EvidenceItem",
+    "Location",
+    "clear_cache",
+    "data_files",
+    "default_root",
+    "field_names",
+    "load",
+    "load_valid",
+]
 
 DATA_DIRS = ("provisions", "evidence")
 ARTICLES = "articles"  # evidence/articles/: the stored texts that quotes are checked against
@@ -191,8 +201,9 @@ def load(
     return loader.dataset, sorted(set(loader.problems))
 
 
-def check(root: Path | None = None, *, today: date | None = None, persistent: bool = False
-          ) -> tuple[str, int, list[Problem]]:
+def check(
+    root: Path | None = None, *, today: date | None = None, persistent: bool = False
+) -> tuple[str, int, list[Problem]]:
     """What `tracker validate` says: the dataset's summary, the number of files read, and every problem.
     With `persistent`, unchanged data is answered from one small entry of the disk cache, unpickling
     no dataset."""
@@ -347,8 +358,11 @@ class Cache:
         self.files: dict[tuple[str, str], tuple[bytes, Parsed]] = {}
         self.found: dict[tuple[str, bytes], quotes.Span | str | None] = {}
 
-    def swap(self, files: dict[tuple[str, str], tuple[bytes, Parsed]],
-             found: dict[tuple[str, bytes], quotes.Span | str | None]) -> None:
+    def swap(
+        self,
+        files: dict[tuple[str, str], tuple[bytes, Parsed]],
+        found: dict[tuple[str, bytes], quotes.Span | str | None],
+    ) -> None:
         # Two attribute assignments: a load in another thread reads either the old or the new dicts.
         self.files, self.found = files, found
 
@@ -363,8 +377,13 @@ _NOT_SEEN: Any = object()
 class _Finder:
     """Finds quotes in one text, folding it (quotes.Article) only if some quote was not seen before."""
 
-    def __init__(self, text: str, digest: bytes, seen: dict[tuple[str, bytes], quotes.Span | str | None],
-                 found: dict[tuple[str, bytes], quotes.Span | str | None]):
+    def __init__(
+        self,
+        text: str,
+        digest: bytes,
+        seen: dict[tuple[str, bytes], quotes.Span | str | None],
+        found: dict[tuple[str, bytes], quotes.Span | str | None],
+    ):
         self.text = text
         self.digest = digest
         self.seen = seen  # the previous load's results (read only)
@@ -399,8 +418,9 @@ def clear_cache() -> None:
 
 
 class _Loader:
-    def __init__(self, root: Path, today: date, overlay: Mapping[Path, bytes] | None = None,
-                 disk: DiskCache | None = None):
+    def __init__(
+        self, root: Path, today: date, overlay: Mapping[Path, bytes] | None = None, disk: DiskCache | None = None
+    ):
         self.root = root
         self.disk = disk
         self.today = today
@@ -519,8 +539,14 @@ class _Loader:
             return
         doc, model, parts, files = parsed.doc, parsed.model, parsed.parts, self.files
         self.docs[doc.name] = doc
-        item_kind = {"AgreementFile": "provision", "SourceFile": "evidence", "AssessmentsFile": "assessment",
-                     "ActorsFile": "actor", "EventsFile": "evidence", "AliasesFile": "alias"}[model.__name__]
+        item_kind = {
+            "AgreementFile": "provision",
+            "SourceFile": "evidence",
+            "AssessmentsFile": "assessment",
+            "ActorsFile": "actor",
+            "EventsFile": "evidence",
+            "AliasesFile": "alias",
+        }[model.__name__]
         files.invalid_ids[item_kind].update(parsed.invalid_ids)
         files.invalid_items += [(doc, name, i, raw) for name, i, raw in parsed.invalid_items]
         if model is AgreementFile:
@@ -613,8 +639,9 @@ class _Loader:
             if self._define("assessment", assessment.id, doc, ("assessments", i, "id")):
                 ds.assessments[assessment.id] = assessment
 
-    def _check_quote(self, doc: Document, loc: KeyPath, quote: str, finder: _Finder | None, source_id: str,
-                     budget: checks.HintBudget) -> quotes.Span | None:
+    def _check_quote(
+        self, doc: Document, loc: KeyPath, quote: str, finder: _Finder | None, source_id: str, budget: checks.HintBudget
+    ) -> quotes.Span | None:
         """Where an evidence quote is in its article, or None with the problem recorded: too short to
         prove anything, or not in the article (on word boundaries)."""
         short = checks.too_short(doc, loc, quote)

@@ -45,8 +45,14 @@ if TYPE_CHECKING:
 
 STANCE_OF = {v: k for k, v in GRAVITY.items()}
 # R4 without a dispute: the status follows the gravest claim of the latest day.
-_STATUS_OF_GRAVITY = [Status.NO_EVIDENCE, Status.IMPLEMENTED, Status.IN_PROGRESS, Status.STALLED,
-                      Status.DISPUTED, Status.VIOLATED]
+_STATUS_OF_GRAVITY = [
+    Status.NO_EVIDENCE,
+    Status.IMPLEMENTED,
+    Status.IN_PROGRESS,
+    Status.STALLED,
+    Status.DISPUTED,
+    Status.VIOLATED,
+]
 _STATUS_CODES = list(Status)
 _CODE = {s: i for i, s in enumerate(_STATUS_CODES)}
 
@@ -192,8 +198,9 @@ class Columns:
         contest = held & (p_grav >= NEGATIVE_MIN) & (p_day >= f_day[:, None]) & others_impl
         r3_disputed = contest.any(axis=1)
 
-        rule = np.where(r3, np.where(r3_disputed, R3_DISPUTED, R3_IMPLEMENTED),
-                        np.where(r4_disputed, R4_DISPUTED, R4_LATEST))
+        rule = np.where(
+            r3, np.where(r3_disputed, R3_DISPUTED, R3_IMPLEMENTED), np.where(r4_disputed, R4_DISPUTED, R4_LATEST)
+        )
         status_of_gravity = np.array([_CODE[s] for s in _STATUS_OF_GRAVITY])
         status = np.where(rule == R4_LATEST, status_of_gravity[day_gravest], _CODE[Status.DISPUTED])
         status = np.where(rule == R3_IMPLEMENTED, _CODE[Status.IMPLEMENTED], status)
@@ -296,9 +303,7 @@ class Columns:
         if rule == R3_IMPLEMENTED:
             implemented = GRAVITY[Stance.IMPLEMENTED]
             confirming = [
-                c
-                for _, sd in held
-                if self._sd_grav[sd] == implemented and (c := cite(sd_item[sd], claim)) is not first
+                c for _, sd in held if self._sd_grav[sd] == implemented and (c := cite(sd_item[sd], claim)) is not first
             ]
             return (first, *_ordered(confirming))
         impl_day, impl_item = self._impl_day[p], self._impl_item[p]

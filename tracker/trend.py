@@ -35,7 +35,7 @@ import numpy as np
 from .changes import Change
 from .gcpause import collector_paused
 from .models import Status
-from .status import _engine, _stale
+from .status import _engine, is_stale
 from .store import Dataset
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ def _states(dataset: Dataset, engine: Columns, days: list[date]) -> tuple[np.nda
     The derived status at a day is the engine's row of the provision's last claim day on or before it
     (no evidence without one), as tracker.status reads it; before the agreement takes effect, not
     started (R1); from an assessment's date on, the assessment's status. Freshness is the engine's own
-    rule (tracker.status._stale), fed with the newest claim day (the row's day) and assessment."""
+    rule (tracker.status.is_stale), fed with the newest claim day (the row's day) and assessment."""
     P, D = len(engine.provision_ids), len(days)
     ords = np.array([d.toordinal() for d in days], dtype=np.int64)
     bounds = np.asarray(engine.row_bounds, dtype=np.int64)
@@ -119,8 +119,13 @@ def _states(dataset: Dataset, engine: Columns, days: list[date]) -> tuple[np.nda
             if code < 0:
                 continue
             # The engine's own freshness rule (one definition), fed from the timelines read above.
-            stale[p, col] = _stale(_CODES[code], None, found[a] if a >= 0 else None, obligation,  # type: ignore[arg-type]  # codes are Status
-                                   date.fromordinal(newest) if newest >= 0 else None, days[col])
+            stale[p, col] = is_stale(
+                _CODES[code],
+                found[a] if a >= 0 else None,
+                obligation,
+                date.fromordinal(newest) if newest >= 0 else None,
+                days[col],
+            )
     return codes, stale
 
 

@@ -239,9 +239,7 @@ class _Builder:
         finally:
             parser.dispose()
 
-    def _scan_rest(
-        self, parser: Any, open_collections: int, second_document: yaml.Event | None
-    ) -> yaml.Event | None:
+    def _scan_rest(self, parser: Any, open_collections: int, second_document: yaml.Event | None) -> yaml.Event | None:
         """Read the rest of the stream once the document cannot be built, so that what would have been
         reported first when the whole stream was checked before building still is: a syntax error,
         an anchor or deep nesting anywhere, then a second document. Returns that second document."""

@@ -93,8 +93,6 @@ def _install(built: Path, folder: Path, files: list[str], *, force: bool) -> lis
     return replaced
 
 
-
-
 def build(
     dataset: Dataset,
     folder: Path,

@@ -66,7 +66,8 @@ def gold_passages(dataset: Dataset, source_id: str) -> list[GoldPassage]:
     article = dataset.articles[source_id]
     published = dataset.sources[source_id].published
     quotes = [
-        item for item in dataset.evidence.values()
+        item
+        for item in dataset.evidence.values()
         if not item.is_event and item.source_id == source_id and item.span is not None
     ]
     out = []
@@ -79,8 +80,15 @@ def gold_passages(dataset: Dataset, source_id: str) -> list[GoldPassage]:
             if overlap > 0 and overlap >= 0.5 * min(p.end - p.start, item.span.end - item.span.start):
                 for pid in item.evidence.provisions:
                     gold[pid].add(item.evidence.stance)
-        out.append(GoldPassage(p.text, dict(gold), published if isinstance(published, date) else None,
-                               label=f"{source_id}:{p.start}", heading=heading))
+        out.append(
+            GoldPassage(
+                p.text,
+                dict(gold),
+                published if isinstance(published, date) else None,
+                label=f"{source_id}:{p.start}",
+                heading=heading,
+            )
+        )
     return out
 
 
@@ -94,8 +102,10 @@ def event_year(e: Example) -> int | None:
 
 
 def event_passages(examples: Iterable[Example]) -> list[GoldPassage]:
-    return [GoldPassage(e.text, {pid: {e.stance} for pid in e.provisions}, e.when, e.side, "event", e.source)
-            for e in examples]
+    return [
+        GoldPassage(e.text, {pid: {e.stance} for pid in e.provisions}, e.when, e.side, "event", e.source)
+        for e in examples
+    ]
 
 
 # --------------------------------------------------------------------------- scoring
@@ -126,8 +136,17 @@ def proposed(p: Prepared, w: Weights) -> list[str]:
         return [pid for pid, _ in rr.ranked(w.rerank, p.vectors, w.cutoff, TOP)]
     kw = 1.0 if w.keywords else 0.0
     scored = sorted(
-        ((kw * k + (w.text if has or not w.keywords else w.text_without_keywords) * t + w.learned * lr
-          + w.nearest * nn + w.vote * vo, pid) for pid, k, t, lr, nn, vo, has, _ in p.vectors),
+        (
+            (
+                kw * k
+                + (w.text if has or not w.keywords else w.text_without_keywords) * t
+                + w.learned * lr
+                + w.nearest * nn
+                + w.vote * vo,
+                pid,
+            )
+            for pid, k, t, lr, nn, vo, has, _ in p.vectors
+        ),
         key=lambda x: (-x[0], x[1]),
     )
     if not scored or scored[0][0] < w.threshold:
@@ -281,8 +300,9 @@ def choose_weights(
         grid = product((base.text,), (base.learned,), (base.nearest,), (base.vote,), GRID_THRESHOLD, (base.relative,))
     best: tuple[float, Weights] | None = None
     for text, learned, nearest, vote, threshold, relative in grid:
-        w = dataclasses.replace(base, text=text, learned=learned, nearest=nearest, vote=vote, threshold=threshold,
-                                relative=relative)
+        w = dataclasses.replace(
+            base, text=text, learned=learned, nearest=nearest, vote=vote, threshold=threshold, relative=relative
+        )
         total = Counts()
         for _, prepared, _ in folds:
             total += relevance_counts(prepared, w)
@@ -292,8 +312,11 @@ def choose_weights(
     assert best is not None
     chosen = choose_reranker(best[1], [prepared for _, prepared, _ in folds]) if rerank else best[1]
     best_stance: tuple[float, float, float, float] | None = None
-    grid_stance = ([(base.stance_l2, base.stance_cue, base.stance_near)] if quick
-                   else list(product(GRID_STANCE_L2, GRID_STANCE_CUE, GRID_STANCE_NEAR)))
+    grid_stance = (
+        [(base.stance_l2, base.stance_cue, base.stance_near)]
+        if quick
+        else list(product(GRID_STANCE_L2, GRID_STANCE_CUE, GRID_STANCE_NEAR))
+    )
     for l2, cue, near in grid_stance:
         total = Counts()
         for (model, prepared, majority), kind in zip(folds, kinds, strict=True):
@@ -307,20 +330,28 @@ def choose_weights(
     stance = dataclasses.replace(base, stance_l2=best_stance[1], stance_cue=best_stance[2], stance_near=best_stance[3])
     # Then the offset of `context`, with the stance model just chosen (no refit: it only moves the
     # log-odds), on the same inner folds.
-    refits = [(model.with_weights(stance), prepared, majority)
-              for (model, prepared, majority), kind in zip(folds, kinds, strict=True)
-              if kind == stance_on or stance_on not in kinds]
+    refits = [
+        (model.with_weights(stance), prepared, majority)
+        for (model, prepared, majority), kind in zip(folds, kinds, strict=True)
+        if kind == stance_on or stance_on not in kinds
+    ]
     best_offset: tuple[float, float] | None = None
     for offset in [base.stance_context] if quick else GRID_STANCE_CONTEXT:
         total = Counts()
         for model, prepared, majority in refits:
-            total += stance_counts(model.with_weights(dataclasses.replace(model.weights, stance_context=offset)),
-                                   prepared, majority)
+            total += stance_counts(
+                model.with_weights(dataclasses.replace(model.weights, stance_context=offset)), prepared, majority
+            )
         if best_offset is None or total.stance_accuracy > best_offset[0] + 1e-12:
             best_offset = (total.stance_accuracy, offset)
     assert best_offset is not None
-    return dataclasses.replace(chosen, stance_l2=stance.stance_l2, stance_cue=stance.stance_cue,
-                               stance_near=stance.stance_near, stance_context=best_offset[1])
+    return dataclasses.replace(
+        chosen,
+        stance_l2=stance.stance_l2,
+        stance_cue=stance.stance_cue,
+        stance_near=stance.stance_near,
+        stance_context=best_offset[1],
+    )
 
 
 def _rows(prepared: Sequence[Prepared]) -> tuple[np.ndarray, np.ndarray]:
@@ -385,8 +416,9 @@ def score(model: Model, passages: Sequence[GoldPassage], majority: Stance, name:
     return Fold(name, counts, model.weights, misses)
 
 
-def leave_one_article_out(dataset: Dataset, *, quick: bool = False, rerank: bool = False,
-                          progress: Callable[[str], None] = lambda _: None) -> list[Fold]:
+def leave_one_article_out(
+    dataset: Dataset, *, quick: bool = False, rerank: bool = False, progress: Callable[[str], None] = lambda _: None
+) -> list[Fold]:
     sources = articles_with_quotes(dataset)
     everything = examples_from(dataset)
     folds = []
@@ -400,8 +432,9 @@ def leave_one_article_out(dataset: Dataset, *, quick: bool = False, rerank: bool
     return folds
 
 
-def leave_one_year_out(dataset: Dataset, *, quick: bool = False,
-                       progress: Callable[[str], None] = lambda _: None) -> list[Fold]:
+def leave_one_year_out(
+    dataset: Dataset, *, quick: bool = False, progress: Callable[[str], None] = lambda _: None
+) -> list[Fold]:
     sources = articles_with_quotes(dataset)
     everything = examples_from(dataset)
     years = sorted({y for e in everything if e.kind == "event" and (y := event_year(e)) is not None})

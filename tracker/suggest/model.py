@@ -166,8 +166,9 @@ class Proposal:
             "score": round(self.score, 3),
             "stance": self.stance.value,
             "stance_confidence": round(self.stance_confidence, 3),
-            "second_stance": None if second is None else {"stance": second[0].value,
-                                                          "probability": round(second[1], 3)},
+            "second_stance": None
+            if second is None
+            else {"stance": second[0].value, "probability": round(second[1], 3)},
             "matched_terms": list(self.matched_terms),
         }
 
@@ -300,20 +301,31 @@ class Model:
             for pid in e.provisions:
                 if pid in self.category:
                     self.stance_items.append(
-                        StanceItem(e.text, frozenset(stems), pid, self.category.get(pid, "other"), e.side,
-                                   self.roles.get(e.side or ""), e.kind, e.stance,
-                                   self.neighbour_stances(similarity, pid)))
+                        StanceItem(
+                            e.text,
+                            frozenset(stems),
+                            pid,
+                            self.category.get(pid, "other"),
+                            e.side,
+                            self.roles.get(e.side or ""),
+                            e.kind,
+                            e.stance,
+                            self.neighbour_stances(similarity, pid),
+                        )
+                    )
         self.stance_model = self.fit_stance(weights)
 
     def fit_stance(self, weights: Weights) -> StanceModel:
-        return StanceModel(self.stance_items, l2=weights.stance_l2, cue_prior=weights.stance_cue,
-                           neighbours=weights.stance_near)
+        return StanceModel(
+            self.stance_items, l2=weights.stance_l2, cue_prior=weights.stance_cue, neighbours=weights.stance_near
+        )
 
     def with_weights(self, weights: Weights) -> Model:
         """The same model with other weights (the stance model refitted if its regularisation
         changed): the evaluation tries many without refitting everything."""
         other = copy.copy(self)
         other.weights = weights
+
         def stance_weights(w: Weights) -> tuple[float, float, float]:
             return w.stance_l2, w.stance_cue, w.stance_near
 
@@ -339,8 +351,9 @@ class Model:
         q = self.idf_vector[cols]
         return (self.items[:, cols] * (q / np.linalg.norm(q))).sum(axis=1)
 
-    def parts(self, tokens: Sequence[Token], similarity: np.ndarray | None = None,
-              when: date | None = None) -> dict[str, Parts]:
+    def parts(
+        self, tokens: Sequence[Token], similarity: np.ndarray | None = None, when: date | None = None
+    ) -> dict[str, Parts]:
         """The score parts of every provision in force with any match for a passage's tokens.
         `similarity` is the passage's cosine similarity to each training item (computed here if None)."""
         stems = [t.stem for t in tokens]
@@ -394,8 +407,9 @@ class Model:
                     shared = present & self.item_stems[best]
                     parts.nearest = sim
                     for t in shared:
-                        parts.add(surface[t], (self.weights.nearest * sim + self.weights.vote * votes[pid])
-                                  * self.idf(t) / 10)
+                        parts.add(
+                            surface[t], (self.weights.nearest * sim + self.weights.vote * votes[pid]) * self.idf(t) / 10
+                        )
             parts.vote = votes.get(pid, 0.0)
             # A candidate when one of the provision's own words (keyword, text or learned word) that
             # is not generic matched: generic words alone never carry a proposal, whatever the weights.
@@ -405,22 +419,29 @@ class Model:
 
     def candidates(self, parts: dict[str, Parts]) -> list[rr.Candidate]:
         """The re-ranker's view of a passage's candidates (rerank.Candidate), in provision order."""
-        return [(pid, p.keyword, p.text, p.learned, p.nearest, p.vote, p.has_keywords, self.prior.get(pid, 0.0))
-                for pid, p in sorted(parts.items())]
+        return [
+            (pid, p.keyword, p.text, p.learned, p.nearest, p.vote, p.has_keywords, self.prior.get(pid, 0.0))
+            for pid, p in sorted(parts.items())
+        ]
 
     def rank(self, parts: dict[str, Parts], weights: Weights, top: int) -> list[tuple[str, float, Parts]]:
         """The proposals for one passage, best first, with the score shown (0.5 at the threshold):
         with the re-ranker, probability at least the cut-off; without, raw score at least the
         threshold and at least `relative` of the best one; at most `top` of them."""
         if weights.rerank:
-            return [(pid, prob / (prob + weights.cutoff), parts[pid])
-                    for pid, prob in rr.ranked(weights.rerank, self.candidates(parts), weights.cutoff, top)]
+            return [
+                (pid, prob / (prob + weights.cutoff), parts[pid])
+                for pid, prob in rr.ranked(weights.rerank, self.candidates(parts), weights.cutoff, top)
+            ]
         scored = sorted(((p.raw(weights), pid) for pid, p in parts.items()), key=lambda x: (-x[0], x[1]))
         if not scored or scored[0][0] < weights.threshold:
             return []
         best = scored[0][0]
-        kept = [(pid, s / (s + weights.threshold), parts[pid]) for s, pid in scored
-                if s >= weights.threshold and s >= weights.relative * best]
+        kept = [
+            (pid, s / (s + weights.threshold), parts[pid])
+            for s, pid in scored
+            if s >= weights.threshold and s >= weights.relative * best
+        ]
         return kept[:top]
 
     # ----- stance
@@ -429,8 +450,10 @@ class Model:
         """The stances of a text's nearest labelled items, similarity-weighted shares: of the
         STANCE_NEIGHBOURS nearest linked to the provision, then of the VOTERS nearest of all."""
         out: list[float] = []
-        for pool, k in ((self.linked_items.get(provision_id, np.zeros(0, dtype=np.intp)), STANCE_NEIGHBOURS),
-                        (np.arange(len(similarity)), VOTERS)):
+        for pool, k in (
+            (self.linked_items.get(provision_id, np.zeros(0, dtype=np.intp)), STANCE_NEIGHBOURS),
+            (np.arange(len(similarity)), VOTERS),
+        ):
             shares = np.zeros(len(STANCES))
             if len(pool):
                 sims = similarity[pool]
@@ -442,18 +465,29 @@ class Model:
             out.extend(float(v) for v in shares)
         return tuple(out)
 
-    def stance_item(self, text: str, stems: Iterable[str], provision_id: str, side: str | None = None,
-                    kind: str = "quote") -> StanceItem:
+    def stance_item(
+        self, text: str, stems: Iterable[str], provision_id: str, side: str | None = None, kind: str = "quote"
+    ) -> StanceItem:
         stems = frozenset(stems)
-        return StanceItem(text, stems, provision_id, self.category.get(provision_id, "other"), side,
-                          self.roles.get(side or ""), kind, None,
-                          self.neighbour_stances(self.similarities(list(stems)), provision_id))
+        return StanceItem(
+            text,
+            stems,
+            provision_id,
+            self.category.get(provision_id, "other"),
+            side,
+            self.roles.get(side or ""),
+            kind,
+            None,
+            self.neighbour_stances(self.similarities(list(stems)), provision_id),
+        )
 
-    def stances(self, text: str, stems: Iterable[str], provision_id: str, side: str | None = None,
-                kind: str = "quote") -> list[tuple[Stance, float]]:
+    def stances(
+        self, text: str, stems: Iterable[str], provision_id: str, side: str | None = None, kind: str = "quote"
+    ) -> list[tuple[Stance, float]]:
         """Every stance of a passage toward a provision with its probability, likeliest first."""
-        return self.stance_model.ranked(self.stance_item(text, stems, provision_id, side, kind),
-                                        self.weights.stance_context)
+        return self.stance_model.ranked(
+            self.stance_item(text, stems, provision_id, side, kind), self.weights.stance_context
+        )
 
     def stance(self, text: str, stems: Iterable[str], provision_id: str) -> tuple[Stance, float]:
         """The likeliest stance of a passage toward a provision, and its probability."""
@@ -461,8 +495,9 @@ class Model:
 
     # ----- the whole article
 
-    def suggest(self, text: str, *, top: int = 3, when: date | None = None,
-                side: str | None = None) -> list[PassageSuggestion]:
+    def suggest(
+        self, text: str, *, top: int = 3, when: date | None = None, side: str | None = None
+    ) -> list[PassageSuggestion]:
         """Every passage of `text` with up to `top` proposals among the provisions in force on `when`."""
         passages = split_passages(text)
         tokens = [self.reader.tokens(p.text) for p in passages]
@@ -540,8 +575,15 @@ def examples_from(
         else:
             if item.source_id is None or (wanted is not None and item.source_id not in wanted):
                 continue
-            example = Example(e.quote, tuple(e.provisions), e.stance, item.source_id, e.side,  # type: ignore[union-attr]  # a quote
-                              "quote", when)
+            example = Example(
+                e.quote,  # type: ignore[union-attr]  # a quote: the item has a source
+                tuple(e.provisions),
+                e.stance,
+                item.source_id,
+                e.side,
+                "quote",
+                when,
+            )
         if keep is None or keep(example):
             out.append(example)
     return out
@@ -567,8 +609,19 @@ def digest(dataset: Dataset, weights: Weights = DEFAULT_WEIGHTS) -> str:
     for e in examples_from(dataset):
         h.update(repr((e.text, e.provisions, e.stance.value, e.source, e.side)).encode())
     for pid, p in dataset.provisions.items():
-        h.update(repr((pid, p.title, p.text, p.category.value, p.keywords, [v.text for v in p.variants],
-                       dataset.agreement_of(pid).date)).encode())
+        h.update(
+            repr(
+                (
+                    pid,
+                    p.title,
+                    p.text,
+                    p.category.value,
+                    p.keywords,
+                    [v.text for v in p.variants],
+                    dataset.agreement_of(pid).date,
+                )
+            ).encode()
+        )
     for sid in sorted(dataset.articles):
         h.update(sid.encode())
         h.update(hashlib.sha256(dataset.articles[sid].encode()).digest())

@@ -23,9 +23,22 @@ import numpy as np
 Candidate = tuple[str, float, float, float, float, float, bool, float]
 
 FEATURES = (
-    "keyword", "text", "learned", "nearest", "vote", "prior",
-    "keyword - best", "learned - best", "nearest - best", "vote - best",
-    "first by nearest", "first by vote", "candidates", "passage's best nearest", "has keywords", "bias",
+    "keyword",
+    "text",
+    "learned",
+    "nearest",
+    "vote",
+    "prior",
+    "keyword - best",
+    "learned - best",
+    "nearest - best",
+    "vote - best",
+    "first by nearest",
+    "first by vote",
+    "candidates",
+    "passage's best nearest",
+    "has keywords",
+    "bias",
 )
 
 
@@ -33,16 +46,34 @@ def features(candidates: Sequence[Candidate]) -> np.ndarray:
     """One row of FEATURES per candidate of one passage."""
     if not candidates:
         return np.zeros((0, len(FEATURES)))
-    c = np.array([[math.log1p(k), math.log1p(t), math.log1p(lr), nn, vo, math.log(pr + 1e-3), float(has)]
-                  for _, k, t, lr, nn, vo, has, pr in candidates])
+    c = np.array(
+        [
+            [math.log1p(k), math.log1p(t), math.log1p(lr), nn, vo, math.log(pr + 1e-3), float(has)]
+            for _, k, t, lr, nn, vo, has, pr in candidates
+        ]
+    )
     best = c.max(axis=0)
     n = len(candidates)
-    return np.column_stack([
-        c[:, 0], c[:, 1], c[:, 2], c[:, 3], c[:, 4], c[:, 5],
-        c[:, 0] - best[0], c[:, 2] - best[2], c[:, 3] - best[3], c[:, 4] - best[4],
-        (c[:, 3] >= best[3]).astype(float), (c[:, 4] >= best[4]).astype(float),
-        np.full(n, math.log(n)), np.full(n, best[3]), c[:, 6], np.ones(n),
-    ])
+    return np.column_stack(
+        [
+            c[:, 0],
+            c[:, 1],
+            c[:, 2],
+            c[:, 3],
+            c[:, 4],
+            c[:, 5],
+            c[:, 0] - best[0],
+            c[:, 2] - best[2],
+            c[:, 3] - best[3],
+            c[:, 4] - best[4],
+            (c[:, 3] >= best[3]).astype(float),
+            (c[:, 4] >= best[4]).astype(float),
+            np.full(n, math.log(n)),
+            np.full(n, best[3]),
+            c[:, 6],
+            np.ones(n),
+        ]
+    )
 
 
 def fit(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 25) -> tuple[float, ...]:
@@ -72,8 +103,9 @@ def probabilities(coefficients: Sequence[float], candidates: Sequence[Candidate]
     return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 
-def ranked(coefficients: Sequence[float], candidates: Sequence[Candidate], cutoff: float,
-           top: int) -> list[tuple[str, float]]:
+def ranked(
+    coefficients: Sequence[float], candidates: Sequence[Candidate], cutoff: float, top: int
+) -> list[tuple[str, float]]:
     """The proposals of one passage, best first: probability at least `cutoff`, at most `top`."""
     probs = probabilities(coefficients, candidates)
     order = sorted(range(len(candidates)), key=lambda i: (-probs[i], candidates[i][0]))

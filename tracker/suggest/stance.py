@@ -89,7 +89,12 @@ _DENIAL = re.compile(
 )
 
 STANCES: tuple[Stance, ...] = (
-    Stance.CONTEXT, Stance.IMPLEMENTED, Stance.PROGRESS, Stance.DISPUTED, Stance.VIOLATED, Stance.STALLED,
+    Stance.CONTEXT,
+    Stance.IMPLEMENTED,
+    Stance.PROGRESS,
+    Stance.DISPUTED,
+    Stance.VIOLATED,
+    Stance.STALLED,
 )
 
 
@@ -127,8 +132,16 @@ class StanceModel:
     """Softmax regression over the features above, L2-regularised, fitted by full-batch gradient
     descent (a few hundred items: milliseconds)."""
 
-    def __init__(self, items: Sequence[StanceItem], *, l2: float = 1.0, cue_prior: float = 1.0, steps: int = 100,
-                 min_df: int = 2, neighbours: float = 1.0):
+    def __init__(
+        self,
+        items: Sequence[StanceItem],
+        *,
+        l2: float = 1.0,
+        cue_prior: float = 1.0,
+        steps: int = 100,
+        min_df: int = 2,
+        neighbours: float = 1.0,
+    ):
         self.l2 = l2
         # How much the neighbours' stances count (0: off, an ablation the benchmark can choose).
         self.neighbour_weight = neighbours
@@ -149,9 +162,11 @@ class StanceModel:
         if not labelled:
             return
         # Each item twice: as recorded, and with its side hidden (as for a pasted passage).
-        hidden = [StanceItem(it.text, it.stems, it.provision, it.category, None, None, it.kind, it.stance,
-                             it.neighbours)
-                  for it in labelled if it.side is not None]
+        hidden = [
+            StanceItem(it.text, it.stems, it.provision, it.category, None, None, it.kind, it.stance, it.neighbours)
+            for it in labelled
+            if it.side is not None
+        ]
         rows = labelled + hidden
         x = self.matrix(rows)
         y = np.zeros((len(rows), len(STANCES)))
@@ -180,8 +195,14 @@ class StanceModel:
             out.append((self.index["denial"], 1.0))
         names = [f"near:{pool}:{s.value}" for pool in ("p", "all") for s in STANCES]
         out += [(self.index[n], v * self.neighbour_weight) for n, v in zip(names, it.neighbours, strict=False) if v]
-        for name in (f"side:{it.side}" if it.side else "side:?", f"role:{it.role}" if it.role else None,
-                     f"p:{it.provision}", f"cat:{it.category}", f"kind:{it.kind}", "bias"):
+        for name in (
+            f"side:{it.side}" if it.side else "side:?",
+            f"role:{it.role}" if it.role else None,
+            f"p:{it.provision}",
+            f"cat:{it.category}",
+            f"kind:{it.kind}",
+            "bias",
+        ):
             if name and name in self.index:
                 out.append((self.index[name], 1.0))
         return out

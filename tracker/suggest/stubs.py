@@ -30,9 +30,7 @@ def stub_items(
         for p in s.proposals:
             by_stance[p.stance].append(p)
         for stance, proposals in by_stance.items():
-            scores = "; ".join(
-                f"{p.provision_id} {p.score:.2f} ({', '.join(p.matched_terms[:4])})" for p in proposals
-            )
+            scores = "; ".join(f"{p.provision_id} {p.score:.2f} ({', '.join(p.matched_terms[:4])})" for p in proposals)
             best = max(proposals, key=lambda p: p.stance_confidence)
             item: dict[str, Any] = {
                 "quote": s.passage.text,

@@ -25,8 +25,17 @@ STOPWORDS = frozenset(
 )
 # Letters that Unicode does not decompose to a base letter (schwa, dotless i, barred l, o and d, sharp s).
 _SPECIAL = str.maketrans(
-    {"\u0259": "e", "\u018f": "E", "\u0131": "i", "\u0142": "l", "\u0141": "L", "\u00f8": "o", "\u00d8": "O",
-     "\u0111": "d", "\u00df": "ss"}
+    {
+        "\u0259": "e",
+        "\u018f": "E",
+        "\u0131": "i",
+        "\u0142": "l",
+        "\u0141": "L",
+        "\u00f8": "o",
+        "\u00d8": "O",
+        "\u0111": "d",
+        "\u00df": "ss",
+    }
 )
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -61,8 +70,19 @@ def stem(word: str) -> str:
     # violation, violated -> viol.
     if w.endswith("at") and len(w) >= 6:
         w = w[:-2]
-    for suffix, keep in (("ation", ""), ("ition", "it"), ("tion", "t"), ("sion", "s"), ("ment", ""),
-                         ("ness", ""), ("ful", ""), ("ly", ""), ("al", ""), ("er", ""), ("or", "")):
+    for suffix, keep in (
+        ("ation", ""),
+        ("ition", "it"),
+        ("tion", "t"),
+        ("sion", "s"),
+        ("ment", ""),
+        ("ness", ""),
+        ("ful", ""),
+        ("ly", ""),
+        ("al", ""),
+        ("er", ""),
+        ("or", ""),
+    ):
         if w.endswith(suffix) and len(w) - len(suffix) + len(keep) >= 4:
             w = w[: -len(suffix)] + keep
             break

@@ -92,8 +92,10 @@ def quote_not_found(
         near, spent = quotes.nearest_within(quote, text.text, left)
         budget.spent += spent
         budget.hints += near is not None
-        if near is None and quotes.alignment_cost(len(quote), len(text.text)) > left and quotes.hint_possible(
-            quote, text.text
+        if (
+            near is None
+            and quotes.alignment_cost(len(quote), len(text.text)) > left
+            and quotes.hint_possible(quote, text.text)
         ):
             message += " (the closest passage was not looked for: this text's time for hints is spent)"
     return doc.problem(loc, message + closest_passage(near)), near
@@ -124,9 +126,9 @@ def too_short(doc: Document, loc: KeyPath, quote: str) -> Problem | None:
 # --------------------------------------------------------------------------- references
 
 
-def _ref(doc: Document, loc: KeyPath, kind: str, ident: str, known: Iterable[str], skip: Iterable[str] = ()) -> list[
-    Problem
-]:
+def _ref(
+    doc: Document, loc: KeyPath, kind: str, ident: str, known: Iterable[str], skip: Iterable[str] = ()
+) -> list[Problem]:
     if ident in known or ident in skip:
         return []
     return [doc.problem(loc, unknown(kind, ident, known))]
@@ -203,13 +205,15 @@ def lineage(files: Files, ds: Dataset, today: date) -> list[Problem]:
     return out
 
 
-def _supersession(files: Files, ds: Dataset, today: date, doc: Document, loc: KeyPath, agreement: Agreement,
-                  sup: Supersession) -> list[Problem]:
+def _supersession(
+    files: Files, ds: Dataset, today: date, doc: Document, loc: KeyPath, agreement: Agreement, sup: Supersession
+) -> list[Problem]:
     out: list[Problem] = []
     later = ds.provision_agreement.get(sup.provision)
     if later is None:
-        out += _ref(doc, (*loc, "provision"), "provision", sup.provision, ds.provisions,
-                    files.invalid_ids.get("provision", ()))
+        out += _ref(
+            doc, (*loc, "provision"), "provision", sup.provision, ds.provisions, files.invalid_ids.get("provision", ())
+        )
     elif later == agreement.id:
         out.append(
             doc.problem(
@@ -294,8 +298,9 @@ def invalid_items(files: Files, ds: Dataset, today: date) -> list[Problem]:
 # --------------------------------------------------------------------------- dates
 
 
-def _date(ds: Dataset, doc: Document, loc: KeyPath, when: date, provision_ids: list[str], what: str,
-          today: date) -> list[Problem]:
+def _date(
+    ds: Dataset, doc: Document, loc: KeyPath, when: date, provision_ids: list[str], what: str, today: date
+) -> list[Problem]:
     out = []
     if when > today:
         out.append(doc.problem(loc, future_date(what, when, today)))
@@ -318,16 +323,18 @@ def dates(files: Files, ds: Dataset, today: date) -> list[Problem]:
             out.append(doc.problem(("source", "published"), future_date("publication date", source.published, today)))
         for i, item in evidence:
             if isinstance(item.event_date, date):
-                out += _date(ds, doc, ("evidence", i, "event_date"), item.event_date, item.provisions, "event date",
-                             today)
+                out += _date(
+                    ds, doc, ("evidence", i, "event_date"), item.event_date, item.provisions, "event date", today
+                )
     for doc, i, event in files.event_items:
         if isinstance(event.published, date) and event.published > today:
             out.append(doc.problem(("events", i, "published"), future_date("publication date", event.published, today)))
         if isinstance(event.event_date, date):
             out += _date(ds, doc, ("events", i, "event_date"), event.event_date, event.provisions, "event date", today)
     for doc, i, assessment in files.assessment_items:
-        out += _date(ds, doc, ("assessments", i, "date"), assessment.date, [assessment.provision], "assessment date",
-                     today)
+        out += _date(
+            ds, doc, ("assessments", i, "date"), assessment.date, [assessment.provision], "assessment date", today
+        )
     return out
 
 

@@ -25,7 +25,7 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
 
 
 def unknown(kind: str, ident: str, known: Iterable[str], *, list_up_to: int = 20) -> str:
-    """"unknown provision 'x'; did you mean 'y'?", or with the known ids when there are few and none is close."""
+    """ "unknown provision 'x'; did you mean 'y'?", or with the known ids when there are few and none is close."""
     # A list of up to 20 short ids still reads at a glance.
     known = list(known) if not isinstance(known, Sized) else known
     hint = did_you_mean(ident, known)

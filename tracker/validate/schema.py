@@ -226,8 +226,6 @@ def _kept_position(loc: KeyPath) -> bool:
     return len(loc) <= 2 or (len(loc) == 3 and loc[2] == "id")
 
 
-
-
 def file_problems(doc: Document) -> list[Problem]:
     """Schema problems of a parsed data file, located, as `tracker validate` reports them."""
     if not isinstance(doc.data, dict):
