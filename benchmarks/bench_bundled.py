@@ -45,15 +45,16 @@ def main() -> None:
         load_valid(ROOT)
 
     rows = [
-        ("parse YAML only (C loader, the floor)", timed(lambda: [yaml.load(p.read_text(), Loader=loader)
-                                                                 for p in files], args.repeat)),
+        (
+            "parse YAML only (C loader, the floor)",
+            timed(lambda: [yaml.load(p.read_text(), Loader=loader) for p in files], args.repeat),
+        ),
         # Cold: the per-file cache emptied first; warm: every file unchanged since the last load.
         ("load + validate everything, cold", timed(cold, args.repeat)),
         ("load + validate everything, warm", timed(lambda: load_valid(ROOT), args.repeat)),
         ("every status at one date", timed(lambda: all_statuses(ds, date(2024, 1, 1)), args.repeat)),
         ("every status at 50 dates", timed(lambda: [all_statuses(ds, d) for d in dates], max(1, args.repeat // 4))),
-        ("status CSV export", timed(lambda: export.csv_bytes(export.status_table(ds, date(2024, 1, 1))),
-                                    args.repeat)),
+        ("status CSV export", timed(lambda: export.csv_bytes(export.status_table(ds, date(2024, 1, 1))), args.repeat)),
         ("evidence CSV export", timed(lambda: export.csv_bytes(export.evidence_table(ds)), args.repeat)),
     ]
     print(f"bundled data: {ds.summary()} in {len(files)} files; median of {args.repeat} runs")

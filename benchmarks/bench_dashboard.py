@@ -72,5 +72,6 @@ def main() -> None:
     for label, seconds in rows:
         print(f"  {label:<58} {seconds * 1000:8.1f} ms")
 
+
 if __name__ == "__main__":
     main()

@@ -39,13 +39,13 @@ from screenshot import CHROMIUM, CHROMIUM_ARGS, dashboard  # noqa: E402
 
 PAGES = ["overview", "changes", "agreements", "provision", "evidence", "sources", "timeline", "suggest"]
 AS_OF = "2022-12-31"
-BARE = '''import pandas as pd
+BARE = """import pandas as pd
 import streamlit as st
 
 st.title("A bare page")
 st.dataframe(pd.DataFrame({"id": [f"p{i}" for i in range(25)], "title": ["A provision"] * 25,
                            "status": ["implemented"] * 25}), hide_index=True)
-'''
+"""
 # Filled: the run is over and every table and chart in the first screen has drawn.
 FILLED = """() => {
   const app = document.querySelector('[data-testid=stApp]');
@@ -85,8 +85,11 @@ def bench_browser(sizes: list[str], rounds: int, work: Path) -> list[tuple[str, 
         root = None
         if size != "bundled":
             root = work / f"data-{size}"
-            subprocess.run([sys.executable, str(REPO / "benchmarks" / "generate.py"), str(root), "--passages", size],
-                           check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [sys.executable, str(REPO / "benchmarks" / "generate.py"), str(root), "--passages", size],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
         with dashboard(root) as app, dashboard(app=bare_script) as bare, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             filled_after(browser, bare)  # warm both servers: imports, data, caches
@@ -103,8 +106,11 @@ def bench_browser(sizes: list[str], rounds: int, work: Path) -> list[tuple[str, 
         for name in PAGES:
             median = statistics.median(times[name])
             results.append((size, name, median, median / base))
-            print(f"{size:>8}  {name:<11} {median * 1000:7.0f} ms  {median / base:5.2f}x the bare page "
-                  f"({base * 1000:.0f} ms)", flush=True)
+            print(
+                f"{size:>8}  {name:<11} {median * 1000:7.0f} ms  {median / base:5.2f}x the bare page "
+                f"({base * 1000:.0f} ms)",
+                flush=True,
+            )
     return results
 
 
@@ -118,8 +124,11 @@ def bench_trend(work: Path, passages: int = 100_000, runs: int = 5) -> None:
 
     root = work / f"data-{passages}"
     if not root.exists():
-        subprocess.run([sys.executable, str(REPO / "benchmarks" / "generate.py"), str(root), "--passages",
-                        str(passages)], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, str(REPO / "benchmarks" / "generate.py"), str(root), "--passages", str(passages)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     dataset, problems = load(root)
     assert not problems, problems[:3]
     as_of = max(a.date for a in dataset.agreements.values())
@@ -131,8 +140,12 @@ def bench_trend(work: Path, passages: int = 100_000, runs: int = 5) -> None:
         frames = []
         for by in ("all", "party"):
             points = trend.monthly(dataset, as_of, by=by, histories=histories)
-            frames.append(pd.DataFrame([(p.when, p.group, p.status.value, p.provisions, p.stale) for p in points
-                                        if p.provisions], columns=["month", "group", "status", "n", "stale"]))
+            frames.append(
+                pd.DataFrame(
+                    [(p.when, p.group, p.status.value, p.provisions, p.stale) for p in points if p.provisions],
+                    columns=["month", "group", "status", "n", "stale"],
+                )
+            )
         alt.Chart(frames[0]).mark_area().encode(x="month:T", y="sum(n):Q", color="status:N").to_dict()
 
     cpu = []
@@ -141,9 +154,12 @@ def bench_trend(work: Path, passages: int = 100_000, runs: int = 5) -> None:
         rerun()
         cpu.append(time.process_time() - started)
     months = len(trend.month_ends(min(a.date for a in dataset.agreements.values()), as_of))
-    print(f"trend at {passages} passages ({len(dataset.provisions)} provisions, {months} months): "
-          f"{statistics.median(cpu) * 1000:.0f} ms of Python per uncached rerun (median of {runs}, CPU time; "
-          f"max {max(cpu) * 1000:.0f} ms)", flush=True)
+    print(
+        f"trend at {passages} passages ({len(dataset.provisions)} provisions, {months} months): "
+        f"{statistics.median(cpu) * 1000:.0f} ms of Python per uncached rerun (median of {runs}, CPU time; "
+        f"max {max(cpu) * 1000:.0f} ms)",
+        flush=True,
+    )
 
 
 def main() -> None:

@@ -84,8 +84,9 @@ LAUNCHER = (
 def _command(args: list[str]) -> dict[str, float]:
     """Wall seconds (start-up included) and peak memory (MB) of `tracker ARGS` in its own process."""
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", LAUNCHER, str(HERE), *args], capture_output=True, text=True,
-                          check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", LAUNCHER, str(HERE), *args], capture_output=True, text=True, check=False
+    )
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"tracker {' '.join(args)} failed:\n{proc.stderr}")
@@ -153,16 +154,34 @@ def measure(size: int | Path, workdir: Path, repeat: int) -> dict[str, Any]:
         root = workdir / f"root-{size}"
     if not (root / "provisions").is_dir():
         shutil.rmtree(root, ignore_errors=True)
-        subprocess.run([sys.executable, str(HERE / "generate.py"), str(root), "--passages", str(size)], check=True,
-                       stdout=subprocess.DEVNULL)
-    proc = subprocess.run([sys.executable, __file__, "--worker", str(root), "--repeat", str(repeat)],
-                          capture_output=True, text=True, check=False)
+        subprocess.run(
+            [sys.executable, str(HERE / "generate.py"), str(root), "--passages", str(size)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    proc = subprocess.run(
+        [sys.executable, __file__, "--worker", str(root), "--repeat", str(repeat)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if proc.returncode != 0:
         raise SystemExit(f"measuring {size} failed:\n{proc.stderr}")
     result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
     result["cli_validate"] = _command(["validate", "--root", str(root)])
-    result["cli_export"] = _command(["export", "--root", str(root), "--table", "evidence", "--as-of",
-                                     AS_OF.isoformat(), "--output", str(workdir / f"evidence-{size}.csv")])
+    result["cli_export"] = _command(
+        [
+            "export",
+            "--root",
+            str(root),
+            "--table",
+            "evidence",
+            "--as-of",
+            AS_OF.isoformat(),
+            "--output",
+            str(workdir / f"evidence-{size}.csv"),
+        ]
+    )
     result["size"] = size if isinstance(size, int) else size.resolve().name
     return result
 
@@ -181,9 +200,11 @@ def table(results: list[dict[str, Any]]) -> str:
         ("every status, 50 dates", "status_50"),
         ("CSV export (status + evidence)", "csv"),
     ]
-    head = "| measure | " + " | ".join(
-        f"{r['size']:,} passages" if isinstance(r["size"], int) else f"`{r['size']}`" for r in results
-    ) + " |"
+    head = (
+        "| measure | "
+        + " | ".join(f"{r['size']:,} passages" if isinstance(r["size"], int) else f"`{r['size']}`" for r in results)
+        + " |"
+    )
     lines = [head, "|---" * (len(results) + 1) + "|"]
     for label, key in rows:
         cells = []
@@ -193,14 +214,26 @@ def table(results: list[dict[str, Any]]) -> str:
             cells.append(f"{_fmt_time(m['wall'])}{ratio}; cpu {_fmt_time(m['cpu'])}")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     for label, key in (("`tracker validate`", "cli_validate"), ("`tracker export --table evidence`", "cli_export")):
-        lines.append(f"| {label} command (wall, start-up included) | "
-                     + " | ".join(_fmt_time(r[key]["wall"]) for r in results) + " |")
-    lines.append("| peak memory: `tracker validate` | "
-                 + " | ".join(f"{r['cli_validate']['rss_mb']:.0f} MB" for r in results) + " |")
-    lines.append("| peak memory: `tracker export --table evidence` | "
-                 + " | ".join(f"{r['cli_export']['rss_mb']:.0f} MB" for r in results) + " |")
-    lines.append("| peak memory: the measuring process (all of the above in one process) | "
-                 + " | ".join(f"{r['rss_mb']:.0f} MB" for r in results) + " |")
+        lines.append(
+            f"| {label} command (wall, start-up included) | "
+            + " | ".join(_fmt_time(r[key]["wall"]) for r in results)
+            + " |"
+        )
+    lines.append(
+        "| peak memory: `tracker validate` | "
+        + " | ".join(f"{r['cli_validate']['rss_mb']:.0f} MB" for r in results)
+        + " |"
+    )
+    lines.append(
+        "| peak memory: `tracker export --table evidence` | "
+        + " | ".join(f"{r['cli_export']['rss_mb']:.0f} MB" for r in results)
+        + " |"
+    )
+    lines.append(
+        "| peak memory: the measuring process (all of the above in one process) | "
+        + " | ".join(f"{r['rss_mb']:.0f} MB" for r in results)
+        + " |"
+    )
     return "\n".join(lines)
 
 
@@ -215,19 +248,31 @@ def machine() -> str:
         pass
     import yaml
 
-    return (f"{cpu}, {os.cpu_count()} CPUs; Python {platform.python_version()} on {platform.system()}; "
-            f"PyYAML {yaml.__version__} (libyaml: {getattr(yaml, '__with_libyaml__', False)})")
+    return (
+        f"{cpu}, {os.cpu_count()} CPUs; Python {platform.python_version()} on {platform.system()}; "
+        f"PyYAML {yaml.__version__} (libyaml: {getattr(yaml, '__with_libyaml__', False)})"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("sizes", nargs="*", type=int, help="numbers of passages (default: 1000 10000 100000, "
-                        "or none with --root)")
+    parser.add_argument(
+        "sizes", nargs="*", type=int, help="numbers of passages (default: 1000 10000 100000, or none with --root)"
+    )
     parser.add_argument("--repeat", type=int, default=5, help="runs per measure; the median is reported")
-    parser.add_argument("--workdir", type=Path, default=None, help="keep the generated roots here (default: a "
-                        "temporary folder, deleted afterwards)")
-    parser.add_argument("--root", type=Path, action="append", default=[],
-                        help="also measure (a copy of) this data root, e.g. the bundled data: --root .")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="keep the generated roots here (default: a temporary folder, deleted afterwards)",
+    )
+    parser.add_argument(
+        "--root",
+        type=Path,
+        action="append",
+        default=[],
+        help="also measure (a copy of) this data root, e.g. the bundled data: --root .",
+    )
     parser.add_argument("--json", action="store_true", help="also print the raw results as JSON")
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -243,8 +288,11 @@ def main() -> None:
         for size in [*args.root, *args.sizes]:
             results.append(measure(size, workdir, args.repeat))
             name = f"{size:,} passages" if isinstance(size, int) else f"`{size.resolve().name}`"
-            print(f"{name}: {results[-1]['summary']}; {results[-1]['files']} YAML files, "
-                  f"{results[-1]['yaml_mb']:.1f} MB of YAML", flush=True)
+            print(
+                f"{name}: {results[-1]['summary']}; {results[-1]['files']} YAML files, "
+                f"{results[-1]['yaml_mb']:.1f} MB of YAML",
+                flush=True,
+            )
         print(f"\n{machine()}; median of {args.repeat} runs\n")
         print(table(results))
         if args.json:

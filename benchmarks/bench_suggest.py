@@ -69,12 +69,16 @@ def confusion(c: ev.Counts) -> None:
 
 def weights_text(w: Weights) -> str:
     if w.rerank:
-        return (f"re-ranker cut-off {w.cutoff}, coefficients {list(w.rerank)}, stance L2 {w.stance_l2}, "
-                f"stance cue prior {w.stance_cue}, stance neighbours {w.stance_near}, "
-                f"context offset {w.stance_context}")
-    return (f"text {w.text}, learned {w.learned}, nearest {w.nearest}, vote {w.vote}, threshold {w.threshold}, "
-            f"relative {w.relative}, stance L2 {w.stance_l2}, stance cue prior {w.stance_cue}, "
-            f"stance neighbours {w.stance_near}, context offset {w.stance_context}")
+        return (
+            f"re-ranker cut-off {w.cutoff}, coefficients {list(w.rerank)}, stance L2 {w.stance_l2}, "
+            f"stance cue prior {w.stance_cue}, stance neighbours {w.stance_near}, "
+            f"context offset {w.stance_context}"
+        )
+    return (
+        f"text {w.text}, learned {w.learned}, nearest {w.nearest}, vote {w.vote}, threshold {w.threshold}, "
+        f"relative {w.relative}, stance L2 {w.stance_l2}, stance cue prior {w.stance_cue}, "
+        f"stance neighbours {w.stance_near}, context offset {w.stance_context}"
+    )
 
 
 def report(title: str, folds: list[ev.Fold], seconds: float) -> ev.Counts:
@@ -102,8 +106,10 @@ def heldout(dataset: Dataset) -> None:
     print(f"\n## held-out passages ({len(passages)}; {unknown} labels name a provision the data does not have)")
     everything = examples_from(dataset)
     before = [e for e in everything if e.when is None or e.when < date(2025, 1, 1)]
-    for name, examples in (("A: fitted on all the data", everything),
-                           ("B: without any item dated 2025 or later", before)):
+    for name, examples in (
+        ("A: fitted on all the data", everything),
+        ("B: without any item dated 2025 or later", before),
+    ):
         model = build_model(dataset, weights=DEFAULT_WEIGHTS, examples=examples)
         fold = ev.score(model, passages, ev.majority_stance(examples), name)
         print(f"\n### {name}\n")
@@ -169,12 +175,10 @@ def speed(dataset: Dataset, repeat: int) -> None:
     run = [*command, "suggest", handle.name, "--json", "--root", str(ROOT)]
     # Without the disk cache: load and fit in the process. With it (the default), after a first run
     # has stored the parsed data and the fitted model: what a user's second command costs.
-    cli_cold = timed(lambda: subprocess.run([*run, "--no-cache"], check=True, capture_output=True),
-                     max(1, repeat // 2))
+    cli_cold = timed(lambda: subprocess.run([*run, "--no-cache"], check=True, capture_output=True), max(1, repeat // 2))
     subprocess.run(run, check=True, capture_output=True)
     cli = timed(lambda: subprocess.run(run, check=True, capture_output=True), max(1, repeat // 2))
-    bare_cli = timed(lambda: subprocess.run([*command, "--help"], check=True, capture_output=True),
-                     max(1, repeat // 2))
+    bare_cli = timed(lambda: subprocess.run([*command, "--help"], check=True, capture_output=True), max(1, repeat // 2))
     bare = timed(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), max(1, repeat // 2))
     Path(handle.name).unlink()
     print("| step | ms |\n|---|---|")
@@ -182,8 +186,10 @@ def speed(dataset: Dataset, repeat: int) -> None:
     print(f"| fit, then suggest (library, cold) | {cold:.0f} |")
     print(f"| suggest with the model already fitted (library, warm) | {warm:.0f} |")
     print(f"| load and validate the data root (every command does this) | {load:.0f} |")
-    print(f"| `tracker suggest FILE --json --no-cache`, whole process (start-up, load, fit, suggest, print) "
-          f"| {cli_cold:.0f} |")
+    print(
+        f"| `tracker suggest FILE --json --no-cache`, whole process (start-up, load, fit, suggest, print) "
+        f"| {cli_cold:.0f} |"
+    )
     print(f"| `tracker suggest FILE --json`, whole process, data and fitted model from the disk cache | {cli:.0f} |")
     print(f"| `tracker --help`, for scale (start-up alone) | {bare_cli:.0f} |")
     print(f"| a bare `python -c pass`, for scale | {bare:.0f} |")
@@ -197,17 +203,25 @@ def main() -> None:
     parser.add_argument("--no-speed", action="store_true", help="skip the timings")
     parser.add_argument("--heldout-only", action="store_true", help="only the held-out passages and the timings")
     parser.add_argument("--speed-only", action="store_true", help="only the timings")
-    parser.add_argument("--rerank", action="store_true",
-                        help="only leave one article out with the re-ranker (tracker/suggest/rerank.py), an experiment")
-    parser.add_argument("--ceiling", action="store_true",
-                        help="only the share of gold links among the candidates and recall@3 without a threshold")
+    parser.add_argument(
+        "--rerank",
+        action="store_true",
+        help="only leave one article out with the re-ranker (tracker/suggest/rerank.py), an experiment",
+    )
+    parser.add_argument(
+        "--ceiling",
+        action="store_true",
+        help="only the share of gold links among the candidates and recall@3 without a threshold",
+    )
     parser.add_argument("--root", type=Path, default=ROOT, help="the data root")
     args = parser.parse_args()
     dataset = load_valid(args.root)
     labelled = examples_from(dataset)
-    print(f"data: {dataset.summary()}; items learned from: {len(labelled)} "
-          f"({Counter(e.kind for e in labelled)['event']} events); "
-          f"articles with quote evidence: {len(ev.articles_with_quotes(dataset))}")
+    print(
+        f"data: {dataset.summary()}; items learned from: {len(labelled)} "
+        f"({Counter(e.kind for e in labelled)['event']} events); "
+        f"articles with quote evidence: {len(ev.articles_with_quotes(dataset))}"
+    )
     if args.speed_only:
         speed(dataset, args.repeat)
         return

@@ -37,15 +37,88 @@ STANCES = ["implemented"] * 3 + ["progress"] * 3 + ["stalled", "disputed", "viol
 PRECISIONS = ["day"] * 6 + ["month", "on-or-before", "approximate"]
 CATEGORIES = ["ceasefire", "territory", "peacekeeping", "monitoring", "withdrawal", "transport", "prisoners"]
 WORDS = [
-    "the", "parties", "agreed", "that", "forces", "shall", "withdraw", "from", "positions", "along", "contact",
-    "line", "within", "days", "monitoring", "mission", "reported", "exchanges", "of", "fire", "near",
-    "villages", "corridor", "remains", "open", "for", "civilian", "traffic", "officials", "stated", "prisoners",
-    "were", "returned", "under", "supervision", "committee", "met", "in", "capital", "border", "delimitation",
-    "talks", "resumed", "after", "months", "delay", "minister", "said", "implementation", "continues",
-    "peacekeepers", "deployed", "checkpoints", "roads", "railway", "reopened", "refugees", "returned", "homes",
-    "schools", "government", "accused", "other", "side", "violating", "ceasefire", "statement", "spokesman",
-    "denied", "reports", "envoy", "visited", "region", "discussed", "humanitarian", "access", "mines",
-    "cleared", "districts", "handed", "over", "schedule",
+    "the",
+    "parties",
+    "agreed",
+    "that",
+    "forces",
+    "shall",
+    "withdraw",
+    "from",
+    "positions",
+    "along",
+    "contact",
+    "line",
+    "within",
+    "days",
+    "monitoring",
+    "mission",
+    "reported",
+    "exchanges",
+    "of",
+    "fire",
+    "near",
+    "villages",
+    "corridor",
+    "remains",
+    "open",
+    "for",
+    "civilian",
+    "traffic",
+    "officials",
+    "stated",
+    "prisoners",
+    "were",
+    "returned",
+    "under",
+    "supervision",
+    "committee",
+    "met",
+    "in",
+    "capital",
+    "border",
+    "delimitation",
+    "talks",
+    "resumed",
+    "after",
+    "months",
+    "delay",
+    "minister",
+    "said",
+    "implementation",
+    "continues",
+    "peacekeepers",
+    "deployed",
+    "checkpoints",
+    "roads",
+    "railway",
+    "reopened",
+    "refugees",
+    "returned",
+    "homes",
+    "schools",
+    "government",
+    "accused",
+    "other",
+    "side",
+    "violating",
+    "ceasefire",
+    "statement",
+    "spokesman",
+    "denied",
+    "reports",
+    "envoy",
+    "visited",
+    "region",
+    "discussed",
+    "humanitarian",
+    "access",
+    "mines",
+    "cleared",
+    "districts",
+    "handed",
+    "over",
+    "schedule",
 ]
 # Words the article prints with a curly apostrophe; quotes sometimes type a straight one.
 RSQ = "\u2019"  # the curly apostrophe
@@ -153,15 +226,21 @@ def _agreement(rng: random.Random, index: int, folder: Path) -> tuple[str, date,
                     "          source: A later statement",
                 ]
         elif kind == 3:
-            out += ["    term:", f"      start: {signed}", "      years: 5", "      renewal_years: 5",
-                    "      notice_months: 6"]
+            out += [
+                "    term:",
+                f"      start: {signed}",
+                "      years: 5",
+                "      renewal_years: 5",
+                "      notice_months: 6",
+            ]
         out.append("")
     (folder / f"{ident}.yaml").write_text("\n".join(out), encoding="utf-8")
     return ident, signed, provision_ids
 
 
-def _source(rng: random.Random, index: int, passages: int, agreement: tuple[str, date, list[str]],
-            first_id: int, folder: Path) -> None:
+def _source(
+    rng: random.Random, index: int, passages: int, agreement: tuple[str, date, list[str]], first_id: int, folder: Path
+) -> None:
     ident = f"src{index:05d}"
     _agreement_id, signed, provision_ids = agreement
     sentences = [_sentence(rng) for _ in range(passages + 10)]

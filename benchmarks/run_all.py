@@ -275,8 +275,21 @@ def measure_size(size: int, workdir: Path, repeat: int, dashboard: bool) -> dict
     exports = []
     for _ in range(2):
         out.unlink(missing_ok=True)  # export refuses to overwrite a file
-        exports.append(run_command(tracker("export", "--root", str(root), "--table", "evidence", "--as-of",
-                                           AS_OF.isoformat(), "--output", str(out))))
+        exports.append(
+            run_command(
+                tracker(
+                    "export",
+                    "--root",
+                    str(root),
+                    "--table",
+                    "evidence",
+                    "--as-of",
+                    AS_OF.isoformat(),
+                    "--output",
+                    str(out),
+                )
+            )
+        )
     out.unlink(missing_ok=True)
     r["export_rss"] = max(e["rss_mb"] for e in exports)
     r["export_wall"] = stats([e["wall"] for e in exports])
@@ -472,9 +485,7 @@ def parse_sizes(text: str) -> list[int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10k,100k", help="comma-separated passages, e.g. 10k,100k")
-    parser.add_argument(
-        "--repeat", type=int, default=20, help="calls per in-process measure and dashboard reruns"
-    )
+    parser.add_argument("--repeat", type=int, default=20, help="calls per in-process measure and dashboard reruns")
     parser.add_argument(
         "--workdir",
         type=Path,

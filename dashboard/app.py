@@ -46,7 +46,6 @@ st.session_state["_pages"] = pages
 navigation = st.navigation(list(pages.values()))
 
 
-
 def _csv(build: Callable[[], pd.DataFrame]) -> bytes:
     """A table's CSV, built only when its download is clicked."""
     return export.csv_bytes(build())

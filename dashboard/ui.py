@@ -204,8 +204,15 @@ def _evidence_table(root: str, fingerprint: str, today: date, as_of: date) -> pd
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def _trend(root: str, fingerprint: str, today: date, as_of: date, by: str, agreements: tuple[str, ...] | None,
-           parties: tuple[str, ...] | None) -> pd.DataFrame:
+def _trend(
+    root: str,
+    fingerprint: str,
+    today: date,
+    as_of: date,
+    by: str,
+    agreements: tuple[str, ...] | None,
+    parties: tuple[str, ...] | None,
+) -> pd.DataFrame:
     dataset, _ = _load(root, fingerprint, today)
     # tracker.trend keeps every month end's statuses per loaded dataset: a new date only cuts them.
     points = trend.monthly(dataset, as_of, by=by, agreements=agreements, parties=parties)  # type: ignore[arg-type]  # `by` is a Grouping
@@ -250,12 +257,20 @@ class View:
     def party_views(self) -> list[PartyView]:
         return _party_views(str(self.dataset.root), self.fingerprint, date.today(), self.as_of)
 
-    def trend(self, by: str = "all", agreements: list[str] | None = None,
-              parties: list[str] | None = None) -> pd.DataFrame:
+    def trend(
+        self, by: str = "all", agreements: list[str] | None = None, parties: list[str] | None = None
+    ) -> pd.DataFrame:
         """Provisions by status and freshness at each month end (tracker.trend), for a chart.
         Shared between sessions: never change it in place."""
-        return _trend(str(self.dataset.root), self.fingerprint, date.today(), self.as_of, by,
-                      tuple(agreements) if agreements else None, tuple(parties) if parties else None)
+        return _trend(
+            str(self.dataset.root),
+            self.fingerprint,
+            date.today(),
+            self.as_of,
+            by,
+            tuple(agreements) if agreements else None,
+            tuple(parties) if parties else None,
+        )
 
     def changes(self, start: date) -> list[changes.Change]:
         """Every status change from `start` to the as-of date, newest first (tracker.changes)."""
@@ -310,13 +325,13 @@ def page(name: str) -> Page:
     return st.session_state["_pages"][name]
 
 
-def table_opening_provisions(table: pd.DataFrame, provision_of: Callable[[pd.Series], str],
-                             **dataframe_args: Any) -> None:
+def table_opening_provisions(
+    table: pd.DataFrame, provision_of: Callable[[pd.Series], str], **dataframe_args: Any
+) -> None:
     """A table in which a click on any cell of a row opens the provision `provision_of(row)`. The
     as-of date goes along by itself: its widget, bound to the URL, is on every page (and may not be
     set here)."""
-    selection = st.dataframe(table, on_select="rerun", selection_mode="single-cell",
-                             **dataframe_args)
+    selection = st.dataframe(table, on_select="rerun", selection_mode="single-cell", **dataframe_args)
     chosen = selection.selection if selection else None
     picked = list(chosen.rows) if chosen else []
     if chosen and not picked and chosen.cells:
@@ -343,8 +358,7 @@ def lineage_lines(view: View, pids: list[str]) -> list[str]:
     each supersession in effect at the as-of date (ProvisionStatus.superseded_by), escaped."""
     name = view.dataset.actor_name
     return [
-        f"{esc(pid)} {esc(present.supersession_phrase(sup, name))}"
-        + (f" — {esc(sup.note)}" if sup.note else "")
+        f"{esc(pid)} {esc(present.supersession_phrase(sup, name))}" + (f" — {esc(sup.note)}" if sup.note else "")
         for pid in pids
         if pid in view.statuses
         for sup in view.statuses[pid].superseded_by

@@ -151,7 +151,7 @@ def tiny_root(tmp_path: Path) -> Path:
         "  text: articles/000_tiny.txt\n"
         "evidence:\n"
         "  - id: E1\n"
-        "    quote: \"the road was open to traffic\"\n"
+        '    quote: "the road was open to traffic"\n'
         "    provisions: [pact-1]\n"
         "    stance: implemented\n"
         "    claimant: The Ministry\n"

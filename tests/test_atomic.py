@@ -56,8 +56,9 @@ def test_a_new_file_gets_the_usual_permissions_and_a_replaced_one_keeps_its_own(
 
 
 @pytest.mark.parametrize("failing", ["replace", "fsync"])
-def test_a_failure_mid_write_leaves_the_original_intact_and_no_temp(monkeypatch, tmp_path: Path, target: Path,
-                                                                     failing: str):
+def test_a_failure_mid_write_leaves_the_original_intact_and_no_temp(
+    monkeypatch, tmp_path: Path, target: Path, failing: str
+):
     def boom(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 

@@ -51,8 +51,11 @@ def test_every_command_accepts_any_as_of_date(tmp_path: Path, command: list[str]
 
     for sub in ("provisions", "evidence"):
         shutil.copytree(REPO / sub, root / sub)
-    edit(root / NOV, "      start: 2020-11-10\n      years: 5\n      renewal_years: 5",
-         "      start: 2020-11-10\n      years: 1\n      renewal_years: 1")
+    edit(
+        root / NOV,
+        "      start: 2020-11-10\n      years: 5\n      renewal_years: 5",
+        "      start: 2020-11-10\n      years: 1\n      renewal_years: 1",
+    )
     code, output = _run(*command, "--root", str(root), "--as-of", as_of)
     assert code == 0, output
 

@@ -40,8 +40,9 @@ HOSTILE_NOTE = "<script>window.pwned=1</script><img src=x onerror=window.pwned=2
 if not Path(CHROMIUM).exists():
     if os.environ.get("CI") == "true":
         pytest.fail(f"CI must run the browser test, but {CHROMIUM} is missing; .ci/run installs it", pytrace=False)
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium); the browser test needs it",
-                allow_module_level=True)
+    pytest.skip(
+        f"no Chromium at {CHROMIUM} (apt-get install -y chromium); the browser test needs it", allow_module_level=True
+    )
 
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -99,9 +100,12 @@ def hostile_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # whatever the bundled data records (planted only where the data has none of its own).
     nov = root / "provisions" / "nov-2020.yaml"
     if "superseded_by:" not in "".join(p.read_text(encoding="utf-8") for p in (root / "provisions").glob("*.yaml")):
-        edit(nov, "  - id: nov2020-9a\n",
-             "  - id: nov2020-9a\n    superseded_by:\n      - provision: sochi2021-2\n        from: 2021-12-01\n"
-             "        contested:\n          - actor: russia\n            from: 2021-12-02\n")
+        edit(
+            nov,
+            "  - id: nov2020-9a\n",
+            "  - id: nov2020-9a\n    superseded_by:\n      - provision: sochi2021-2\n        from: 2021-12-01\n"
+            "        contested:\n          - actor: russia\n            from: 2021-12-02\n",
+        )
     return root
 
 
@@ -118,9 +122,23 @@ def server(hostile_root: Path) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "TRACKER_ROOT": str(hostile_root)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"),
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(REPO / "dashboard" / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -207,9 +225,11 @@ def test_overview_then_provision_in_a_real_browser(
     # A click on the title of a row (not a checkbox) opens that provision, at the same date. The download
     # reran the page: wait until that run is over, or the click may land on a grid about to be replaced.
     settled(page)
-    table = page.locator("[data-testid=stDataFrame]").filter(
-        has=page.locator("th[role=columnheader]", has_text="title")
-    ).first
+    table = (
+        page.locator("[data-testid=stDataFrame]")
+        .filter(has=page.locator("th[role=columnheader]", has_text="title"))
+        .first
+    )
     table.scroll_into_view_if_needed()
     box = table.bounding_box()
     third = list(expected)[2]

@@ -199,7 +199,7 @@ EDITS = [
     ("    event_date: 2020-11-22", "    event_date: 2019-11-22"),
     ("  - id: E001", "  - id: E002"),
     ("evidence:\n", "evidence:\n  - id: [\n"),
-    ("    quote: \"Shoygu", "    quote: \"Shoigu"),
+    ('    quote: "Shoygu', '    quote: "Shoigu'),
     ("source:\n", "source:\n  title: twice\n"),
 ]
 

@@ -42,8 +42,12 @@ def test_validate_reports_every_problem_located_and_exits_one(data_root: Path):
     result = run("validate", "--root", str(data_root))
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
-    assert any("russian-ministers-visit.yaml:" in line and "'implmented' is not a valid stance" in line
-               and "did you mean 'implemented'" in line for line in lines)
+    assert any(
+        "russian-ministers-visit.yaml:" in line
+        and "'implmented' is not a valid stance" in line
+        and "did you mean 'implemented'" in line
+        for line in lines
+    )
     assert any("nov-2020.yaml:" in line and "'sometimes' is not a valid obligation" in line for line in lines)
     assert lines[-1] == "2 problem(s) in 2 file(s); nothing else was done."
     assert "Traceback" not in result.output
@@ -51,8 +55,12 @@ def test_validate_reports_every_problem_located_and_exits_one(data_root: Path):
 
 def test_an_invalid_tree_gives_no_traceback_from_the_installed_command(data_root: Path):
     edit(data_root / "evidence" / "russian-ministers-visit.yaml", "evidence:", "evidence:\n\t- broken")
-    proc = subprocess.run([sys.executable, "-m", "tracker.cli", "status", "--root", str(data_root)],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tracker.cli", "status", "--root", str(data_root)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 1
     assert "russian-ministers-visit.yaml:" in proc.stderr and "tabs" in proc.stderr
     assert "Traceback" not in proc.stderr

@@ -48,7 +48,10 @@ def test_concurrent_writers_lose_nothing(data_root: Path, delay: float):
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", WRITER, str(data_root), source, str(w), str(ROUNDS), str(delay)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
         )
         for w in range(WRITERS)
     ]
@@ -71,10 +74,15 @@ def test_a_second_writer_waits_for_the_lock_and_then_is_refused_with_a_sentence(
     # Another process holds the lock: flock locks belong to open files, so a second open in this
     # process stands for it.
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import fcntl, sys, time; f = open(sys.argv[1], 'a'); fcntl.flock(f, fcntl.LOCK_EX);"
-         " print('held', flush=True); time.sleep(30)", str(data_root / ".tracker.lock")],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, sys, time; f = open(sys.argv[1], 'a'); fcntl.flock(f, fcntl.LOCK_EX);"
+            " print('held', flush=True); time.sleep(30)",
+            str(data_root / ".tracker.lock"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
@@ -92,12 +100,28 @@ def test_date_like_free_text_is_stored_as_text(data_root: Path):
 
     from tracker.cli import main
 
-    result = CliRunner().invoke(main, [
-        "add-evidence", "--root", str(data_root), "--source", "russian-ministers-visit",
-        "--quote", "the Russian military launched de-mining operations in Nagorno-Karabakh",
-        "--provision", "nov2020-3", "--stance", "progress", "--claimant", "2020-02-30", "--side", "russia",
-        "--event-date", "2020-11-22",
-    ])
+    result = CliRunner().invoke(
+        main,
+        [
+            "add-evidence",
+            "--root",
+            str(data_root),
+            "--source",
+            "russian-ministers-visit",
+            "--quote",
+            "the Russian military launched de-mining operations in Nagorno-Karabakh",
+            "--provision",
+            "nov2020-3",
+            "--stance",
+            "progress",
+            "--claimant",
+            "2020-02-30",
+            "--side",
+            "russia",
+            "--event-date",
+            "2020-11-22",
+        ],
+    )
     assert result.exit_code == 0, result.output
     new = result.stdout.strip()
     assert load(data_root, today=TODAY)[0].evidence[new].evidence.claimant == "2020-02-30"

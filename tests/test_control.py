@@ -19,13 +19,15 @@ ESC = "\x1b"
 
 @pytest.mark.parametrize(
     ("written", "code"),
-    [(r"\e[2J", "001B"), (r"\x1b]0;owned\x07", "001B"), (r"\u009b31m", "009B"), (r"bell\a", "0007"),
-     (r"\x7f", "007F")],
+    [(r"\e[2J", "001B"), (r"\x1b]0;owned\x07", "001B"), (r"\u009b31m", "009B"), (r"bell\a", "0007"), (r"\x7f", "007F")],
 )
 def test_a_control_character_in_a_value_is_refused_located(data_root: Path, written: str, code: str):
     path = data_root / "evidence" / "russian-ministers-visit.yaml"
-    edit(path, "claimant: Sergey Shoigu, Russian Defence Minister",
-         f'claimant: "Sergey Shoigu{written}, Russian Defence Minister"')
+    edit(
+        path,
+        "claimant: Sergey Shoigu, Russian Defence Minister",
+        f'claimant: "Sergey Shoigu{written}, Russian Defence Minister"',
+    )
     found = [str(p) for p in load(data_root, today=TODAY)[1]]
     assert len(found) == 1 and "russian-ministers-visit.yaml:19:15:" in found[0], found
     assert f"control character U+{code}" in found[0]
@@ -33,8 +35,11 @@ def test_a_control_character_in_a_value_is_refused_located(data_root: Path, writ
 
 def test_tab_and_newline_stay_allowed(data_root: Path):
     path = data_root / "evidence" / "russian-ministers-visit.yaml"
-    edit(path, "claimant: Sergey Shoigu, Russian Defence Minister",
-         r'claimant: "Sergey Shoigu,\tRussian\nDefence Minister"')
+    edit(
+        path,
+        "claimant: Sergey Shoigu, Russian Defence Minister",
+        r'claimant: "Sergey Shoigu,\tRussian\nDefence Minister"',
+    )
     assert load(data_root, today=TODAY)[1] == []
 
 

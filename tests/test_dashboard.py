@@ -136,7 +136,8 @@ def test_overview_filters_narrow_the_table(open_app: Callable[..., AppTest]) -> 
     russia = table_with(at, "status")
     dataset = load_valid(REPO)
     assert set(russia["provision"]) == {
-        pid for pid, p in dataset.provisions.items()
+        pid
+        for pid, p in dataset.provisions.items()
         if "russia" in p.parties and dataset.agreement_of(pid).date <= date(2021, 6, 30)  # signed by then (v2)
     }
 
@@ -227,7 +228,8 @@ def test_sources_page_counts_passages_and_warns_on_one_sided_statuses(open_app: 
     articles = table_with(at, "passages")
     dataset = load_valid(REPO)
     on_or_before = [
-        i for i in dataset.evidence.values()
+        i
+        for i in dataset.evidence.values()
         if not i.is_event and (not i.dated or i.evidence.event_date <= date(2021, 6, 30))
     ]
     assert articles["passages"].sum() == len(on_or_before)

@@ -40,8 +40,9 @@ def test_an_amendment_moves_the_due_date_from_the_day_it_was_decided():
 
 def test_a_period_is_counted_from_its_start_or_the_agreement_date():
     assert due_as_of(Deadline(within="3 years"), D("2020-11-10"), D("2021-01-01")).date == D("2023-11-10")
-    assert due_as_of(Deadline(within="1 month", **{"from": D("2021-01-30")}), D("2021-01-11"),
-                     D("2021-01-01")).date == D("2021-02-28")
+    assert due_as_of(
+        Deadline(within="1 month", **{"from": D("2021-01-30")}), D("2021-01-11"), D("2021-01-01")
+    ).date == D("2021-02-28")
 
 
 def test_a_deadline_needs_exactly_one_of_due_or_within():
@@ -54,8 +55,12 @@ def test_a_deadline_needs_exactly_one_of_due_or_within():
 def test_renewing_term_gives_current_term_and_notice_date():
     term = Term(start=D("2020-11-10"), years=5, renewal_years=5, notice_months=6)
     first = term_as_of(term, D("2024-01-01"))
-    assert (first.number, first.start, first.end, first.notice_by) == (1, D("2020-11-10"), D("2025-11-10"),
-                                                                       D("2025-05-10"))
+    assert (first.number, first.start, first.end, first.notice_by) == (
+        1,
+        D("2020-11-10"),
+        D("2025-11-10"),
+        D("2025-05-10"),
+    )
     second = term_as_of(term, D("2025-11-10"))
     assert (second.number, second.end, second.notice_by) == (2, D("2030-11-10"), D("2030-05-10"))
     assert not second.expired

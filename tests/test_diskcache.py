@@ -99,8 +99,9 @@ def _empty(path: Path, others: list[Path]) -> None:
 
 
 @pytest.mark.parametrize("damage", [_missing, _empty, _truncate, _flip, _stale])
-def test_a_damaged_entry_is_never_trusted(data_root: Path, cache_dir: Path, parses: list[str],
-                                         damage: Callable[[Path, list[Path]], None]):
+def test_a_damaged_entry_is_never_trusted(
+    data_root: Path, cache_dir: Path, parses: list[str], damage: Callable[[Path, list[Path]], None]
+):
     expected = answer(data_root, persistent=False)
     answer(data_root)
     entries = _entries(cache_dir)
@@ -117,8 +118,9 @@ def test_a_damaged_entry_is_never_trusted(data_root: Path, cache_dir: Path, pars
 
 
 @pytest.mark.parametrize("damage", [_missing, _truncate, _flip, _stale])
-def test_a_damaged_whole_root_entry_falls_back_to_the_files_entries(data_root: Path, cache_dir: Path,
-                                                                    parses: list[str], damage):
+def test_a_damaged_whole_root_entry_falls_back_to_the_files_entries(
+    data_root: Path, cache_dir: Path, parses: list[str], damage
+):
     expected = answer(data_root, persistent=False)
     answer(data_root)
     entries = _entries(cache_dir)
@@ -145,8 +147,9 @@ def test_an_article_edited_in_place_is_seen(data_root: Path, cache_dir: Path):
     assert store.check(data_root, today=TODAY, persistent=True)[2]
 
 
-def test_an_entry_signed_with_another_key_is_not_trusted(data_root: Path, cache_dir: Path, parses: list[str],
-                                                        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_an_entry_signed_with_another_key_is_not_trusted(
+    data_root: Path, cache_dir: Path, parses: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     # Someone who can write to the data root but not to the user's cache folder cannot plant an entry
     # (the payload is a pickle): entries made under another key are misses.
     expected = answer(data_root, persistent=False)
@@ -158,8 +161,9 @@ def test_an_entry_signed_with_another_key_is_not_trusted(data_root: Path, cache_
     assert len(parses) == len(store.data_files(data_root))
 
 
-def test_another_code_version_misses(data_root: Path, cache_dir: Path, parses: list[str],
-                                     monkeypatch: pytest.MonkeyPatch):
+def test_another_code_version_misses(
+    data_root: Path, cache_dir: Path, parses: list[str], monkeypatch: pytest.MonkeyPatch
+):
     answer(data_root)
     monkeypatch.setattr(diskcache, "CODE_VERSION", b"another version of the code")
     parses.clear()
@@ -167,8 +171,7 @@ def test_another_code_version_misses(data_root: Path, cache_dir: Path, parses: l
     assert len(parses) == len(store.data_files(data_root))
 
 
-def test_an_edit_keeping_size_and_time_misses_for_that_file_only(data_root: Path, cache_dir: Path,
-                                                                 parses: list[str]):
+def test_an_edit_keeping_size_and_time_misses_for_that_file_only(data_root: Path, cache_dir: Path, parses: list[str]):
     answer(data_root)
     path = data_root / EVIDENCE
     before = path.stat()
@@ -190,8 +193,9 @@ def test_no_cache_neither_reads_nor_writes(data_root: Path, cache_dir: Path):
     assert _entries(cache_dir)
 
 
-def test_the_cache_folder_in_a_data_root_is_ignored_by_git(data_root: Path, monkeypatch: pytest.MonkeyPatch,
-                                                           tmp_path: Path):
+def test_the_cache_folder_in_a_data_root_is_ignored_by_git(
+    data_root: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
     monkeypatch.delenv("TRACKER_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
     store.clear_cache()

@@ -14,9 +14,27 @@ from tracker.store import load_valid
 from .helpers import REPO, TODAY, D, edit
 
 STATUS_COLUMNS = [
-    "as_of", "agreement", "provision_id", "point", "title", "category", "parties", "status", "status_since",
-    "deadline", "deadline_state", "evidence_count", "n_implemented", "n_progress", "n_stalled", "n_disputed",
-    "n_violated", "n_context", "latest_claim", "stale", "superseded_by",
+    "as_of",
+    "agreement",
+    "provision_id",
+    "point",
+    "title",
+    "category",
+    "parties",
+    "status",
+    "status_since",
+    "deadline",
+    "deadline_state",
+    "evidence_count",
+    "n_implemented",
+    "n_progress",
+    "n_stalled",
+    "n_disputed",
+    "n_violated",
+    "n_context",
+    "latest_claim",
+    "stale",
+    "superseded_by",
 ]
 
 
@@ -25,8 +43,18 @@ def read_csv(data: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
 
 
-@pytest.mark.parametrize("payload", ["=HYPERLINK(\"http://x\",\"y\")", "@SUM(A1)", "+cmd|' /C calc'!A0",
-                                     "-2+3", "\tleading tab", "\rcarriage", "\uff1dfullwidth"])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        '=HYPERLINK("http://x","y")',
+        "@SUM(A1)",
+        "+cmd|' /C calc'!A0",
+        "-2+3",
+        "\tleading tab",
+        "\rcarriage",
+        "\uff1dfullwidth",
+    ],
+)
 def test_formula_like_cells_are_neutralised(payload):
     assert export.neutralise(payload) == "'" + payload
 
@@ -72,8 +100,11 @@ def test_evidence_table_records_where_each_quote_sits_in_its_article():
 
 def test_a_quote_written_as_a_formula_is_neutralised_in_the_csv(data_root: Path):
     article = data_root / "evidence" / "articles" / "000_6b2447b7a3177c8d.txt"
-    article.write_bytes(article.read_bytes() + b"\n=HYPERLINK(\"http://evil\",\"click\")\n")
-    edit(data_root / "evidence" / "russian-ministers-visit.yaml", "evidence:\n", """evidence:
+    article.write_bytes(article.read_bytes() + b'\n=HYPERLINK("http://evil","click")\n')
+    edit(
+        data_root / "evidence" / "russian-ministers-visit.yaml",
+        "evidence:\n",
+        """evidence:
   - id: E099
     quote: "=HYPERLINK(\\"http://evil\\",\\"click\\")"
     provisions: [nov2020-1]
@@ -81,7 +112,8 @@ def test_a_quote_written_as_a_formula_is_neutralised_in_the_csv(data_root: Path)
     claimant: "@SUM(1)"
     side: media
     event_date: 2020-11-22
-""")
+""",
+    )
     ds = load_valid(data_root, today=TODAY)
     rows = {r["evidence_id"]: r for r in read_csv(export.csv_bytes(export.evidence_table(ds)))}
     assert rows["E099"]["quote"].startswith("'=HYPERLINK")

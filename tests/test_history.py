@@ -44,8 +44,9 @@ def test_quotes_are_plain_and_reported_events_italic_with_marks_for_uncertainty(
     ds = scenario([("E1", "2020-02-01", "east", "implemented", "on-or-before")])
     assert history.evidence_mark(ds.evidence["E1"]) == "E1≈"
     assert history.evidence_mark(_event("EV1", "2020-02-01", "west", "progress")) == "*EV1*"
-    inferred = _event("EV2", "2020-02-01", "west", "progress", verification="date-inferred",
-                      date_precision=DatePrecision.APPROXIMATE)
+    inferred = _event(
+        "EV2", "2020-02-01", "west", "progress", verification="date-inferred", date_precision=DatePrecision.APPROXIMATE
+    )
     assert history.evidence_mark(inferred) == "*EV2*†≈"
     assert history.evidence_mark(_event("EV3", "2020-02-01", "west", "progress", verification="unverified")) == "*EV3*‡"
 
@@ -62,8 +63,15 @@ def test_rows_give_status_since_deadline_and_the_evidence_behind_it(scenario):
 
 
 def test_an_assessed_status_shows_the_derived_one_and_the_assessments_evidence(scenario):
-    lapse = Assessment(id="A1", provision="p", date=D("2021-01-01"), status=Status.LAPSED, rationale="Overtaken.",
-                       analyst="An analyst", evidence=["EV1"])
+    lapse = Assessment(
+        id="A1",
+        provision="p",
+        date=D("2021-01-01"),
+        status=Status.LAPSED,
+        rationale="Overtaken.",
+        analyst="An analyst",
+        evidence=["EV1"],
+    )
     ds = scenario([("E1", "2020-02-01", "east", "implemented")], obligation="ongoing", assessments=[lapse])
     ds.evidence["EV1"] = _event("EV1", "2020-12-31", "west", "context")
     [before] = history.rows(ds, D("2020-12-31"))

@@ -101,8 +101,29 @@ def mutated(draw: st.DrawFn) -> bytes:
             lines.insert(at, lines[at])
         elif kind == "wrong-type" and ":" in lines[at]:
             key, _, _ = lines[at].partition(":")
-            value = draw(st.sampled_from(["[1, 2]", "{a: b}", "42", "-1.5", "true", "null", "2020-13-45", "''",
-                                          "[", "{", "|", ">-", "!!str 3", "*x", "&x y", "\"\\x\"", "~"]))
+            value = draw(
+                st.sampled_from(
+                    [
+                        "[1, 2]",
+                        "{a: b}",
+                        "42",
+                        "-1.5",
+                        "true",
+                        "null",
+                        "2020-13-45",
+                        "''",
+                        "[",
+                        "{",
+                        "|",
+                        ">-",
+                        "!!str 3",
+                        "*x",
+                        "&x y",
+                        '"\\x"',
+                        "~",
+                    ]
+                )
+            )
             lines[at] = f"{key}: {value}"
         elif kind == "unicode":
             column = draw(st.integers(0, len(lines[at])))
@@ -116,8 +137,11 @@ def mutated(draw: st.DrawFn) -> bytes:
             other = draw(st.integers(0, len(lines) - 1))
             lines[at], lines[other] = lines[other], lines[at]
         elif kind == "key":  # a key renamed to something unknown or odd
-            lines[at] = re.sub(r"^(\s*-?\s*)[a-z_]+:", lambda m: m.group(1) + draw(
-                st.sampled_from(["qoute:", "id:", "<<:", "? ", "- ", "[a]:", "\"\":", "1:"])), lines[at])
+            lines[at] = re.sub(
+                r"^(\s*-?\s*)[a-z_]+:",
+                lambda m: m.group(1) + draw(st.sampled_from(["qoute:", "id:", "<<:", "? ", "- ", "[a]:", '"":', "1:"])),
+                lines[at],
+            )
         elif kind == "indent":
             lines[at] = " " * draw(st.integers(0, 9)) + lines[at].lstrip(" ")
         text = "\n".join(lines)
@@ -168,8 +192,9 @@ def fuzz_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.slow
 @settings(max_examples=120, deadline=5_000, suppress_health_check=[HealthCheck.too_slow])
 @given(raw=mutated(), target=st.sampled_from(REAL_FILES))
-def test_loading_a_root_with_a_mutated_file_gives_located_problems_or_success(fuzz_root: Path, raw: bytes,
-                                                                             target: Path):
+def test_loading_a_root_with_a_mutated_file_gives_located_problems_or_success(
+    fuzz_root: Path, raw: bytes, target: Path
+):
     path = fuzz_root / target.relative_to(REPO)
     original = path.read_bytes()
     path.write_bytes(raw)
@@ -272,7 +297,7 @@ def quote_file(quote_bytes: int) -> bytes:
     head = (
         "source:\n  id: big\n  title: Big\n  outlet: unknown\n  published: unknown\n  language: en\n"
         f"  text: {ARTICLE}\nevidence:\n  - id: BIG1\n    provisions: [nov2020-1]\n    stance: context\n"
-        "    claimant: Someone\n    side: russia\n    event_date: 2020-11-22\n    quote: \""
+        '    claimant: Someone\n    side: russia\n    event_date: 2020-11-22\n    quote: "'
     )
     # Words (a quote is at least three), so that the article is searched for the whole 15 MB.
     return head.encode() + (b"xxx " * (quote_bytes // 4))[:-1] + b'x"\n'
@@ -289,41 +314,90 @@ def indented_mappings(depth: int) -> bytes:
 NESTS = None  # newer PyYAML wheels' libyaml cap nesting themselves, before the project's check sees the file
 HURTFUL: dict[str, tuple[str, Callable[[], bytes], str | None, float, float]] = {
     "billion laughs (9 levels of 9 aliases: 10^9 strings)": (
-        "evidence/lol.yaml", billion_laughs, "anchors and aliases (&name, *name) are not supported", 10, 50),
+        "evidence/lol.yaml",
+        billion_laughs,
+        "anchors and aliases (&name, *name) are not supported",
+        10,
+        50,
+    ),
     "100,000 nested flow sequences": (
-        "evidence/deep.yaml", lambda: b"a: " + b"[" * 100_000 + b"]" * 100_000, NESTS,
-        10, 50),
+        "evidence/deep.yaml",
+        lambda: b"a: " + b"[" * 100_000 + b"]" * 100_000,
+        NESTS,
+        10,
+        50,
+    ),
     "50,000 nested flow mappings": (
-        "evidence/deep.yaml", lambda: b"a: " + b"{a: " * 50_000 + b"1" + b"}" * 50_000,
-        NESTS, 10, 50),
-    "50,000 nested block sequences on one line": (
-        "evidence/deep.yaml", lambda: b"- " * 50_000 + b"x\n", NESTS, 10, 50),
+        "evidence/deep.yaml",
+        lambda: b"a: " + b"{a: " * 50_000 + b"1" + b"}" * 50_000,
+        NESTS,
+        10,
+        50,
+    ),
+    "50,000 nested block sequences on one line": ("evidence/deep.yaml", lambda: b"- " * 50_000 + b"x\n", NESTS, 10, 50),
     "2,000 nested block mappings, by indentation": (
-        "evidence/deep.yaml", lambda: indented_mappings(2_000), NESTS, 10, 50),
+        "evidence/deep.yaml",
+        lambda: indented_mappings(2_000),
+        NESTS,
+        10,
+        50,
+    ),
     "a 50 MB quote": (
-        "evidence/big.yaml", lambda: quote_file(50 * 2**20),
-        f"YAML files over {MAX_FILE_BYTES // 2**20} MB are refused", 10, 100),
+        "evidence/big.yaml",
+        lambda: quote_file(50 * 2**20),
+        f"YAML files over {MAX_FILE_BYTES // 2**20} MB are refused",
+        10,
+        100,
+    ),
     "a 15 MB quote (under the file limit): not in its article": (
-        "evidence/big.yaml", lambda: quote_file(15 * 2**20), "quote not found in", 15, 250),
+        "evidence/big.yaml",
+        lambda: quote_file(15 * 2**20),
+        "quote not found in",
+        15,
+        250,
+    ),
     "a million values": (
-        "evidence/many.yaml", lambda: b"a: [" + b"0," * 1_000_000 + b"0]\n", f"more than {MAX_NODES:,} values",
-        10, 100),
+        "evidence/many.yaml",
+        lambda: b"a: [" + b"0," * 1_000_000 + b"0]\n",
+        f"more than {MAX_NODES:,} values",
+        10,
+        100,
+    ),
     "a million distinct keys and values": (
-        "evidence/many.yaml", lambda: "".join(f"k{i}: {i}\n" for i in range(1_000_000)).encode(),
-        f"more than {MAX_NODES:,} values", 15, 250),
+        "evidence/many.yaml",
+        lambda: "".join(f"k{i}: {i}\n" for i in range(1_000_000)).encode(),
+        f"more than {MAX_NODES:,} values",
+        15,
+        250,
+    ),
     "a file in Latin-1": (
-        "evidence/latin1.yaml", lambda: "source:\n  title: Erdoğan à Bakou\n".encode("latin-1", errors="replace"),
-        "not valid UTF-8", 10, 50),
+        "evidence/latin1.yaml",
+        lambda: "source:\n  title: Erdoğan à Bakou\n".encode("latin-1", errors="replace"),
+        "not valid UTF-8",
+        10,
+        50,
+    ),
     "a file in UTF-16": (
-        "evidence/utf16.yaml", lambda: "source:\n  title: Baku\n".encode("utf-16"), "not valid UTF-8", 10, 50),
+        "evidence/utf16.yaml",
+        lambda: "source:\n  title: Baku\n".encode("utf-16"),
+        "not valid UTF-8",
+        10,
+        50,
+    ),
     "Python object tags": (
         "evidence/pwn.yaml",
         lambda: b"source: !!python/object/apply:os.system ['touch PWNED']\nevidence: !!python/name:os.system\n",
-        "the tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed", 10, 50),
+        "the tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed",
+        10,
+        50,
+    ),
     "a Python object tag hidden in an evidence list": (
         "evidence/pwn.yaml",
         lambda: b"events:\n  - !!python/object/new:subprocess.Popen [['touch', 'PWNED']]\n",
-        "the tag 'tag:yaml.org,2002:python/object/new:subprocess.Popen' is not allowed", 10, 50),
+        "the tag 'tag:yaml.org,2002:python/object/new:subprocess.Popen' is not allowed",
+        10,
+        50,
+    ),
 }
 
 
@@ -368,8 +442,16 @@ def _only(root: Path) -> str:
     return problems[0]
 
 
-@pytest.mark.parametrize("target", ["../../../../../../../../etc/passwd", "articles/../../../etc/hostname",
-                                    "/etc/passwd", "/dev/zero", "/proc/self/environ"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "../../../../../../../../etc/passwd",
+        "articles/../../../etc/hostname",
+        "/etc/passwd",
+        "/dev/zero",
+        "/proc/self/environ",
+    ],
+)
 def test_an_article_path_leaving_the_root_is_refused(tmp_path: Path, target: str):
     root = hostile_root(tmp_path)
     path = _point_article_at(root, target)
@@ -465,7 +547,7 @@ def test_a_quote_of_thousands_of_ellipses_in_an_article_with_both_kinds_is_refus
     article.write_bytes(article.read_bytes() + ("." * 300_000 + " end… and...").encode())
     path = root / EVIDENCE
     text = path.read_text(encoding="utf-8")
-    text = re.sub(r'(?m)^    quote: .*$', '    quote: "' + "..." * 20_000 + ' end of it"', text, count=1)
+    text = re.sub(r"(?m)^    quote: .*$", '    quote: "' + "..." * 20_000 + ' end of it"', text, count=1)
     path.write_text(text, encoding="utf-8")
     with time_limit(10):
         problem = _only(root)
@@ -568,43 +650,81 @@ def payload_root(tmp_path: Path) -> Path:
     (root / "provisions" / "actors.yaml").write_text(
         "actors:\n  - id: east\n    name: " + _yaml_string(PAYLOADS[0]) + "\n    kind: state\n    role: party\n"
         "  - id: west\n    name: " + _yaml_string(PAYLOADS[1]) + "\n    kind: state\n    role: party\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     texts = [f"{p} is the text of point {n}." for n, p in enumerate(PAYLOADS, 1)]
     (root / "provisions" / "texts" / "a.md").write_text("\n\n".join(texts) + "\n", encoding="utf-8")
     agreement = [
-        "agreement:", "  id: a", "  title: " + _yaml_string(PAYLOADS[2]), "  short_title: " + _yaml_string(PAYLOADS[3]),
-        "  date: 2020-01-09", "  signatories:", "    - name: X", "      role: Y", "      actor: east",
-        "  sources:", "    - id: T", "      title: " + _yaml_string(PAYLOADS[4]), "  text_file: texts/a.md",
+        "agreement:",
+        "  id: a",
+        "  title: " + _yaml_string(PAYLOADS[2]),
+        "  short_title: " + _yaml_string(PAYLOADS[3]),
+        "  date: 2020-01-09",
+        "  signatories:",
+        "    - name: X",
+        "      role: Y",
+        "      actor: east",
+        "  sources:",
+        "    - id: T",
+        "      title: " + _yaml_string(PAYLOADS[4]),
+        "  text_file: texts/a.md",
         "provisions:",
     ]
     for n, (payload, text) in enumerate(zip(PAYLOADS, texts, strict=True), 1):
         agreement += [
-            f"  - id: p{n}", f"    point: {n}", "    clause: " + _yaml_string(payload),
-            "    title: " + _yaml_string(payload), "    text: " + _yaml_string(text), "    translation: T",
-            "    category: other", "    parties: [east, west]", "    obligation: ongoing",
+            f"  - id: p{n}",
+            f"    point: {n}",
+            "    clause: " + _yaml_string(payload),
+            "    title: " + _yaml_string(payload),
+            "    text: " + _yaml_string(text),
+            "    translation: T",
+            "    category: other",
+            "    parties: [east, west]",
+            "    obligation: ongoing",
             "    note: " + _yaml_string(payload),
         ]
     (root / "provisions" / "a.yaml").write_text("\n".join(agreement) + "\n", encoding="utf-8")
     sentences = [f"{p} said the source, in sentence {n}." for n, p in enumerate(PAYLOADS, 1)]
     (root / "evidence" / "articles" / "s.txt").write_text("\n".join(sentences) + "\n", encoding="utf-8")
     source = [
-        "source:", "  id: s", "  title: " + _yaml_string(PAYLOADS[5]), "  outlet: " + _yaml_string(PAYLOADS[6]),
-        "  published: 2020-02-01", "  byline: " + _yaml_string(PAYLOADS[0]), "  language: en",
-        "  text: articles/s.txt", "  note: " + _yaml_string(PAYLOADS[1]), "evidence:",
+        "source:",
+        "  id: s",
+        "  title: " + _yaml_string(PAYLOADS[5]),
+        "  outlet: " + _yaml_string(PAYLOADS[6]),
+        "  published: 2020-02-01",
+        "  byline: " + _yaml_string(PAYLOADS[0]),
+        "  language: en",
+        "  text: articles/s.txt",
+        "  note: " + _yaml_string(PAYLOADS[1]),
+        "evidence:",
     ]
     events = ["events:"]
     for n, (payload, sentence) in enumerate(zip(PAYLOADS, sentences, strict=True), 1):
         source += [
-            f"  - id: E{n}", "    quote: " + _yaml_string(sentence), f"    provisions: [p{n}]", "    stance: progress",
-            "    claimant: " + _yaml_string(payload), "    side: east", "    concerns: [west]",
-            "    event_date: 2020-02-01", "    note: " + _yaml_string(payload),
+            f"  - id: E{n}",
+            "    quote: " + _yaml_string(sentence),
+            f"    provisions: [p{n}]",
+            "    stance: progress",
+            "    claimant: " + _yaml_string(payload),
+            "    side: east",
+            "    concerns: [west]",
+            "    event_date: 2020-02-01",
+            "    note: " + _yaml_string(payload),
         ]
         events += [
-            f"  - id: V{n}", "    summary: " + _yaml_string(payload), "    quotation: " + _yaml_string(payload),
-            "    urls: [https://example.org/report]", "    outlet: " + _yaml_string(payload),
-            "    published: 2020-02-02", f"    provisions: [p{n}]", "    stance: stalled",
-            "    claimant: " + _yaml_string(payload), "    side: west", "    event_date: 2020-02-02",
-            "    verification: read", "    note: " + _yaml_string(payload),
+            f"  - id: V{n}",
+            "    summary: " + _yaml_string(payload),
+            "    quotation: " + _yaml_string(payload),
+            "    urls: [https://example.org/report]",
+            "    outlet: " + _yaml_string(payload),
+            "    published: 2020-02-02",
+            f"    provisions: [p{n}]",
+            "    stance: stalled",
+            "    claimant: " + _yaml_string(payload),
+            "    side: west",
+            "    event_date: 2020-02-02",
+            "    verification: read",
+            "    note: " + _yaml_string(payload),
         ]
     (root / "evidence" / "s.yaml").write_text("\n".join(source) + "\n", encoding="utf-8")
     (root / "evidence" / "events.yaml").write_text("\n".join(events) + "\n", encoding="utf-8")
@@ -629,8 +749,10 @@ def test_formula_payloads_in_every_text_field_are_neutralised_in_the_export(tmp_
     cells = [cell for row in body for cell in row]
     for payload in PAYLOADS:
         assert "'" + payload in cells, payload
-    fields = {"status": {"title", "clause"},
-              "evidence": {"quote", "claimant", "note", "summary", "quotation", "outlet", "source_title"}}[table]
+    fields = {
+        "status": {"title", "clause"},
+        "evidence": {"quote", "claimant", "note", "summary", "quotation", "outlet", "source_title"},
+    }[table]
     for column in fields:
         values = [row[header.index(column)] for row in body if row[header.index(column)]]
         assert values and all(v.startswith("'") for v in values), column

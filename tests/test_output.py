@@ -81,8 +81,11 @@ def test_a_missing_folder_is_one_line(command: str, tmp_path: Path):
 
 @pytest.mark.parametrize(
     ("errno_", "words"),
-    [(errno.ENOSPC, "No space left on device"), (errno.EROFS, "Read-only file system"),
-     (errno.EACCES, "Permission denied")],
+    [
+        (errno.ENOSPC, "No space left on device"),
+        (errno.EROFS, "Read-only file system"),
+        (errno.EACCES, "Permission denied"),
+    ],
 )
 def test_a_refusal_of_the_file_system_is_one_line_and_nothing_is_half_written(
     errno_: int, words: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -148,11 +151,25 @@ def test_a_write_to_a_read_only_data_root_is_one_line(data_root: Path, monkeypat
 
     monkeypatch.setattr(atomic.os, "open", refusing_open)
     before = {p: p.read_bytes() for p in (data_root / "evidence").glob("*.yaml")}
-    code, _, err = run([
-        "add-evidence", "--root", str(data_root), "--source", "russian-ministers-visit",
-        "--quote", "the Russian military launched de-mining operations in Nagorno-Karabakh",
-        "--provision", "nov2020-3", "--stance", "progress", "--claimant", "Someone", "--side", "russia",
-    ])
+    code, _, err = run(
+        [
+            "add-evidence",
+            "--root",
+            str(data_root),
+            "--source",
+            "russian-ministers-visit",
+            "--quote",
+            "the Russian military launched de-mining operations in Nagorno-Karabakh",
+            "--provision",
+            "nov2020-3",
+            "--stance",
+            "progress",
+            "--claimant",
+            "Someone",
+            "--side",
+            "russia",
+        ]
+    )
     assert code == 1 and err.strip().count("\n") == 0 and os.strerror(errno_) in err, err
     assert err.startswith("error: cannot lock ") and ".tracker.lock" in err
     assert {p: p.read_bytes() for p in (data_root / "evidence").glob("*.yaml")} == before

@@ -73,7 +73,7 @@ def _source(root: Path, entries: str, *, text: str = "articles/900_test.txt", ar
 
 def _entry(ident: str, quote: str, *, stance: str = "implemented", extra: str = "") -> str:
     return (
-        f"  - id: {ident}\n    quote: \"{quote}\"\n    provisions: [nov2020-1]\n    stance: {stance}\n"
+        f'  - id: {ident}\n    quote: "{quote}"\n    provisions: [nov2020-1]\n    stance: {stance}\n'
         f"    claimant: Someone\n    side: russia\n    event_date: 2021-01-04\n{extra}"
     )
 
@@ -89,8 +89,9 @@ def test_a_quote_of_fewer_than_three_words_is_refused_located(data_root: Path, q
     assert len(found) == 1 and ":10:12: the quote has" in found[0] and "at least 3 consecutive words" in found[0]
 
 
-@pytest.mark.parametrize("text", ["integrity-test.yaml", "../provisions/nov-2020.yaml", "../../outside.txt",
-                                  "russian-ministers-visit.yaml"])
+@pytest.mark.parametrize(
+    "text", ["integrity-test.yaml", "../provisions/nov-2020.yaml", "../../outside.txt", "russian-ministers-visit.yaml"]
+)
 def test_a_source_text_must_be_a_stored_article(data_root: Path, text: str):
     (data_root.parent / "outside.txt").write_text("Armenia has fully withdrawn all its forces from the region.")
     _source(data_root, _entry("E990", "Armenia has fully withdrawn all its forces"), text=text)

@@ -40,8 +40,9 @@ D = date.fromisoformat
 )
 def test_an_accusation_and_a_denial_meet_as_a_dispute(obligation, accusation, denial, rule):
     # Methodology v2: a denial of a breach is a claim of compliance, coded `implemented`.
-    ds = scenario([("ACC", accusation, "east", "violated"), ("DEN", denial, "west", "implemented")],
-                  obligation=obligation)
+    ds = scenario(
+        [("ACC", accusation, "east", "violated"), ("DEN", denial, "west", "implemented")], obligation=obligation
+    )
     s = provision_status(ds, "p", D("2020-04-01"))
     assert (s.status, s.derived.rule) == (Status.DISPUTED, rule)
     assert {c.id for c in s.reasons} == {"ACC", "DEN"}
@@ -69,8 +70,9 @@ def test_the_freshness_window_is_published_in_the_methodology():
     [("2020-06-01", False), ("2021-02-01", False), ("2021-02-02", True), ("2025-01-01", True)],
 )
 def test_a_status_resting_on_claims_older_than_the_window_is_stale(as_of, stale):
-    ds = scenario([("E0", "2020-01-20", "west", "context"), ("E1", "2020-02-01", "east", "stalled")],
-                  obligation="ongoing")
+    ds = scenario(
+        [("E0", "2020-01-20", "west", "context"), ("E1", "2020-02-01", "east", "stalled")], obligation="ongoing"
+    )
     s = provision_status(ds, "p", D(as_of))
     assert s.latest_claim == D("2020-02-01")  # context never counts, so never refreshes
     assert s.stale is stale
@@ -84,8 +86,12 @@ def test_a_status_resting_on_claims_older_than_the_window_is_stale(as_of, stale)
         ([], "ongoing", [], Status.NO_EVIDENCE),  # nothing to be stale
         ([("E1", "2020-02-01", "east", "implemented")], "one-off", [], Status.IMPLEMENTED),  # done stays done
         ([("E1", "2020-02-01", "east", "violated")], "ongoing", [assessment("2020-03-01", "lapsed")], Status.LAPSED),
-        ([("E1", "2020-02-01", "east", "progress")], "one-off", [assessment("2020-03-01", "implemented")],
-         Status.IMPLEMENTED),
+        (
+            [("E1", "2020-02-01", "east", "progress")],
+            "one-off",
+            [assessment("2020-03-01", "implemented")],
+            Status.IMPLEMENTED,
+        ),
     ],
 )
 def test_ends_absences_and_completed_one_offs_are_never_stale(claims, obligation, assessments, expected):
@@ -95,8 +101,11 @@ def test_ends_absences_and_completed_one_offs_are_never_stale(claims, obligation
 
 
 def test_an_assessment_counts_as_fresh_as_a_claim_of_its_day():
-    ds = scenario([("E1", "2020-02-01", "east", "violated")], obligation="ongoing",
-                  assessments=[assessment("2021-06-01", "stalled")])
+    ds = scenario(
+        [("E1", "2020-02-01", "east", "violated")],
+        obligation="ongoing",
+        assessments=[assessment("2021-06-01", "stalled")],
+    )
     assert not provision_status(ds, "p", D("2022-05-31")).stale
     s = provision_status(ds, "p", D("2022-06-02"))
     assert s.stale and s.latest_claim == D("2020-02-01")
@@ -159,9 +168,13 @@ def test_between_signature_and_entry_into_force_not_started_since_signature():
 
 def test_no_status_is_ever_since_a_date_after_its_as_of_date():
     ds = scenario(
-        [("E1", "2020-01-09", "east", "progress"), ("E2", "2020-03-01", "west", "implemented"),
-         ("E3", "2020-03-20", "east", "violated"), ("E4", "2021-07-01", "media", "stalled"),
-         ("E5", "unknown", "west", "violated")],
+        [
+            ("E1", "2020-01-09", "east", "progress"),
+            ("E2", "2020-03-01", "west", "implemented"),
+            ("E3", "2020-03-20", "east", "violated"),
+            ("E4", "2021-07-01", "media", "stalled"),
+            ("E5", "unknown", "west", "violated"),
+        ],
         obligation="ongoing",
         assessments=[assessment("2021-01-01", "stalled"), assessment("2022-01-01", "lapsed", "A2")],
     )
@@ -182,8 +195,11 @@ def test_no_status_is_ever_since_a_date_after_its_as_of_date():
 
 
 def test_a_lapsed_provision_stops_renewing_its_term():
-    ds = scenario([("E1", "2020-02-01", "east", "implemented")], obligation="ongoing",
-                  assessments=[assessment("2021-03-01", "lapsed")])
+    ds = scenario(
+        [("E1", "2020-02-01", "east", "implemented")],
+        obligation="ongoing",
+        assessments=[assessment("2021-03-01", "lapsed")],
+    )
     replace_provision(ds, term=Term(start=D("2020-01-10"), years=2, renewal_years=2, notice_months=6))
     running = provision_status(ds, "p", D("2021-02-01")).term
     assert running is not None and (running.number, running.renews, running.ended) == (1, True, None)
@@ -211,9 +227,9 @@ def test_supersessions_and_contests_in_effect_at_the_date_are_listed_beside_the_
     ds = scenario([("E1", "2020-02-01", "east", "progress")], obligation="ongoing")
     add_later_agreement(ds, "2021-06-01")
     contest = Contest(actor="north", from_=D("2021-08-01"), evidence=["E1"])
-    replace_provision(ds, superseded_by=[
-        Supersession(provision="b-1", from_=D("2021-07-01"), evidence=["E1"], contested=[contest])
-    ])
+    replace_provision(
+        ds, superseded_by=[Supersession(provision="b-1", from_=D("2021-07-01"), evidence=["E1"], contested=[contest])]
+    )
     assert provision_status(ds, "p", D("2021-06-30")).superseded_by == ()
     july = provision_status(ds, "p", D("2021-07-15"))
     assert [(x.provision_id, x.agreement_id, x.since, x.contested) for x in july.superseded_by] == [

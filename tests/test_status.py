@@ -42,11 +42,13 @@ def test_evidence_after_the_as_of_date_is_ignored(scenario):
 
 
 def test_one_off_stays_implemented_once_done(scenario):
-    ds = scenario([
-        ("E1", "2020-02-01", "east", "implemented"),
-        ("E2", "2020-05-01", "east", "stalled"),  # the same side cannot contest its own report
-        ("E3", "2020-06-01", "west", "progress"),
-    ])
+    ds = scenario(
+        [
+            ("E1", "2020-02-01", "east", "implemented"),
+            ("E2", "2020-05-01", "east", "stalled"),  # the same side cannot contest its own report
+            ("E3", "2020-06-01", "west", "progress"),
+        ]
+    )
     s = provision_status(ds, "p", D("2021-01-01"))
     assert s.status == Status.IMPLEMENTED
     assert s.since == D("2020-02-01")
@@ -55,10 +57,12 @@ def test_one_off_stays_implemented_once_done(scenario):
 
 
 def test_one_off_contested_by_another_side_since_it_was_done_is_disputed(scenario):
-    ds = scenario([
-        ("E1", "2020-02-01", "east", "implemented"),
-        ("E2", "2020-03-15", "west", "violated"),
-    ])
+    ds = scenario(
+        [
+            ("E1", "2020-02-01", "east", "implemented"),
+            ("E2", "2020-03-15", "west", "violated"),
+        ]
+    )
     s = provision_status(ds, "p", D("2021-01-01"))
     assert s.status == Status.DISPUTED
     assert s.since == D("2020-03-15")
@@ -68,19 +72,23 @@ def test_one_off_contested_by_another_side_since_it_was_done_is_disputed(scenari
 
 
 def test_one_off_objection_older_than_the_report_of_completion_does_not_dispute_it(scenario):
-    ds = scenario([
-        ("E1", "2020-02-01", "west", "stalled"),
-        ("E2", "2020-03-01", "east", "implemented"),
-    ])
+    ds = scenario(
+        [
+            ("E1", "2020-02-01", "west", "stalled"),
+            ("E2", "2020-03-01", "east", "implemented"),
+        ]
+    )
     assert provision_status(ds, "p", D("2021-01-01")).status == Status.IMPLEMENTED
 
 
 def test_one_off_dispute_ends_when_the_contesting_side_agrees(scenario):
-    ds = scenario([
-        ("E1", "2020-02-01", "east", "implemented"),
-        ("E2", "2020-02-10", "west", "disputed"),
-        ("E3", "2020-04-01", "west", "implemented"),
-    ])
+    ds = scenario(
+        [
+            ("E1", "2020-02-01", "east", "implemented"),
+            ("E2", "2020-02-10", "west", "disputed"),
+            ("E3", "2020-04-01", "west", "implemented"),
+        ]
+    )
     assert provision_status(ds, "p", D("2020-03-01")).status == Status.DISPUTED
     assert provision_status(ds, "p", D("2020-04-01")).status == Status.IMPLEMENTED
 
@@ -96,16 +104,18 @@ def test_one_off_dispute_ends_when_the_contesting_side_agrees(scenario):
     ],
 )
 def test_ongoing_follows_the_stance_of_the_latest_evidence(scenario, stance, status):
-    ds = scenario([("E1", "2020-02-01", "east", "violated"), ("E2", "2020-06-01", "east", stance)],
-                  obligation="ongoing")
+    ds = scenario(
+        [("E1", "2020-02-01", "east", "violated"), ("E2", "2020-06-01", "east", stance)], obligation="ongoing"
+    )
     s = provision_status(ds, "p", D("2021-01-01"))
     assert s.status == status
     assert s.reasons[0].id == "E2"
 
 
 def test_ongoing_can_go_back_from_implemented_to_violated(scenario):
-    ds = scenario([("E1", "2020-02-01", "east", "implemented"), ("E2", "2020-09-01", "west", "violated")],
-                  obligation="ongoing")
+    ds = scenario(
+        [("E1", "2020-02-01", "east", "implemented"), ("E2", "2020-09-01", "west", "violated")], obligation="ongoing"
+    )
     assert provision_status(ds, "p", D("2020-08-31")).status == Status.IMPLEMENTED
     s = provision_status(ds, "p", D("2020-09-01"))
     assert s.status == Status.VIOLATED
@@ -113,8 +123,9 @@ def test_ongoing_can_go_back_from_implemented_to_violated(scenario):
 
 
 def test_sides_disagreeing_within_thirty_days_make_it_disputed(scenario):
-    ds = scenario([("E1", "2020-02-01", "east", "implemented"), ("E2", "2020-02-20", "west", "violated")],
-                  obligation="ongoing")
+    ds = scenario(
+        [("E1", "2020-02-01", "east", "implemented"), ("E2", "2020-02-20", "west", "violated")], obligation="ongoing"
+    )
     s = provision_status(ds, "p", D("2020-03-01"))
     assert s.status == Status.DISPUTED
     assert s.derived.rule == "R4-disputed"
@@ -122,31 +133,38 @@ def test_sides_disagreeing_within_thirty_days_make_it_disputed(scenario):
 
 
 def test_a_claim_older_than_thirty_days_is_no_longer_current(scenario):
-    ds = scenario([("E1", "2020-02-01", "east", "implemented"), ("E2", "2020-03-15", "west", "violated")],
-                  obligation="ongoing")
+    ds = scenario(
+        [("E1", "2020-02-01", "east", "implemented"), ("E2", "2020-03-15", "west", "violated")], obligation="ongoing"
+    )
     assert provision_status(ds, "p", D("2020-04-01")).status == Status.VIOLATED
 
 
 def test_the_same_side_twice_on_one_day_counts_its_graver_claim(scenario):
-    ds = scenario([("E1", "2020-02-01", "east", "violated"), ("E2", "2020-02-01", "east", "progress")],
-                  obligation="ongoing")
+    ds = scenario(
+        [("E1", "2020-02-01", "east", "violated"), ("E2", "2020-02-01", "east", "progress")], obligation="ongoing"
+    )
     assert provision_status(ds, "p", D("2020-03-01")).status == Status.VIOLATED
 
 
 def test_agreement_of_sides_is_not_a_dispute(scenario):
-    ds = scenario([("E1", "2020-02-01", "east", "progress"), ("E2", "2020-02-03", "west", "implemented")],
-                  obligation="ongoing")
+    ds = scenario(
+        [("E1", "2020-02-01", "east", "progress"), ("E2", "2020-02-03", "west", "implemented")], obligation="ongoing"
+    )
     assert provision_status(ds, "p", D("2020-03-01")).status == Status.IMPLEMENTED
 
 
 def _assessment(when: str, status: str, ident: str = "A1") -> Assessment:
-    return Assessment(id=ident, provision="p", date=D(when), status=Status(status), rationale="Because.",
-                      analyst="An analyst")
+    return Assessment(
+        id=ident, provision="p", date=D(when), status=Status(status), rationale="Because.", analyst="An analyst"
+    )
 
 
 def test_assessment_overrides_from_its_date_and_keeps_the_derived_status_visible(scenario):
-    ds = scenario([("E1", "2020-02-01", "east", "implemented")], obligation="ongoing",
-                  assessments=[_assessment("2021-01-01", "lapsed")])
+    ds = scenario(
+        [("E1", "2020-02-01", "east", "implemented")],
+        obligation="ongoing",
+        assessments=[_assessment("2021-01-01", "lapsed")],
+    )
     before = provision_status(ds, "p", D("2020-12-31"))
     after = provision_status(ds, "p", D("2021-06-01"))
     assert before.status == Status.IMPLEMENTED and before.assessment is None
@@ -156,11 +174,15 @@ def test_assessment_overrides_from_its_date_and_keeps_the_derived_status_visible
 
 
 def test_status_history_lists_each_change_with_its_date(scenario):
-    ds = scenario([
-        ("E1", "2020-02-01", "east", "progress"),
-        ("E2", "2020-03-01", "east", "progress"),
-        ("E3", "2020-05-01", "east", "stalled"),
-    ], obligation="ongoing", assessments=[_assessment("2020-09-01", "lapsed")])
+    ds = scenario(
+        [
+            ("E1", "2020-02-01", "east", "progress"),
+            ("E2", "2020-03-01", "east", "progress"),
+            ("E3", "2020-05-01", "east", "stalled"),
+        ],
+        obligation="ongoing",
+        assessments=[_assessment("2020-09-01", "lapsed")],
+    )
     assert status_history(ds, "p", D("2021-01-01")) == [
         (D("2020-01-10"), Status.NO_EVIDENCE),
         (D("2020-02-01"), Status.IN_PROGRESS),
@@ -199,6 +221,7 @@ def test_deadline_state_is_reported_with_the_status(scenario):
 
 # --------------------------------------------------------------------------- the bundled data
 
+
 @pytest.fixture(scope="module")
 def bundled():
     from tracker.store import load_valid
@@ -226,8 +249,12 @@ def test_bundled_data_before_the_ceasefire_took_effect_is_all_not_started(bundle
 def test_a_violation_holds_since_the_first_of_an_unbroken_run_of_violations(scenario):
     # As the ceasefire did from an incursion in March 2022 to the offensive of September 2023.
     ds = scenario(
-        [("E1", "2022-03-24", "west", "violated"), ("E2", "2022-08-03", "north", "violated"),
-         ("E3", "2023-09-19", "north", "violated"), ("E4", "2023-11-01", "west", "violated")],
+        [
+            ("E1", "2022-03-24", "west", "violated"),
+            ("E2", "2022-08-03", "north", "violated"),
+            ("E3", "2023-09-19", "north", "violated"),
+            ("E4", "2023-11-01", "west", "violated"),
+        ],
         obligation="ongoing",
     )
     s = provision_status(ds, "p", D("2023-10-01"))
@@ -243,8 +270,11 @@ def test_a_handover_on_the_amended_due_date_meets_the_deadline(scenario):
     postponed = Amendment(due=D("2020-11-25"), decided=D("2020-11-15"), source="s")
     deadline = Deadline(due=D("2020-11-15"), amendments=[postponed])
     ds = scenario(
-        [("E1", "2020-11-15", "west", "stalled"), ("E2", "2020-11-25", "west", "implemented"),
-         ("E3", "2021-01-11", "north", "implemented", "on-or-before")],
+        [
+            ("E1", "2020-11-15", "west", "stalled"),
+            ("E2", "2020-11-25", "west", "implemented"),
+            ("E3", "2021-01-11", "north", "implemented", "on-or-before"),
+        ],
         deadline=deadline,
     )
     s = provision_status(ds, "p", D("2021-06-30"))

@@ -37,7 +37,7 @@ def test_passages_are_exact_spans_of_the_text(dataset):
         passages = sg.split_passages(text)
         assert passages
         for p in passages:
-            assert text[p.start:p.end] == p.text and p.text == p.text.strip() and "\n" not in p.text
+            assert text[p.start : p.end] == p.text and p.text == p.text.strip() and "\n" not in p.text
 
 
 def test_sentences_split_but_quotations_initials_and_lists_do_not():
@@ -94,8 +94,14 @@ def test_proposals_are_ranked_with_scores_stances_and_the_words_behind_them(data
     assert "Lachin corridor" in top.matched_terms and top.stance == Stance.IMPLEMENTED, (top.matched_terms, top.stances)
     assert 0 < top.stance_confidence <= 1
     assert set(only.to_dict()) == {"text", "start", "end", "proposals"}
-    assert set(only.to_dict()["proposals"][0]) == {"provision_id", "score", "stance", "stance_confidence",
-                                                   "second_stance", "matched_terms"}
+    assert set(only.to_dict()["proposals"][0]) == {
+        "provision_id",
+        "score",
+        "stance",
+        "stance_confidence",
+        "second_stance",
+        "matched_terms",
+    }
 
 
 @pytest.mark.parametrize(
@@ -122,8 +128,9 @@ def test_a_new_labelled_item_teaches_the_next_suggestion(dataset):
     text = "Inspectors from the zorblat quorvex commission visited the site."
     assert "nov2020-5" not in proposed(dataset, text)[0]
     taught = sg.examples_from(dataset) + [
-        sg.Example(f"The zorblat quorvex commission {verb} its work.", ("nov2020-5",), Stance.PROGRESS, f"X{i}",
-                   kind="event")
+        sg.Example(
+            f"The zorblat quorvex commission {verb} its work.", ("nov2020-5",), Stance.PROGRESS, f"X{i}", kind="event"
+        )
         for i, verb in enumerate(("began", "continued"))
     ]
     model = sg.build_model(dataset, examples=taught)
@@ -192,8 +199,12 @@ def test_suggest_cli_reads_standard_input_and_prints_json_table_or_yaml(dataset)
 
 @pytest.mark.slow
 def test_the_suggest_benchmark_runs_and_says_whether_its_defaults_match_the_library():
-    proc = subprocess.run([sys.executable, str(REPO / "benchmarks" / "bench_suggest.py"), "--quick", "--repeat", "1"],
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "bench_suggest.py"), "--quick", "--repeat", "1"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr
     for heading in ("## leave one article out", "## leave one year out", "stance confusion", "## Speed"):
         assert heading in proc.stdout

@@ -60,5 +60,3 @@ def test_the_page_says_it_uses_today_without_a_date_and_shows_the_stance_columns
     for f in frames:
         shown = f["or"] != ""
         assert (f.loc[shown, "confidence"] < 0.6).all() and (f.loc[~shown, "confidence"] >= 0.6).all()
-
-

@@ -21,8 +21,14 @@ from .test_add import ARTICLE, fields
 
 @pytest.fixture
 def source(data_root: Path) -> str:
-    return add.add_source(data_root, ARTICLE, title="Kelbajar handover completed, says Baku", outlet="Test Wire",
-                          published="2020-11-26", today=TODAY)
+    return add.add_source(
+        data_root,
+        ARTICLE,
+        title="Kelbajar handover completed, says Baku",
+        outlet="Test Wire",
+        published="2020-11-26",
+        today=TODAY,
+    )
 
 
 def test_every_error_of_the_library_is_a_tracker_error_and_the_tree_is_drawn():
@@ -38,7 +44,12 @@ def test_every_error_of_the_library_is_a_tracker_error_and_the_tree_is_drawn():
     from tracker.yamledit import EditError
 
     assert (FileChanged, OldInvalidData, QuoteTooCostly, EditError, add.QuoteNotFound) == (
-        errors.FileChanged, errors.InvalidData, errors.QuoteTooCostly, errors.EditError, errors.QuoteNotFound)
+        errors.FileChanged,
+        errors.InvalidData,
+        errors.QuoteTooCostly,
+        errors.EditError,
+        errors.QuoteNotFound,
+    )
 
 
 def _problem_of_validate(root: Path, needle: str) -> str:
@@ -62,8 +73,12 @@ ENTRY = (
     ("case", "quote", "when", "needle"),
     [
         ("future date", fields()["quote"], "2030-01-01", "in the future"),
-        ("seven ellipses", "The ... Azerbaijani ... army ... entered ... the ... Kelbajar ... district ... on",
-         "2020-11-25", "ellipses"),
+        (
+            "seven ellipses",
+            "The ... Azerbaijani ... army ... entered ... the ... Kelbajar ... district ... on",
+            "2020-11-25",
+            "ellipses",
+        ),
     ],
 )
 def test_a_write_and_validate_say_the_same_thing_in_the_same_words(

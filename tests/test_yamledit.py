@@ -19,8 +19,17 @@ from tracker.yamlsource import parse_text
 
 from .helpers import REPO
 
-ITEM = {"id": "E999", "quote": "a quote: with a colon", "provisions": ["nov2020-1", "nov2020-3"], "stance": "context",
-        "claimant": "someone", "side": "media", "concerns": [], "event_date": date(2021, 1, 2), "unconfirmed": True}
+ITEM = {
+    "id": "E999",
+    "quote": "a quote: with a colon",
+    "provisions": ["nov2020-1", "nov2020-3"],
+    "stance": "context",
+    "claimant": "someone",
+    "side": "media",
+    "concerns": [],
+    "event_date": date(2021, 1, 2),
+    "unconfirmed": True,
+}
 
 
 def data(text: str):
@@ -34,8 +43,8 @@ def test_appending_to_a_real_evidence_file_keeps_every_byte_before_it():
     text = path.read_text(encoding="utf-8")
     new = append_item(text, "evidence", ITEM)
     assert new.startswith(text)  # comments, folded notes, quoting: all untouched
-    added = new[len(text):]
-    assert added.startswith("  - id: E999\n    quote: \"a quote: with a colon\"\n")
+    added = new[len(text) :]
+    assert added.startswith('  - id: E999\n    quote: "a quote: with a colon"\n')
     assert "    provisions: [nov2020-1, nov2020-3]\n" in added and "    event_date: 2021-01-02\n" in added
     assert data(new)["evidence"][-1] == ITEM
 
@@ -43,8 +52,10 @@ def test_appending_to_a_real_evidence_file_keeps_every_byte_before_it():
 def test_the_list_style_of_the_file_is_followed():
     spaced = "items:\n    - id: a\n      x: 1\n\n    - id: b\n      x: 2\n# trailing comment\nother: 1\n"
     new = append_item(spaced, "items", {"id": "c", "x": 3})
-    assert new == ("items:\n    - id: a\n      x: 1\n\n    - id: b\n      x: 2\n\n    - id: c\n      x: 3\n"
-                   "# trailing comment\nother: 1\n")
+    assert new == (
+        "items:\n    - id: a\n      x: 1\n\n    - id: b\n      x: 2\n\n    - id: c\n      x: 3\n"
+        "# trailing comment\nother: 1\n"
+    )
     flush = "items:\n- id: a\n"
     assert append_item(flush, "items", {"id": "b"}) == "items:\n- id: a\n- id: b\n"
 
@@ -52,8 +63,9 @@ def test_the_list_style_of_the_file_is_followed():
 def test_a_comment_and_a_folded_note_in_the_last_item_stay_with_it():
     text = "evidence:\n  - id: a\n    note: >-\n      two\n      lines\n    # about a\n  # about the list\n"
     new = append_item(text, "evidence", {"id": "b"})
-    assert new == ("evidence:\n  - id: a\n    note: >-\n      two\n      lines\n    # about a\n  - id: b\n"
-                   "  # about the list\n")
+    assert new == (
+        "evidence:\n  - id: a\n    note: >-\n      two\n      lines\n    # about a\n  - id: b\n  # about the list\n"
+    )
     assert data(new)["evidence"] == [{"id": "a", "note": "two lines"}, {"id": "b"}]
 
 
@@ -100,13 +112,25 @@ def test_setting_a_key_replaces_its_value_or_inserts_it_in_schema_order():
     new = set_key(new, ("e", 0, "note"), "short")
     assert new == "e:\n  - id: a\n    stance: violated  # guess\n    note: short\n    side: media\n"
     new = set_key(new, ("e", 0, "concerns"), ["armenia"], order=["id", "stance", "concerns", "note", "side"])
-    assert new == ("e:\n  - id: a\n    stance: violated  # guess\n    concerns: [armenia]\n    note: short\n"
-                   "    side: media\n")
+    assert new == (
+        "e:\n  - id: a\n    stance: violated  # guess\n    concerns: [armenia]\n    note: short\n    side: media\n"
+    )
 
 
 def test_values_that_yaml_would_misread_are_quoted():
-    item = {"id": "x", "a": "yes", "b": "2021-01-01", "c": "1.5", "d": "null", "e": "# not a comment",
-            "f": "- dash", "g": " padded ", "h": "line\nbreak", "i": "tab\there", "j": 'say "hi"'}
+    item = {
+        "id": "x",
+        "a": "yes",
+        "b": "2021-01-01",
+        "c": "1.5",
+        "d": "null",
+        "e": "# not a comment",
+        "f": "- dash",
+        "g": " padded ",
+        "h": "line\nbreak",
+        "i": "tab\there",
+        "j": 'say "hi"',
+    }
     assert data(append_item("l:\n", "l", item))["l"] == [item]
 
 

@@ -43,7 +43,8 @@ for a in existing:
         for s in stages:
             where = ui.md_link(s.source or "source", s.url) if (s.source or s.url) else ""
             lines.append(
-                f"- {ui.esc(present.stage_phrase(s))}" + (f" · {where}" if where else "")
+                f"- {ui.esc(present.stage_phrase(s))}"
+                + (f" · {where}" if where else "")
                 + (f" · {ui.esc(s.note)}" if s.note else "")
             )
     else:

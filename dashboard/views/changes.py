@@ -22,22 +22,34 @@ earliest = max(ui.EARLIEST, min(first_signed, view.as_of))
 default_from = max(earliest, view.as_of - timedelta(days=365))
 columns = st.columns([1, 2, 2, 2])
 start = columns[0].date_input(
-    "Changed from", value=default_from, min_value=earliest, max_value=view.as_of, key="changed_from",
-    format="YYYY-MM-DD", bind="query-params",
+    "Changed from",
+    value=default_from,
+    min_value=earliest,
+    max_value=view.as_of,
+    key="changed_from",
+    format="YYYY-MM-DD",
+    bind="query-params",
     help="The list runs from this date to the As of date in the sidebar.",
 )
 agreements = columns[1].multiselect(
     "Agreement", list(ds.agreements), key="agreement", bind="query-params", placeholder="All agreements"
 )
 provisions = columns[2].multiselect(
-    "Provision", [p for p in ds.provisions if not agreements or ds.provision_agreement[p] in agreements],
-    key="provision", bind="query-params", placeholder="All provisions",
+    "Provision",
+    [p for p in ds.provisions if not agreements or ds.provision_agreement[p] in agreements],
+    key="provision",
+    bind="query-params",
+    placeholder="All provisions",
 )
 new_statuses = columns[3].multiselect(
     "New status", [s.value for s in Status], key="status", bind="query-params", placeholder="All statuses"
 )
 sides = st.multiselect(
-    "Caused by a claim of", list(ds.actors), key="side", format_func=ds.actor_name, bind="query-params",
+    "Caused by a claim of",
+    list(ds.actors),
+    key="side",
+    format_func=ds.actor_name,
+    bind="query-params",
     placeholder="All sides and analysts",
 )
 
@@ -53,12 +65,16 @@ st.caption(
     f"{ui.plural(len(found), 'status change')} from {start} to {view.as_of}, newest first. A change is a day on "
     "which a provision's status differs from the day before; each lists what it rests on: an analyst's "
     "assessment, or the claims (quotes and reported events) behind the new status, those of that day first. "
-    "A provision appears as \"listed\" when its agreement is signed."
+    'A provision appears as "listed" when its agreement is signed.'
 )
 data = feed.atom(ds, found, updated=view.as_of, title_text="Accord Tracker: status changes")
 st.download_button(
-    "Atom feed of this list", data=data, file_name=f"accord-changes-{start}-{view.as_of}.xml",
-    mime="application/atom+xml", icon=":material/rss_feed:", key="download_feed",
+    "Atom feed of this list",
+    data=data,
+    file_name=f"accord-changes-{start}-{view.as_of}.xml",
+    mime="application/atom+xml",
+    icon=":material/rss_feed:",
+    key="download_feed",
     help="The same list as `tracker changes --format atom`, to subscribe to in a feed reader.",
 )
 
@@ -68,8 +84,9 @@ else:
     pages = (len(found) - 1) // PER_PAGE + 1
     number = 1
     if pages > 1:
-        number = st.columns(4)[0].number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, step=1,
-                                 key="changes_page")
+        number = st.columns(4)[0].number_input(
+            f"Page (of {pages})", min_value=1, max_value=pages, value=1, step=1, key="changes_page"
+        )
     for change in found[(number - 1) * PER_PAGE : number * PER_PAGE]:
         p = ds.provisions[change.provision_id]
         with st.container(border=True):
@@ -80,5 +97,9 @@ else:
             )
             st.markdown(f"**{change.date}** · {ui.esc(change.provision_id)}: {ui.esc(p.title)} · {move}")
             st.caption(ui.esc(feed.because(ds, change)))
-            st.page_link(ui.page("provision"), label=f"Open {change.provision_id}",
-                         query_params={"id": change.provision_id}, icon=":material/description:")
+            st.page_link(
+                ui.page("provision"),
+                label=f"Open {change.provision_id}",
+                query_params={"id": change.provision_id},
+                icon=":material/description:",
+            )

@@ -20,7 +20,10 @@ text = st.text_input(
 )
 columns = st.columns(5)
 stances = columns[0].multiselect(
-    "Stance", sorted(frame["stance"].unique()) if len(frame) else [], key="stance", bind="query-params",
+    "Stance",
+    sorted(frame["stance"].unique()) if len(frame) else [],
+    key="stance",
+    bind="query-params",
     placeholder="All stances",
 )
 sides = columns[1].multiselect(
@@ -32,8 +35,12 @@ sides = columns[1].multiselect(
     placeholder="All sides",
 )
 kinds = columns[2].multiselect(
-    "Kind", ["quote", "event"], key="kind", bind="query-params", help="quote: verbatim, checked against the stored "
-    "article; event: our summary of a report at a URL (weaker)", placeholder="All kinds",
+    "Kind",
+    ["quote", "event"],
+    key="kind",
+    bind="query-params",
+    help="quote: verbatim, checked against the stored article; event: our summary of a report at a URL (weaker)",
+    placeholder="All kinds",
 )
 provisions = columns[3].multiselect(
     "Provision", list(ds.provisions), key="provision", bind="query-params", placeholder="All provisions"
@@ -43,12 +50,22 @@ sources = columns[4].multiselect(
 )
 range_columns = st.columns(2)
 lo = range_columns[0].date_input(
-    "Event date from", value=ui.EARLIEST, min_value=ui.EARLIEST, max_value=view.as_of, key="from",
-    format="YYYY-MM-DD", bind="query-params",
+    "Event date from",
+    value=ui.EARLIEST,
+    min_value=ui.EARLIEST,
+    max_value=view.as_of,
+    key="from",
+    format="YYYY-MM-DD",
+    bind="query-params",
 )
 hi = range_columns[1].date_input(
-    "to", value=view.as_of, min_value=ui.EARLIEST, max_value=view.as_of, key="to",
-    format="YYYY-MM-DD", bind="query-params",
+    "to",
+    value=view.as_of,
+    min_value=ui.EARLIEST,
+    max_value=view.as_of,
+    key="to",
+    format="YYYY-MM-DD",
+    bind="query-params",
 )
 
 shown = frame
@@ -79,17 +96,40 @@ if len(shown):
 PER_PAGE = 10  # cards are what the browser draws longest on this page
 head = st.columns([3, 1])
 head[0].subheader(f"{len(shown)} shown")
-layout = head[1].radio("Show as", ["cards", "table"], horizontal=True, key="layout", bind="query-params",
-                       help="Cards put the words first; the table shows every column, one row per piece.")
+layout = head[1].radio(
+    "Show as",
+    ["cards", "table"],
+    horizontal=True,
+    key="layout",
+    bind="query-params",
+    help="Cards put the words first; the table shows every column, one row per piece.",
+)
 if layout == "table":
-    table = shown.assign(
-        text=shown["quote"].where(shown["kind"] == "quote", "[reported] " + shown["summary"]),
-        kind=shown["kind"].map(ui.KIND_TEXT),
-        side=shown["side"].map(ds.actor_name),
-        link=shown["url"].str.split(" ").str[0],
-    ) if len(shown) else shown.assign(text=[], link=[])
-    columns_shown = ["evidence_id", "event_date", "text", "stance", "side", "claimant", "provision_ids",
-                     "date_precision", "kind", "verification", "outlet", "published", "link"]
+    table = (
+        shown.assign(
+            text=shown["quote"].where(shown["kind"] == "quote", "[reported] " + shown["summary"]),
+            kind=shown["kind"].map(ui.KIND_TEXT),
+            side=shown["side"].map(ds.actor_name),
+            link=shown["url"].str.split(" ").str[0],
+        )
+        if len(shown)
+        else shown.assign(text=[], link=[])
+    )
+    columns_shown = [
+        "evidence_id",
+        "event_date",
+        "text",
+        "stance",
+        "side",
+        "claimant",
+        "provision_ids",
+        "date_precision",
+        "kind",
+        "verification",
+        "outlet",
+        "published",
+        "link",
+    ]
     table = table[[c for c in columns_shown if c in table.columns]]
     ui.table_opening_provisions(
         table,
@@ -110,8 +150,9 @@ elif len(shown):
     pages = (len(shown) - 1) // PER_PAGE + 1
     number = 1
     if pages > 1:
-        number = st.columns(4)[0].number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, step=1,
-                                               key="evidence_page")
+        number = st.columns(4)[0].number_input(
+            f"Page (of {pages})", min_value=1, max_value=pages, value=1, step=1, key="evidence_page"
+        )
     # Newest first (a reader comes for what was said lately); undated ones last.
     dated_first = shown["event_date"].str.match(r"^\d{4}-\d{2}-\d{2}$")
     ordered = shown.assign(_dated=dated_first).sort_values(["_dated", "event_date", "evidence_id"], ascending=False)
@@ -132,6 +173,7 @@ elif len(shown):
             st.caption(f"_{tag}_ · {source}, published {ui.esc(row.published)}{flag}")
             links = st.columns(6)
             for i, pid in enumerate(str(row.provision_ids).split("; ")[:6]):
-                links[i].page_link(ui.page("provision"), label=pid, query_params={"id": pid},
-                                   icon=":material/description:")
+                links[i].page_link(
+                    ui.page("provision"), label=pid, query_params={"id": pid}, icon=":material/description:"
+                )
     st.caption(f"Page {number} of {pages}, newest first. Open a provision to read each passage in its article.")

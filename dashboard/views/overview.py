@@ -83,10 +83,17 @@ with left:
 with right:
     st.subheader("Deadlines")
     # Missed and pending first: they are what a reader looks for; met ones last.
-    urgency = {DeadlineState.MISSED: 0, DeadlineState.PENDING: 1, DeadlineState.UNKNOWN: 2,
-               DeadlineState.MET_LATE: 3, DeadlineState.MET: 4}
-    deadline_rows = sorted((s for s in shown if s.due is not None),
-                           key=lambda s: (urgency.get(s.deadline_state, 5), s.due.date if s.due else None))
+    urgency = {
+        DeadlineState.MISSED: 0,
+        DeadlineState.PENDING: 1,
+        DeadlineState.UNKNOWN: 2,
+        DeadlineState.MET_LATE: 3,
+        DeadlineState.MET: 4,
+    }
+    deadline_rows = sorted(
+        (s for s in shown if s.due is not None),
+        key=lambda s: (urgency.get(s.deadline_state, 5), s.due.date if s.due else None),
+    )
     if deadline_rows:
         ui.table_opening_provisions(
             pd.DataFrame(
@@ -116,9 +123,7 @@ with right:
 # ----- the trend
 st.subheader("Over time")
 trend = view.trend(agreements=agreements or None, parties=[party] if party else None)
-stale_note = (
-    "Faded bands are **stale**: the status rests on claims more than 12 months old at that date."
-)
+stale_note = "Faded bands are **stale**: the status rests on claims more than 12 months old at that date."
 if trend.empty:
     st.caption("No agreement shown was signed by this date.")
 else:
@@ -131,13 +136,21 @@ else:
             .encode(
                 x=alt.X("month:T", title=None, axis=ui.date_axis(frame["month"].min().date(), view.as_of)),
                 y=alt.Y("sum(provisions):Q", stack="zero", title="provisions", axis=alt.Axis(tickMinStep=1)),
-                color=alt.Color("status:N", scale=scale,
-                                legend=alt.Legend(title=None, orient="right") if legend else None),
-                opacity=alt.Opacity("freshness:N", scale=alt.Scale(domain=["current", "stale"], range=[1.0, 0.35]),
-                                    legend=alt.Legend(title=None) if legend else None),
+                color=alt.Color(
+                    "status:N", scale=scale, legend=alt.Legend(title=None, orient="right") if legend else None
+                ),
+                opacity=alt.Opacity(
+                    "freshness:N",
+                    scale=alt.Scale(domain=["current", "stale"], range=[1.0, 0.35]),
+                    legend=alt.Legend(title=None) if legend else None,
+                ),
                 order=alt.Order("order:Q"),
-                tooltip=[alt.Tooltip("month:T", format="%Y-%m-%d", title="at"), "status", "freshness",
-                         alt.Tooltip("provisions:Q")],
+                tooltip=[
+                    alt.Tooltip("month:T", format="%Y-%m-%d", title="at"),
+                    "status",
+                    "freshness",
+                    alt.Tooltip("provisions:Q"),
+                ],
             )
             .properties(height=height)
         )
@@ -158,8 +171,9 @@ else:
         small = (
             trend_chart(per_party, 130, False)
             .properties(width=max(120, 860 // across - 50))
-            .facet(facet=alt.Facet("group:N", title=None, sort=names, header=alt.Header(labelFontSize=13)),
-                   columns=across)
+            .facet(
+                facet=alt.Facet("group:N", title=None, sort=names, header=alt.Header(labelFontSize=13)), columns=across
+            )
             .resolve_scale(y="independent")
         )
         st.altair_chart(small)
@@ -193,11 +207,15 @@ else:
         column_config={
             "provision": st.column_config.TextColumn("provision", width=92),
             "title": st.column_config.TextColumn("title", width=460),
-            "status": st.column_config.TextColumn("status", width=232, help=present.ASSESSED_NOTE + " "
-                                                  + present.STALE_NOTE),
-            "rests on": st.column_config.TextColumn("rests on", width=154,
-                                                    help="Sides whose claims produce the status; observers "
-                                                    "(media, monitors, courts) count but are never a side"),
+            "status": st.column_config.TextColumn(
+                "status", width=232, help=present.ASSESSED_NOTE + " " + present.STALE_NOTE
+            ),
+            "rests on": st.column_config.TextColumn(
+                "rests on",
+                width=154,
+                help="Sides whose claims produce the status; observers "
+                "(media, monitors, courts) count but are never a side",
+            ),
         },
     )
 
@@ -213,16 +231,15 @@ for pv in view.party_views():
         continue
     summary = present.counts_line(mine, symbols=True)
     with st.expander(f"{ui.esc(ds.actor_name(pv.actor_id))} — {ui.plural(len(mine), 'obligation')}: {summary}"):
-        st.caption(
-            f"{ui.plural(len(pv.evidence_concerning), 'piece')} of evidence on its conduct up to {view.as_of}."
-        )
+        st.caption(f"{ui.plural(len(pv.evidence_concerning), 'piece')} of evidence on its conduct up to {view.as_of}.")
         # A list, not a table: collapsed tables still cost the browser a data grid each.
         lines = []
         for s in mine:
             latest = ", ".join(s.evidence_ids[-4:]) + (" …" if len(s.evidence_ids) > 4 else "")
             fresh = ui.freshness(s)
             lines.append(
-                f"- **{ui.badge(s.status)}** since {s.since or '—'}" + (f" (⌛ {fresh})" if fresh else "")
+                f"- **{ui.badge(s.status)}** since {s.since or '—'}"
+                + (f" (⌛ {fresh})" if fresh else "")
                 + f" · {ui.esc(s.provision_id)}: {ui.esc(ds.provisions[s.provision_id].title)}"
                 + (f" · latest evidence: {ui.esc(latest)}" if latest else " · no evidence yet")
             )

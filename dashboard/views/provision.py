@@ -48,8 +48,10 @@ replaces = [
 ]
 if lineage or replaces:
     lines = [f"- {line}" for line in lineage + replaces]
-    st.info("**Lineage** (a supersession is not a status: the status below is still derived)\n\n" + "\n".join(lines),
-            icon=":material/account_tree:")
+    st.info(
+        "**Lineage** (a supersession is not a status: the status below is still derived)\n\n" + "\n".join(lines),
+        icon=":material/account_tree:",
+    )
 
 # ----- the text
 st.markdown("> " + ui.esc(p.text))
@@ -89,8 +91,10 @@ name = ds.actor_name
 if s.assessment:
     assessed = s.assessment
     left, right = st.columns(2)
-    left.markdown(f"**Assessed: {ui.badge(s.status)}** since {assessed.date}"
-                  + (f" · ⌛ {ui.freshness(s)}" if ui.freshness(s) else ""))
+    left.markdown(
+        f"**Assessed: {ui.badge(s.status)}** since {assessed.date}"
+        + (f" · ⌛ {ui.freshness(s)}" if ui.freshness(s) else "")
+    )
     left.caption(
         f"{ui.esc(assessed.analyst)} ({ui.esc(assessed.id)}): {ui.esc(assessed.rationale)}"
         + (f" Evidence: {ui.esc(', '.join(assessed.evidence))}." if assessed.evidence else "")
@@ -131,8 +135,11 @@ if view.as_of >= start:
                 scale=alt.Scale(domain=domain, range=colours),  # the same colours on every page
                 legend=alt.Legend(title=None, values=[d for d in domain if any(x["status"] == d for x in segments)]),
             ),
-            tooltip=[alt.Tooltip("status:N"), alt.Tooltip("start:T", format="%Y-%m-%d", title="from"),
-                     alt.Tooltip("end:T", format="%Y-%m-%d", title="until")],
+            tooltip=[
+                alt.Tooltip("status:N"),
+                alt.Tooltip("start:T", format="%Y-%m-%d", title="from"),
+                alt.Tooltip("end:T", format="%Y-%m-%d", title="until"),
+            ],
         )
         .properties(height=60 * len(status_lines) + 70, title="Status over time")  # "fit": title, axis, legend included
     )
@@ -151,7 +158,8 @@ ordered = [i for i in dated if i.id in reason_ids] + [i for i in dated if i.id n
 ordered += [ds.evidence[i] for i in s.undated_ids]
 shown_all = len(ordered) <= FIRST or st.checkbox(
     f"Show all {len(ordered)} (the first {FIRST} are shown: the evidence behind the status, then the newest)",
-    key="all_evidence", bind="query-params",
+    key="all_evidence",
+    bind="query-params",
 )
 for item in ordered if shown_all else ordered[:FIRST]:
     e = item.evidence
@@ -182,16 +190,12 @@ for item in ordered if shown_all else ordered[:FIRST]:
             article = ds.articles.get(item.source_id or "")
             if article is not None and item.span is not None:
                 before, quote, after = ui.quote_context(article, item.span.start, item.span.end)
-                st.markdown(
-                    ui.esc(before) + " **:orange-background[" + ui.esc(quote) + "]** " + ui.esc(after)
-                )
+                st.markdown(ui.esc(before) + " **:orange-background[" + ui.esc(quote) + "]** " + ui.esc(after))
             else:
                 st.markdown("“" + ui.esc(e.quote) + "”")
             src = ds.sources[item.source_id or ""]
             place = f"{ds.article_files.get(src.id, src.text)}:{item.span.line}:{item.span.column}" if item.span else ""
-            st.caption(
-                ui.md_link(src.title, src.url) + f" — {ui.esc(src.outlet)}, {src.published} · {ui.esc(place)}"
-            )
+            st.caption(ui.md_link(src.title, src.url) + f" — {ui.esc(src.outlet)}, {src.published} · {ui.esc(place)}")
         if e.note:
             st.caption("Note: " + ui.esc(e.note))
 if not items:

@@ -17,7 +17,6 @@ ds = view.dataset
 st.title("Sources")
 
 
-
 def on_or_before(item: EvidenceItem) -> bool:
     """Dated on or before the chosen date, or undated (an undated passage is listed everywhere)."""
     when = item.evidence.event_date
@@ -27,7 +26,8 @@ def on_or_before(item: EvidenceItem) -> bool:
 # ----- stored articles: those published by the date, or with a passage dated by then
 per_source = Counter(item.source_id for item in ds.evidence.values() if not item.is_event and on_or_before(item))
 articles = [
-    src for src in ds.sources.values()
+    src
+    for src in ds.sources.values()
     if (src.published != "unknown" and src.published <= view.as_of)
     or (src.published == "unknown" and per_source.get(src.id))
 ]
@@ -81,8 +81,11 @@ if events:
     st.dataframe(
         pd.DataFrame(
             [
-                {"outlet": outlet, "events": sum(c.values()), **{k: c.get(k, 0) for k in
-                                                                  ("read", "date-inferred", "unverified")}}
+                {
+                    "outlet": outlet,
+                    "events": sum(c.values()),
+                    **{k: c.get(k, 0) for k in ("read", "date-inferred", "unverified")},
+                }
                 for outlet, c in sorted(by_outlet.items(), key=lambda kv: -sum(kv[1].values()))
             ]
         ),

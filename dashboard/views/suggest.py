@@ -39,8 +39,13 @@ else:
     title = meta[0].text_input("Title", key="suggest_title")
     outlet = meta[1].text_input("Outlet", key="suggest_outlet", placeholder="or 'unknown'")
     published = meta[2].date_input(
-        "Published", value=None, min_value=ui.EARLIEST, max_value=date.today(), key="suggest_published",
-        format="YYYY-MM-DD", disabled=bool(st.session_state.get("suggest_published_unknown")),
+        "Published",
+        value=None,
+        min_value=ui.EARLIEST,
+        max_value=date.today(),
+        key="suggest_published",
+        format="YYYY-MM-DD",
+        disabled=bool(st.session_state.get("suggest_published_unknown")),
     )
     # The schema takes 'unknown' for an article that prints no date; a date picker cannot say it.
     meta[2].checkbox("Date unknown", key="suggest_published_unknown")
@@ -79,8 +84,10 @@ found = _suggestions(view.fingerprint, hashlib.sha256(text.encode()).hexdigest()
 relevant = [(i, s) for i, s in enumerate(found) if s.proposals]
 st.subheader(f"{len(relevant)} of {len(found)} passages bear on a provision")
 st.caption(
-    ui.esc(f"Provisions in force on {when.isoformat()} ({why}). When the likeliest stance is under "
-           f"{suggest.SHOW_SECOND_BELOW:.0%}, the second likeliest is shown beside it.")
+    ui.esc(
+        f"Provisions in force on {when.isoformat()} ({why}). When the likeliest stance is under "
+        f"{suggest.SHOW_SECOND_BELOW:.0%}, the second likeliest is shown beside it."
+    )
 )
 
 left, right = st.columns([1, 1])
@@ -123,11 +130,11 @@ with right, st.container(height=760):
             accepted = editing and st.checkbox("Accept this passage", key=f"accept_{i}")
             if accepted:
                 row = st.columns(2)
-                row[0].multiselect(
-                    "Provisions", list(ds.provisions), default=[top.provision_id], key=f"provisions_{i}"
-                )
+                row[0].multiselect("Provisions", list(ds.provisions), default=[top.provision_id], key=f"provisions_{i}")
                 row[1].selectbox(
-                    "Stance", stances, index=stances.index(top.stance) if top.stance in stances else 0,
+                    "Stance",
+                    stances,
+                    index=stances.index(top.stance) if top.stance in stances else 0,
                     key=f"stance_{i}",
                 )
                 row = st.columns(2)
@@ -135,7 +142,11 @@ with right, st.container(height=760):
                 row[1].selectbox("Side", sides, index=None, format_func=ds.actor_name, key=f"side_{i}")
                 row = st.columns(2)
                 row[0].date_input(
-                    "Event date", value=None, min_value=ui.EARLIEST, max_value=date.today(), key=f"date_{i}",
+                    "Event date",
+                    value=None,
+                    min_value=ui.EARLIEST,
+                    max_value=date.today(),
+                    key=f"date_{i}",
                     format="YYYY-MM-DD",
                 )
                 row[1].selectbox("Date precision", [p.value for p in DatePrecision], key=f"precision_{i}")
@@ -205,7 +216,9 @@ def _save() -> None:
     st.session_state["suggest_mode"] = "A stored article"
     st.session_state["suggest_source"] = target
     st.session_state["suggest_result"] = (
-        "success", f"Saved {', '.join(saved)} to source {target}; they count from now on.", []
+        "success",
+        f"Saved {', '.join(saved)} to source {target}; they count from now on.",
+        [],
     )
 
 

@@ -30,7 +30,8 @@ agreements = st.multiselect(
 )
 # Only provisions of agreements signed by the date: nothing is drawn before it exists.
 pids = [
-    pid for pid in ds.provisions
+    pid
+    for pid in ds.provisions
     if (not agreements or ds.provision_agreement[pid] in agreements) and ds.agreement_of(pid).date <= view.as_of
 ]
 
@@ -43,8 +44,14 @@ for pid in pids:
             continue
         # Few, short fields: every one is sent to the browser for every mark (10k marks at 10k passages).
         checked = e.verification.value if isinstance(e, ReportedEvent) else "read"
-        caveat = ", ".join(x for x in (e.date_precision.value if e.date_precision.value != "day" else "",
-                                       checked if checked != "read" else "") if x)
+        caveat = ", ".join(
+            x
+            for x in (
+                e.date_precision.value if e.date_precision.value != "day" else "",
+                checked if checked != "read" else "",
+            )
+            if x
+        )
         points.append(
             {
                 "provision": pid,
@@ -60,11 +67,13 @@ deadlines = []
 for pid in pids:
     s = view.statuses.get(pid)  # None for a provision of an agreement signed after the date
     if s is not None and s.due is not None:
-        deadlines.append({"provision": pid, "date": s.due.date.isoformat(), "what": "deadline",
-                          "state": s.deadline_state.value})
+        deadlines.append(
+            {"provision": pid, "date": s.due.date.isoformat(), "what": "deadline", "state": s.deadline_state.value}
+        )
         if s.due.amendment:
-            deadlines.append({"provision": pid, "date": s.due.original.isoformat(), "what": "original deadline",
-                              "state": "amended"})
+            deadlines.append(
+                {"provision": pid, "date": s.due.original.isoformat(), "what": "original deadline", "state": "amended"}
+            )
 
 if not points and not deadlines:
     st.info(f"Nothing dated on or before {view.as_of}.")
@@ -97,8 +106,7 @@ else:
         layers.append(
             alt.Chart(pd.DataFrame(deadlines))
             .mark_point(shape="diamond", size=90, color="black", filled=False, strokeWidth=2)
-            .encode(x=x, y=y, tooltip=["provision", "what", "date:N",
-                                               "state"])
+            .encode(x=x, y=y, tooltip=["provision", "what", "date:N", "state"])
         )
     layers.append(
         alt.Chart(pd.DataFrame({"date": [view.as_of.isoformat()]}))
