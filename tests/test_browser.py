@@ -6,11 +6,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -23,6 +20,9 @@ from tracker.status import all_statuses
 from tracker.store import load_valid
 
 from .helpers import REPO, edit
+
+sys.path.insert(0, str(REPO / "scripts"))
+from screenshot import dashboard
 
 pytestmark = pytest.mark.slow
 
@@ -45,12 +45,6 @@ if not Path(CHROMIUM).exists():
     )
 
 playwright = pytest.importorskip("playwright.sync_api")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def settled(page: object, timeout: float = 60_000) -> None:
@@ -119,50 +113,9 @@ def lineage(hostile_root: Path) -> tuple[str, date]:
 
 @pytest.fixture(scope="module")
 def server(hostile_root: Path) -> Iterator[str]:
-    port = free_port()
-    env = {**os.environ, "TRACKER_ROOT": str(hostile_root)}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(REPO / "dashboard" / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as reply:
-                if reply.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            output = process.stdout.read().decode(errors="replace") if process.stdout else ""
-            pytest.fail(f"streamlit did not answer on {url}:\n{output}")
-        time.sleep(0.3)
-    yield url
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    # The same server the README picture and the page benchmark use (scripts/screenshot.py).
+    with dashboard(hostile_root) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
