@@ -94,6 +94,7 @@ def bundled() -> Dataset:
     return load_valid(REPO)
 
 
+@pytest.mark.slow
 def test_engine_equals_reference_on_the_bundled_data_at_every_change(bundled):
     days = ref.change_dates(bundled)
     assert len(days) > 10

@@ -401,6 +401,7 @@ HURTFUL: dict[str, tuple[str, Callable[[], bytes], str | None, float, float]] = 
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", list(HURTFUL))
 def test_a_file_built_to_hurt_is_refused_in_bounded_time_and_memory(case: str, tmp_path: Path, baseline_mb: float):
     relative, content, words, seconds, extra_mb = HURTFUL[case]

@@ -270,6 +270,7 @@ def test_only_provisions_in_force_on_the_article_s_date_are_proposed(dataset, wh
         assert when is None or dataset.agreement_of(pid).date <= when
 
 
+@pytest.mark.slow
 def test_write_never_writes_a_stub_that_validation_refuses(data_root):
     """Over every stored article: `suggest --source ID --write` writes its stubs, and the data root
     still validates (an agreement signed after the article is never proposed)."""
