@@ -341,6 +341,27 @@ def table_opening_provisions(
         st.switch_page(page("provision"), query_params={"id": pid})
 
 
+def filter_choice(where: Any, label: str, options: Any, key: str, placeholder: str, **extra: Any) -> list[Any]:
+    """A multiselect filter kept in the URL (so a filtered page is a link); nothing chosen means all."""
+    return where.multiselect(label, options, key=key, bind="query-params", placeholder=placeholder, **extra)
+
+
+def date_filter(
+    where: Any, label: str, value: date, key: str, view: View, lowest: date = EARLIEST, **extra: Any
+) -> date:
+    """A date filter kept in the URL, from `lowest` to the as-of date (nothing after it exists yet)."""
+    return where.date_input(
+        label,
+        value=value,
+        min_value=lowest,
+        max_value=view.as_of,
+        key=key,
+        format="YYYY-MM-DD",
+        bind="query-params",
+        **extra,
+    )
+
+
 def freshness(s: ProvisionStatus) -> str:
     """Beside a status: '' when fresh, else why it is stale (tracker/present.py)."""
     return present.freshness(s)

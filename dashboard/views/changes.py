@@ -21,36 +21,26 @@ first_signed = min((a.date for a in ds.agreements.values()), default=ui.EARLIEST
 earliest = max(ui.EARLIEST, min(first_signed, view.as_of))
 default_from = max(earliest, view.as_of - timedelta(days=365))
 columns = st.columns([1, 2, 2, 2])
-start = columns[0].date_input(
+start = ui.date_filter(
+    columns[0],
     "Changed from",
-    value=default_from,
-    min_value=earliest,
-    max_value=view.as_of,
-    key="changed_from",
-    format="YYYY-MM-DD",
-    bind="query-params",
+    default_from,
+    "changed_from",
+    view,
+    lowest=earliest,
     help="The list runs from this date to the As of date in the sidebar.",
 )
-agreements = columns[1].multiselect(
-    "Agreement", list(ds.agreements), key="agreement", bind="query-params", placeholder="All agreements"
-)
-provisions = columns[2].multiselect(
+agreements = ui.filter_choice(columns[1], "Agreement", list(ds.agreements), "agreement", "All agreements")
+provisions = ui.filter_choice(
+    columns[2],
     "Provision",
     [p for p in ds.provisions if not agreements or ds.provision_agreement[p] in agreements],
-    key="provision",
-    bind="query-params",
-    placeholder="All provisions",
+    "provision",
+    "All provisions",
 )
-new_statuses = columns[3].multiselect(
-    "New status", [s.value for s in Status], key="status", bind="query-params", placeholder="All statuses"
-)
-sides = st.multiselect(
-    "Caused by a claim of",
-    list(ds.actors),
-    key="side",
-    format_func=ds.actor_name,
-    bind="query-params",
-    placeholder="All sides and analysts",
+new_statuses = ui.filter_choice(columns[3], "New status", [s.value for s in Status], "status", "All statuses")
+sides = ui.filter_choice(
+    st, "Caused by a claim of", list(ds.actors), "side", "All sides and analysts", format_func=ds.actor_name
 )
 
 found = [

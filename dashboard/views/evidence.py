@@ -19,54 +19,30 @@ text = st.text_input(
     "Search", key="q", bind="query-params", placeholder="words in the quote, summary, claimant, note or source"
 )
 columns = st.columns(5)
-stances = columns[0].multiselect(
-    "Stance",
-    sorted(frame["stance"].unique()) if len(frame) else [],
-    key="stance",
-    bind="query-params",
-    placeholder="All stances",
+stances = ui.filter_choice(
+    columns[0], "Stance", sorted(frame["stance"].unique()) if len(frame) else [], "stance", "All stances"
 )
-sides = columns[1].multiselect(
+sides = ui.filter_choice(
+    columns[1],
     "Side",
     sorted(frame["side"].unique()) if len(frame) else [],
-    key="side",
+    "side",
+    "All sides",
     format_func=ds.actor_name,
-    bind="query-params",
-    placeholder="All sides",
 )
-kinds = columns[2].multiselect(
+kinds = ui.filter_choice(
+    columns[2],
     "Kind",
     ["quote", "event"],
-    key="kind",
-    bind="query-params",
+    "kind",
+    "All kinds",
     help="quote: verbatim, checked against the stored article; event: our summary of a report at a URL (weaker)",
-    placeholder="All kinds",
 )
-provisions = columns[3].multiselect(
-    "Provision", list(ds.provisions), key="provision", bind="query-params", placeholder="All provisions"
-)
-sources = columns[4].multiselect(
-    "Source", list(ds.sources), key="source", bind="query-params", placeholder="All sources"
-)
+provisions = ui.filter_choice(columns[3], "Provision", list(ds.provisions), "provision", "All provisions")
+sources = ui.filter_choice(columns[4], "Source", list(ds.sources), "source", "All sources")
 range_columns = st.columns(2)
-lo = range_columns[0].date_input(
-    "Event date from",
-    value=ui.EARLIEST,
-    min_value=ui.EARLIEST,
-    max_value=view.as_of,
-    key="from",
-    format="YYYY-MM-DD",
-    bind="query-params",
-)
-hi = range_columns[1].date_input(
-    "to",
-    value=view.as_of,
-    min_value=ui.EARLIEST,
-    max_value=view.as_of,
-    key="to",
-    format="YYYY-MM-DD",
-    bind="query-params",
-)
+lo = ui.date_filter(range_columns[0], "Event date from", ui.EARLIEST, "from", view)
+hi = ui.date_filter(range_columns[1], "to", view.as_of, "to", view)
 
 shown = frame
 if len(shown):

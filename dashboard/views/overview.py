@@ -25,18 +25,16 @@ st.caption(
 parties_obliged = sorted({a for p in ds.provisions.values() for a in p.parties}, key=ds.actor_name)
 categories = [c.value for c in Category if any(p.category == c for p in ds.provisions.values())]
 columns = st.columns(4)
-agreements = columns[0].multiselect(
+agreements = ui.filter_choice(
+    columns[0],
     "Agreement",
     list(ds.agreements),
-    key="agreement",
-    bind="query-params",
+    "agreement",
+    "All agreements",
     # A tooltip renders markdown: a short title is data, escaped like everywhere else.
     help="Agreements by id: " + "; ".join(f"{a} = {ui.esc(ag.short_title)}" for a, ag in ds.agreements.items()),
-    placeholder="All agreements",
 )
-chosen_categories = columns[1].multiselect(
-    "Category", categories, key="category", bind="query-params", placeholder="All categories"
-)
+chosen_categories = ui.filter_choice(columns[1], "Category", categories, "category", "All categories")
 party = columns[2].selectbox(
     "Party obliged",
     parties_obliged,
@@ -46,13 +44,7 @@ party = columns[2].selectbox(
     bind="query-params",
     placeholder="All parties",
 )
-chosen_statuses = columns[3].multiselect(
-    "Status",
-    [s.value for s in Status],
-    key="status",
-    bind="query-params",
-    placeholder="All statuses",
-)
+chosen_statuses = ui.filter_choice(columns[3], "Status", [s.value for s in Status], "status", "All statuses")
 
 shown = [
     s

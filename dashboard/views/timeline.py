@@ -21,13 +21,7 @@ st.caption(
     "or are unverified. Black diamonds are deadlines; a grey rule marks "
     f"the chosen date ({view.as_of})."
 )
-agreements = st.multiselect(
-    "Agreement",
-    list(ds.agreements),
-    key="agreement",
-    bind="query-params",
-    placeholder="All agreements",
-)
+agreements = ui.filter_choice(st, "Agreement", list(ds.agreements), "agreement", "All agreements")
 # Only provisions of agreements signed by the date: nothing is drawn before it exists.
 pids = [
     pid
