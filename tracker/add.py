@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from . import quotes
 from .atomic import ABSENT, ReadToken, data_lock, write_atomic
@@ -36,6 +36,7 @@ __all__ = [
     "EVIDENCE_FIELDS",
     "FileChanged",
     "QuoteNotFound",
+    "SourceFields",
     "add_evidence",
     "add_evidence_items",
     "add_source",
@@ -117,21 +118,24 @@ def _root_problem(root: Path, message: str) -> InvalidData:
     return InvalidData([Problem(display_path(root / "evidence"), 1, 1, message)])
 
 
-def add_source(
-    root: Path,
-    text: str | bytes,
-    *,
-    title: str,
-    outlet: str,
-    published: date | str,
-    url: str | None = None,
-    language: str = "en",
-    source_id: str | None = None,
-    byline: str | None = None,
-    note: str | None = None,
-    encoding: str | None = None,
-    today: date | None = None,
-) -> str:
+class SourceFields(TypedDict, total=False):
+    """What describes a new source, for add_source and add_source_with_evidence (the CLI's
+    add-source options). Left out: no url, byline or note; language "en"; the id made from the
+    title; the text read as UTF-8; `today` the real date."""
+
+    title: Required[str]
+    outlet: Required[str]
+    published: Required[date | str]
+    url: str | None
+    language: str
+    source_id: str | None
+    byline: str | None
+    note: str | None
+    encoding: str | None
+    today: date | None
+
+
+def add_source(root: Path, text: str | bytes, **fields: Unpack[SourceFields]) -> str:
     """Store an article and its metadata; return the new source id.
 
     Writes `evidence/articles/NNN_<sha256 prefix>.txt` (the text in UTF-8, otherwise exactly as
@@ -140,44 +144,18 @@ def add_source(
     used, a text already stored, or a publication date in the future; BadInput for text that
     cannot be decoded.
     """
-    return add_source_with_evidence(
-        root,
-        text,
-        [],
-        title=title,
-        outlet=outlet,
-        published=published,
-        url=url,
-        language=language,
-        source_id=source_id,
-        byline=byline,
-        note=note,
-        encoding=encoding,
-        today=today,
-    )[0]
+    return add_source_with_evidence(root, text, [], **fields)[0]
 
 
 def add_source_with_evidence(
-    root: Path,
-    text: str | bytes,
-    items: Sequence[dict[str, Any]],
-    *,
-    title: str,
-    outlet: str,
-    published: date | str,
-    url: str | None = None,
-    language: str = "en",
-    source_id: str | None = None,
-    byline: str | None = None,
-    note: str | None = None,
-    encoding: str | None = None,
-    today: date | None = None,
+    root: Path, text: str | bytes, items: Sequence[dict[str, Any]], **fields: Unpack[SourceFields]
 ) -> tuple[str, list[str]]:
     """Store an article with passages quoted from it, all or nothing: the article is stored only if
     its source and every passage validate (the dashboard stores a pasted article only when a passage
     from it is saved). Returns the source id and the passages' ids. See add_source and add_evidence_items."""
+    title, source_id, today = fields["title"], fields.get("source_id"), fields.get("today")
     root = Path(root)
-    body = decode_article(text, encoding).encode("utf-8")
+    body = decode_article(text, fields.get("encoding")).encode("utf-8")
     with data_lock(root):
         dataset, problems = load(root, today=today)
         for sid, stored in dataset.articles.items():
@@ -196,25 +174,24 @@ def add_source_with_evidence(
             raise _root_problem(root, f"source id '{source_id}' is already used; choose another with --id")
         articles = evidence_dir / "articles"
         article = articles / _article_name(articles, body)
-        fields: dict[str, Any] = {
+        entry: dict[str, Any] = {
             "id": source_id,
             "title": title,
-            "outlet": outlet,
-            "published": _parse_date(published),
+            "outlet": fields["outlet"],
+            "published": _parse_date(fields["published"]),
         }
-        if byline:
-            fields["byline"] = byline
-        if url:
-            fields["url"] = url
-        fields |= {"language": language, "text": f"articles/{article.name}"}
-        if note:
-            fields["note"] = note
+        for optional in ("byline", "url"):
+            if fields.get(optional):
+                entry[optional] = fields.get(optional)
+        entry |= {"language": fields.get("language", "en"), "text": f"articles/{article.name}"}
+        if fields.get("note"):
+            entry["note"] = fields.get("note")
         yaml_path = evidence_dir / f"{source_id}.yaml"
         lines = [
             _SOURCE_SCHEMA,
             f"# Added with `tracker add-source`. Quotes must be verbatim from articles/{article.name}.",
             "source:",
-            *render_mapping_lines(fields, 2),
+            *render_mapping_lines(entry, 2),
             "evidence: []",
         ]
         yaml_text = "\n".join(lines) + "\n"

@@ -508,6 +508,11 @@ def _field_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+def _field_values(given: dict[str, Any]) -> dict[str, Any]:
+    """The values of _FIELD_OPTIONS as a command receives them, with the lists of ids split."""
+    return given | {"provisions": _split_ids(given["provisions"]), "concerns": _split_ids(given["concerns"])}
+
+
 class _Completion:
     """Tab completion of `options` while prompting, where readline is available on a terminal."""
 
@@ -641,19 +646,9 @@ def _ask_evidence(dataset: Dataset, fields: dict[str, Any]) -> dict[str, Any]:
 @click.option("--id", "source_id", default=None, help="The source id (default: made from the title).")
 @click.option("--encoding", default=None, help="The file's encoding when it is not UTF-8 (e.g. cp1252).")
 @_root_option
-def add_source_command(
-    file_or_text: str,
-    title: str,
-    outlet: str,
-    published: str,
-    url: str | None,
-    language: str,
-    byline: str | None,
-    source_id: str | None,
-    encoding: str | None,
-    root: Path | None,
-) -> None:
+def add_source_command(file_or_text: str, root: Path | None, **fields: Any) -> None:
     """Store an article (a file, '-' for standard input, or the text itself) and print its new id."""
+    # `fields`: the options above, named as add.SourceFields names them, passed on as they are.
     from .add import add_source
 
     data: str | bytes
@@ -672,18 +667,7 @@ def add_source_command(
             )
         else:
             data = file_or_text
-    new_id = add_source(
-        root or default_root(),
-        data,
-        title=title,
-        outlet=outlet,
-        published=published,
-        url=url,
-        language=language,
-        source_id=source_id,
-        byline=byline,
-        encoding=encoding,
-    )
+    new_id = add_source(root or default_root(), data, **fields)
     click.echo(new_id)
     click.echo(f"stored as evidence/{new_id}.yaml; next: tracker suggest --source {new_id}", err=True)
 
@@ -697,19 +681,11 @@ def add_source_command(
 @_root_option
 def add_evidence_command(
     source_id: str | None,
-    quote: str | None,
-    provisions: tuple[str, ...],
-    stance: str | None,
-    claimant: str | None,
-    side: str | None,
-    concerns: tuple[str, ...],
-    event_date: str | None,
-    date_precision: str | None,
-    note: str | None,
     unconfirmed: bool,
     evidence_id: str | None,
     interactive: bool,
     root: Path | None,
+    **given: Any,
 ) -> None:
     """Append a quoted passage to its source's YAML file, checked first, and print its id.
 
@@ -718,18 +694,7 @@ def add_evidence_command(
     from .problems import display_path
 
     dataset = _load(root)
-    fields: dict[str, Any] = {
-        "source_id": source_id,
-        "quote": quote,
-        "provisions": _split_ids(provisions),
-        "stance": stance,
-        "claimant": claimant,
-        "side": side,
-        "concerns": _split_ids(concerns),
-        "event_date": event_date,
-        "date_precision": date_precision,
-        "note": note,
-    }
+    fields: dict[str, Any] = {"source_id": source_id, **_field_values(given)}
     if source_id is not None:
         _check_choice("source", source_id, dataset.sources)
     if interactive:
@@ -771,37 +736,14 @@ def add_evidence_command(
 @click.argument("evidence_id")
 @_field_options
 @_root_option
-def confirm_command(
-    evidence_id: str,
-    quote: str | None,
-    provisions: tuple[str, ...],
-    stance: str | None,
-    claimant: str | None,
-    side: str | None,
-    concerns: tuple[str, ...],
-    event_date: str | None,
-    date_precision: str | None,
-    note: str | None,
-    root: Path | None,
-) -> None:
+def confirm_command(evidence_id: str, root: Path | None, **given: Any) -> None:
     """Confirm a suggested (unconfirmed) passage, with any corrections: from now on it counts."""
     from .add import confirm_evidence
 
-    changes = {
-        "quote": quote,
-        "provisions": _split_ids(provisions) or None,
-        "stance": stance,
-        "claimant": claimant,
-        "side": side,
-        "concerns": _split_ids(concerns) or None,
-        "event_date": event_date,
-        "date_precision": date_precision,
-        "note": note,
-    }
+    # Only the fields given change: no option (None) and no ids ([]) leave the stored value.
+    changes = {k: v for k, v in _field_values(given).items() if v is not None and v != []}
     # today=None (the real date) named, so that the checker knows none of the fields fills it.
-    confirm_evidence(
-        root or default_root(), evidence_id, today=None, **{k: v for k, v in changes.items() if v is not None}
-    )
+    confirm_evidence(root or default_root(), evidence_id, today=None, **changes)
     click.echo(f"{evidence_id} confirmed; it now counts toward the status of its provisions.")
 
 
