@@ -153,19 +153,20 @@ def references(files: Files, ds: Dataset) -> list[Problem]:
             for j, party in enumerate(provision.parties):
                 ref(doc, ("provisions", i, "parties", j), "actor", party, actors)
             ref(doc, ("provisions", i, "translation"), "text source", provision.translation, sources)
+
+    def claim_refs(doc: Document, at: KeyPath, claim: Evidence | ReportedEvent) -> None:
+        # A quote and a reported event name the same things: provisions, a side, actors concerned.
+        for j, pid in enumerate(claim.provisions):
+            ref(doc, (*at, "provisions", j), "provision", pid, ds.provisions)
+        ref(doc, (*at, "side"), "actor", claim.side, actors)
+        for j, actor in enumerate(claim.concerns):
+            ref(doc, (*at, "concerns", j), "actor", actor, actors)
+
     for doc, _source, evidence in files.source_files:
         for i, item in evidence:
-            for j, pid in enumerate(item.provisions):
-                ref(doc, ("evidence", i, "provisions", j), "provision", pid, ds.provisions)
-            ref(doc, ("evidence", i, "side"), "actor", item.side, actors)
-            for j, actor in enumerate(item.concerns):
-                ref(doc, ("evidence", i, "concerns", j), "actor", actor, actors)
+            claim_refs(doc, ("evidence", i), item)
     for doc, i, event in files.event_items:
-        for j, pid in enumerate(event.provisions):
-            ref(doc, ("events", i, "provisions", j), "provision", pid, ds.provisions)
-        ref(doc, ("events", i, "side"), "actor", event.side, actors)
-        for j, actor in enumerate(event.concerns):
-            ref(doc, ("events", i, "concerns", j), "actor", actor, actors)
+        claim_refs(doc, ("events", i), event)
     for doc, i, assessment in files.assessment_items:
         ref(doc, ("assessments", i, "provision"), "provision", assessment.provision, ds.provisions)
         for j, eid in enumerate(assessment.evidence):
@@ -222,31 +223,28 @@ def _supersession(
                 "a provision is superseded only by one of a later agreement",
             )
         )
-    elif sup.from_ < ds.agreements[later].date:
-        out.append(
-            doc.problem(
-                (*loc, "from"),
-                f"superseded from {sup.from_}, before {later} was signed ({ds.agreements[later].date}); "
-                f"write a date on or after {ds.agreements[later].date}",
-            )
-        )
-    if sup.from_ > today:
-        out.append(doc.problem((*loc, "from"), future_date("supersession date", sup.from_, today)))
+    signed = ds.agreements[later].date if later not in (None, agreement.id) else None
+    before = f"superseded from {sup.from_}, before {later} was signed ({signed})"
+    out += _date_between(doc, (*loc, "from"), sup.from_, signed, before, "supersession date", today)
     out += _evidence_refs(files, ds, doc, (*loc, "evidence"), sup.evidence)
     for k, contest in enumerate(sup.contested):
         where = (*loc, "contested", k)
         out += _ref(doc, (*where, "actor"), "actor", contest.actor, ds.actors, files.invalid_ids.get("actor", ()))
-        if contest.from_ < sup.from_:
-            out.append(
-                doc.problem(
-                    (*where, "from"),
-                    f"contested from {contest.from_}, before the supersession itself ({sup.from_}); "
-                    f"write a date on or after {sup.from_}",
-                )
-            )
-        if contest.from_ > today:
-            out.append(doc.problem((*where, "from"), future_date("contest date", contest.from_, today)))
+        before = f"contested from {contest.from_}, before the supersession itself ({sup.from_})"
+        out += _date_between(doc, (*where, "from"), contest.from_, sup.from_, before, "contest date", today)
         out += _evidence_refs(files, ds, doc, (*where, "evidence"), contest.evidence)
+    return out
+
+
+def _date_between(
+    doc: Document, loc: KeyPath, when: date, earliest: date | None, before: str, what: str, today: date
+) -> list[Problem]:
+    """A date on or after `earliest` (if any; `before` says why not) and not after today."""
+    out: list[Problem] = []
+    if earliest is not None and when < earliest:
+        out.append(doc.problem(loc, f"{before}; write a date on or after {earliest}"))
+    if when > today:
+        out.append(doc.problem(loc, future_date(what, when, today)))
     return out
 
 
