@@ -409,9 +409,24 @@ def test_a_click_on_any_cell_of_a_row_opens_its_provision_at_the_same_date(
 def test_overview_draws_the_trend_overall_and_per_party(open_app: Callable[..., AppTest]) -> None:
     at = open_app(as_of="2022-12-31")
     assert "Over time" in [s.value for s in at.subheader]
-    # The overall trend, and the small charts per party obliged (one faceted chart).
-    assert len(at.get("vega_lite_chart")) >= 2
+    assert len(at.get("vega_lite_chart")) == 1  # the overall trend; per party only when opened
     assert "stale" in all_text(at)
+    # The small charts per party obliged (one faceted chart), drawn when their expander is opened (its
+    # state is kept in the URL, so a link reopens it).
+    at = open_app(as_of="2022-12-31", party_trend="true")
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 2
+    assert "facet" in charts[1].proto.spec
+
+
+def test_overview_party_lists_are_made_when_opened(open_app: Callable[..., AppTest]) -> None:
+    at = open_app(as_of="2021-06-30")
+    assert not any("of evidence on its conduct" in c.value for c in at.caption)
+    at.session_state["party_list_armenia"] = True
+    at.run()
+    armenia = next(e for e in at.expander if e.label.startswith("Armenia — "))
+    assert any("of evidence on its conduct" in c.value for c in armenia.caption)
+    assert any("since" in m.value for m in armenia.markdown)
 
 
 def test_overview_deadlines_list_missed_and_pending_first(open_app: Callable[..., AppTest]) -> None:

@@ -3,7 +3,6 @@ each party's obligations, with filters."""
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 import ui
@@ -57,7 +56,6 @@ shown = [
 
 # ----- counts per status: a table of text bars, not a chart (each chart is a vega view the browser
 # compiles and draws; this page already has two)
-domain, colours = ui.status_domain()
 left, right = st.columns([2, 3])
 with left:
     st.subheader(f"{len(shown)} of {ui.plural(len(view.statuses), 'provision')}")
@@ -114,61 +112,52 @@ with right:
 
 # ----- the trend
 st.subheader("Over time")
-trend = view.trend(agreements=agreements or None, parties=[party] if party else None)
+chosen_agreements, chosen_parties = agreements or None, [party] if party else None
+trend = view.trend(agreements=chosen_agreements, parties=chosen_parties)
 stale_note = "Faded bands are **stale**: the status rests on claims more than 12 months old at that date."
 if trend.empty:
     st.caption("No agreement shown was signed by this date.")
 else:
-    scale = alt.Scale(domain=domain, range=colours)
-
-    def trend_chart(frame: pd.DataFrame, height: int, legend: bool) -> alt.Chart:
-        return (
-            alt.Chart(frame)
-            .mark_area(interpolate="step-after")
-            .encode(
-                x=alt.X("month:T", title=None, axis=ui.date_axis(frame["month"].min().date(), view.as_of)),
-                y=alt.Y("sum(provisions):Q", stack="zero", title="provisions", axis=alt.Axis(tickMinStep=1)),
-                color=alt.Color(
-                    "status:N", scale=scale, legend=alt.Legend(title=None, orient="right") if legend else None
-                ),
-                opacity=alt.Opacity(
-                    "freshness:N",
-                    scale=alt.Scale(domain=["current", "stale"], range=[1.0, 0.35]),
-                    legend=alt.Legend(title=None) if legend else None,
-                ),
-                order=alt.Order("order:Q"),
-                tooltip=[
-                    alt.Tooltip("month:T", format="%Y-%m-%d", title="at"),
-                    "status",
-                    "freshness",
-                    alt.Tooltip("provisions:Q"),
-                ],
-            )
-            .properties(height=height)
-        )
-
-    st.altair_chart(trend_chart(trend, 260, True), width="stretch")
+    first_month = trend["month"].min().date()
+    st.vega_lite_chart(trend, ui.trend_spec(first_month, view.as_of, 260, legend=True), width="stretch")
     st.caption(
         "Provisions by status at the end of each month, from signature to the chosen date"
         + (" (agreement and party filters apply)" if agreements or party else "")
         + ". "
         + stale_note
     )
-    per_party = view.trend(by="party", agreements=agreements or None, parties=[party] if party else None)
-    names = list(dict.fromkeys(per_party["group"]))
-    if len(names) > 1:
-        st.markdown("**By party obliged** (a provision obliging two parties counts for each)")
-        # One faceted chart, not one per party: each chart is a vega view the browser compiles and draws.
-        across = min(len(names), 4)
-        small = (
-            trend_chart(per_party, 130, False)
-            .properties(width=max(120, 860 // across - 50))
-            .facet(
-                facet=alt.Facet("group:N", title=None, sort=names, header=alt.Header(labelFontSize=13)), columns=across
+    # The same per party obliged, drawn when opened (kept in the URL): a second chart of one small chart
+    # per party is what the browser takes longest to draw on this page, and most readers come for the
+    # overall trend and the table below.
+    by_party = st.expander(
+        "Over time, by party obliged (a provision obliging two parties counts for each)",
+        key="party_trend",
+        bind="query-params",
+        icon=":material/stacked_line_chart:",
+    )
+    if by_party.open:
+        per_party = view.trend(by="party", agreements=chosen_agreements, parties=chosen_parties)
+        names = list(dict.fromkeys(per_party["group"]))
+        with by_party:
+            # One faceted chart, not one per party: each chart is a vega view the browser compiles and draws.
+            across = max(1, min(len(names), 4))
+            spec = ui.trend_spec(first_month, view.as_of, 130, legend=False)
+            spec["width"] = max(120, 860 // across - 50)
+            st.vega_lite_chart(
+                per_party,
+                {
+                    "facet": {
+                        "field": "group",
+                        "type": "nominal",
+                        "title": None,
+                        "sort": names,
+                        "header": {"labelFontSize": 13},
+                    },
+                    "columns": across,
+                    "spec": spec,
+                    "resolve": {"scale": {"y": "independent"}},
+                },
             )
-            .resolve_scale(y="independent")
-        )
-        st.altair_chart(small)
 
 # ----- the table
 rows = []
@@ -214,16 +203,27 @@ else:
 # ----- by party
 st.subheader("By party obliged")
 st.caption("Each party's obligations and how they stand: counts and the evidence about its conduct, never a score.")
-shown_ids = {s.provision_id for s in shown}  # a set: comparing statuses one by one is quadratic
-for pv in view.party_views():
-    if party is not None and pv.actor_id != party:
-        continue
-    mine = [s for s in pv.statuses if s.provision_id in shown_ids]
+obligations: dict[str, list] = {actor: [] for actor in ds.actors}  # in the order of actors.yaml
+for s in shown:
+    for actor in ds.provisions[s.provision_id].parties:
+        if party is None or actor == party:
+            obligations.setdefault(actor, []).append(s)
+for actor, mine in obligations.items():
     if not mine:
         continue
     summary = present.counts_line(mine, symbols=True)
-    with st.expander(f"{ui.esc(ds.actor_name(pv.actor_id))} — {ui.plural(len(mine), 'obligation')}: {summary}"):
-        st.caption(f"{ui.plural(len(pv.evidence_concerning), 'piece')} of evidence on its conduct up to {view.as_of}.")
+    # Each list is made when its expander is opened: at scale they are thousands of lines of escaped
+    # text below the fold, and the evidence about each party's conduct is gathered only then.
+    box = st.expander(
+        f"{ui.esc(ds.actor_name(actor))} — {ui.plural(len(mine), 'obligation')}: {summary}",
+        key=f"party_list_{actor}",
+        on_change="rerun",
+    )
+    if not box.open:
+        continue
+    concerning = next((pv.evidence_concerning for pv in view.party_views() if pv.actor_id == actor), ())
+    with box:
+        st.caption(f"{ui.plural(len(concerning), 'piece')} of evidence on its conduct up to {view.as_of}.")
         # A list, not a table: collapsed tables still cost the browser a data grid each.
         lines = []
         for s in mine:
