@@ -3,7 +3,6 @@ and escaping. Presentation only: every number comes from the `tracker` library."
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import html
 import os
@@ -18,7 +17,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.navigation.page import Page
 
-from tracker import changes, export, present, trend
+from tracker import changes, export, gcpause, present, trend
 from tracker.models import Status
 from tracker.problems import Problem
 from tracker.status import PartyView, ProvisionStatus, all_statuses, party_views
@@ -229,7 +228,7 @@ def _load(root: str, fingerprint: str, today: date) -> tuple[Dataset, list[Probl
     # a full collection (triggered by the objects each rerun makes) no longer walks millions of
     # long-lived objects (0.3-1 s at 100k passages). Reference counting still frees a dataset dropped
     # from the cache; only the collection of cycles among these objects is given up.
-    gc.freeze()
+    gcpause.freeze_for_good()
     return loaded
 
 

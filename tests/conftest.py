@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from tracker import gcpause
 from tracker.store import Dataset
 
 from .helpers import REPO, build_scenario
@@ -26,3 +28,14 @@ def data_root(tmp_path: Path) -> Path:
 def scenario() -> Callable[..., Dataset]:
     """Build a dataset with one agreement (in force 2020-01-10) and one provision 'p'."""
     return build_scenario
+
+
+@pytest.fixture(autouse=True)
+def collector_as_in_a_new_process() -> Iterator[None]:
+    """A test that runs the dashboard freezes what it loads out of the cyclic collector for good, as the
+    long-lived dashboard process does; the tests after it get the collector as a new process has it
+    (else every later load is frozen too, and none of it is ever collected)."""
+    yield
+    if gcpause._frozen_for_good:
+        gcpause._frozen_for_good = False
+        gc.unfreeze()
