@@ -36,9 +36,9 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     parsed: list[str] = []
     real = store.parse_bytes
 
-    def counting(raw: bytes, path: Path):  # type: ignore[no-untyped-def]
+    def counting(raw: bytes, path: Path, **options):  # type: ignore[no-untyped-def]
         parsed.append(path.name)
-        return real(raw, path)
+        return real(raw, path, **options)
 
     monkeypatch.setattr(store, "parse_bytes", counting)
     store.clear_cache()

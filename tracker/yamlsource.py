@@ -86,6 +86,13 @@ class Document:
         return Problem(self.name, line, column, message)
 
 
+def kept_position(loc: KeyPath) -> bool:
+    """The positions a load keeps of every file: each item's and each id's (the places of definitions
+    and of evidence). Any other is needed only when a problem is found there, which is rare enough to
+    parse the file again for it."""
+    return len(loc) <= 2 or (len(loc) == 3 and loc[2] == "id")
+
+
 class _Stop(Exception):
     def __init__(self, problem: Problem, *, final: bool = False):
         self.problem = problem
@@ -132,12 +139,17 @@ def _syntax_problem(name: str, exc: yaml.YAMLError, text: str = "") -> Problem:
     return Problem(name, line, column, message)
 
 
-def parse_text(text: str, path: Path) -> tuple[Document, list[Problem]]:
-    """Parse YAML text; return the document and any problems (never raises for bad input)."""
+def parse_text(text: str, path: Path, *, light: bool = False) -> tuple[Document, list[Problem]]:
+    """Parse YAML text; return the document and any problems (never raises for bad input).
+
+    `light`: record only the positions a valid file's load needs (see `kept_position`), not those of
+    every key and value: at 100k passages that is a million positions fewer, a quarter of the parse.
+    Any other position is found by parsing again when asked for (`Document.position`), which needs the
+    bytes: only `parse_bytes` passes it."""
     doc = Document(path)
     if text.startswith("\ufeff"):  # a BOM written by some Windows editors is harmless
         text = text[1:]
-    builder = _Builder(doc)
+    builder = _Builder(doc, light=light)
     try:
         data = builder.run(text)
     except yaml.YAMLError as exc:
@@ -175,8 +187,9 @@ def read_bytes(path: Path) -> tuple[bytes | None, Problem | None]:
     return raw, None
 
 
-def parse_bytes(raw: bytes, path: Path) -> tuple[Document, list[Problem]]:
-    """Decode (UTF-8) and parse the bytes of a file; return the document and any problems."""
+def parse_bytes(raw: bytes, path: Path, *, light: bool = False) -> tuple[Document, list[Problem]]:
+    """Decode (UTF-8) and parse the bytes of a file; return the document and any problems. `light`: see
+    parse_text; the document then finds any position it did not record by parsing `raw` again."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -184,8 +197,9 @@ def parse_bytes(raw: bytes, path: Path) -> tuple[Document, list[Problem]]:
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         doc = Document(path)
         return doc, [Problem(doc.name, line, column, "the file is not valid UTF-8; save it as UTF-8")]
-    doc, problems = parse_text(text, path)
+    doc, problems = parse_text(text, path, light=light)
     doc.source = raw
+    doc.released = light  # positions not recorded are found again from `source`
     return doc, problems
 
 
@@ -227,10 +241,11 @@ class _Builder:
     anchors, aliases and nesting deeper than MAX_DEPTH are refused at the event that opens them;
     tags, keys and duplicates are checked on the way, exactly as a composed document would be."""
 
-    def __init__(self, doc: Document):
+    def __init__(self, doc: Document, *, light: bool = False):
         self.doc = doc
         self.problems: list[Problem] = []
         self.count = 0
+        self.light = light
 
     def run(self, text: str) -> Any:
         parser = _Loader(text)
@@ -267,7 +282,7 @@ class _Builder:
         return _Stop(Problem(self.doc.name, *_mark(event), message), final=final)
 
     def _run(self, parser: Any) -> Any:
-        doc, get_event = self.doc, parser.get_event
+        doc, get_event, light = self.doc, parser.get_event, self.light
         values, keys = doc.values, doc.keys
         # One frame per open collection: [container, location, is_mapping, key or None, first keys].
         stack: list[list[Any]] = []
@@ -308,8 +323,9 @@ class _Builder:
 
                 # Where does this node go?
                 frame = stack[-1] if stack else None
+                name: str | int = ""
+                loc: KeyPath = ()
                 if frame is None:
-                    loc: KeyPath = ()
                     root_event = event
                 elif frame[2]:
                     key = frame[3]
@@ -317,39 +333,57 @@ class _Builder:
                         if not isinstance(event, yaml.ScalarEvent):
                             raise self._stop(event, "a key must be a plain name, not a list or mapping")
                         key = str(event.value)
-                        self._check_control(event, key)
+                        if not key.isprintable():
+                            self._check_control(event, key)
                         if key == "<<":
                             raise self._stop(event, "merge keys ('<<') are not supported")
                         first = frame[4].get(key)
                         if first is not None:
+                            line, column = _mark(first) if light else first
                             self.problems.append(
                                 Problem(
                                     doc.name,
                                     *_mark(event),
-                                    f"duplicate key '{key}' (first defined at line {first[0]}, column {first[1]}); "
+                                    f"duplicate key '{key}' (first defined at line {line}, column {column}); "
                                     "YAML would silently keep only the last one",
                                 )
                             )
                             drop_next = True
                             continue
-                        frame[4][key] = keys[(*frame[1], key)] = _mark(event)
+                        if light:  # the key's event, for a duplicate's message; no position kept
+                            frame[4][key] = event
+                        else:
+                            frame[4][key] = keys[(*frame[1], key)] = _mark(event)
                         frame[3] = key
                         continue
-                    loc = (*frame[1], key)
+                    name = key
                     frame[3] = None
                 else:
-                    loc = (*frame[1], len(frame[0]))
+                    name = len(frame[0])
 
                 self.count += 1
                 if self.count > MAX_NODES:  # final: reading on to the end would cost what the limit saves
                     raise self._stop(
                         event, f"the file has more than {MAX_NODES:,} values; split it into several files", final=True
                     )
-                if loc not in values:
+                if frame is None:
                     values[loc] = _mark(event)
+                elif not light:
+                    loc = (*frame[1], name)
+                    if loc not in values:
+                        values[loc] = _mark(event)
+                else:
+                    # Light: the positions of kept_position only; a location for every collection (its
+                    # children's), none for the other values (most of them, at depth 3 and more).
+                    depth = len(frame[1]) + 1
+                    kept = depth <= 2 or (depth == 3 and name == "id")
+                    if kept or is_collection:
+                        loc = (*frame[1], name)
+                        if kept:
+                            values[loc] = _mark(event)
                 if isinstance(event, yaml.ScalarEvent):
                     value = self._scalar(event)
-                    if isinstance(value, str):
+                    if value.__class__ is str and not value.isprintable():  # the check's common case, inline
                         self._check_control(event, value)
                 elif isinstance(event, yaml.MappingStartEvent):
                     if event.tag not in (None, "!", _MAP):
@@ -366,7 +400,7 @@ class _Builder:
                 if frame is None:
                     root = value
                 elif frame[2]:
-                    frame[0][loc[-1]] = value
+                    frame[0][name] = value
                 else:
                     frame[0].append(value)
         except _Stop as stop:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..models import FILE_MODELS
 from ..problems import Problem
-from ..yamlsource import Document, KeyPath
+from ..yamlsource import Document, KeyPath, kept_position
 from .hints import closest, did_you_mean
 
 
@@ -216,14 +216,8 @@ def check_file(doc: Document, problems: list[Problem]) -> Parsed:
         parts, invalid_ids, invalid_items = salvaged.parts, tuple(salvaged.invalid_ids), tuple(salvaged.invalid_items)
     # Tuples: a cached result is shared by every later load and must not be changed by one of them.
     parts = {name: tuple(value) if isinstance(value, list) else value for name, value in parts.items()}
-    # Loading needs, of every file, the place of each item and of its id; any other place only when a
-    # problem is found there, which is rare enough to parse the file again for it.
-    doc.release(_kept_position)
+    doc.release(kept_position)
     return Parsed(doc, (*problems, *schema_problems), model, parts, invalid_ids, invalid_items)
-
-
-def _kept_position(loc: KeyPath) -> bool:
-    return len(loc) <= 2 or (len(loc) == 3 and loc[2] == "id")
 
 
 def file_problems(doc: Document) -> list[Problem]:
