@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tracker import export
+from tracker import export, store
 from tracker.gcpause import collector_paused
 from tracker.store import load_valid
 
@@ -32,6 +32,41 @@ def test_the_streamed_evidence_csv_is_byte_for_byte_the_tables_csv(data_root: Pa
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     dataset = load_valid(data_root, today=TODAY)
     assert _streamed(dataset, as_of) == export.csv_bytes(export.evidence_table(dataset, as_of))
+
+
+@pytest.mark.parametrize("damaged", [False, True])
+@pytest.mark.parametrize("as_of", [None, D("2021-01-31")])
+def test_the_evidence_csv_from_one_file_at_a_time_is_the_datasets(
+    data_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, as_of, damaged: bool
+):
+    # `export --table evidence` on a root the disk cache knows is valid reads one file at a time; a
+    # file whose entry is damaged is parsed and checked again, and its quotes looked for again.
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("TRACKER_CACHE_DIR", str(cache))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
+    assert store.valid_files(data_root, today=TODAY) is None  # nothing known yet
+    store.check(data_root, today=TODAY, persistent=True)  # what `tracker validate` leaves
+    if damaged:
+        for entry in sorted(cache.glob("file-*"))[::2]:
+            entry.write_bytes(entry.read_bytes()[:-1])
+    files = store.valid_files(data_root, today=TODAY)
+    assert files is not None
+    out = io.BytesIO()
+    export.write_evidence_csv_from_files(files, as_of, out)
+    assert out.getvalue() == _streamed(load_valid(data_root, today=TODAY), as_of)
+
+
+def test_evidence_is_not_read_one_file_at_a_time_unless_known_valid_as_it_is(
+    data_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("TRACKER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
+    store.check(data_root, today=TODAY, persistent=True)
+    path = data_root / "evidence" / "events-ceasefire.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("claimant:", "claimnt:", 1), encoding="utf-8")
+    assert store.valid_files(data_root, today=TODAY) is None  # changed since: the load says what is wrong
+    store.check(data_root, today=TODAY, persistent=True)
+    assert store.valid_files(data_root, today=TODAY) is None  # known, and invalid
 
 
 def test_the_collector_is_restored_after_a_pause_also_on_an_error():

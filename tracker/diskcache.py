@@ -2,8 +2,9 @@
 does not parse, validate and search again (at 100k passages: seconds instead of half a minute).
 
 Where: `.tracker-cache/` in the data root (ignored by git), or $TRACKER_CACHE_DIR. What: one entry per
-data file (its parse and validation, the `Parsed` the loader keeps) and one per article text (where each
-of its quotes was found). Key: a digest of the code version (the bytes of every module that shapes a
+data file (its parse and validation, the `Parsed` the loader keeps, with where each quote of each text
+the file cites was found, by the text's digest: one entry, not one more per text, since creating a file
+costs about a millisecond here). Key: a digest of the code version (the bytes of every module that shapes a
 parse), the file's path and the working directory (problems name files relative to it), and the file's
 content digest. So an entry is only ever used for the very bytes, code and place it was made from; a
 new code version or an edited file simply misses.
