@@ -7,13 +7,14 @@ Splits (tracker/suggest/evaluate.py has the definitions):
   test on that year's events);
 - the held-out passages of benchmarks/suggest_heldout.yaml, written and committed before any tuning,
   scored once (--heldout): A with the model fitted on all the data, B without any item dated 2025 or
-  later.
+  later; the second set, benchmarks/suggest_heldout2.yaml, written before the third pass changed the
+  model, with --heldout-file benchmarks/suggest_heldout2.yaml.
 In every fold the weights are chosen by an inner leave-one-article-out on the training data only.
 The runtime defaults (tracker/suggest/model.py DEFAULT_WEIGHTS) are chosen the same way on all data.
 
 Run: python benchmarks/bench_suggest.py [--quick] [--repeat N]
 [--heldout | --heldout-only | --speed-only | --rerank | --ceiling]
-[--no-speed]
+[--no-speed] [--heldout-file FILE]
 """
 
 from __future__ import annotations
@@ -77,7 +78,8 @@ def weights_text(w: Weights) -> str:
     return (
         f"text {w.text}, learned {w.learned}, nearest {w.nearest}, vote {w.vote}, threshold {w.threshold}, "
         f"relative {w.relative}, stance L2 {w.stance_l2}, stance cue prior {w.stance_cue}, "
-        f"stance neighbours {w.stance_near}, context offset {w.stance_context}"
+        f"stance neighbours {w.stance_near}, context offset {w.stance_context}, "
+        f"gate {'off' if w.gate is None else w.gate}, stance kernel {w.stance_kernel}"
     )
 
 
@@ -100,10 +102,13 @@ def report(title: str, folds: list[ev.Fold], seconds: float) -> ev.Counts:
     return total
 
 
-def heldout(dataset: Dataset) -> None:
-    data = yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))
+def heldout(dataset: Dataset, path: Path = HELDOUT) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     passages, unknown = ev.heldout_passages(data, dataset)
-    print(f"\n## held-out passages ({len(passages)}; {unknown} labels name a provision the data does not have)")
+    print(
+        f"\n## held-out passages of {path.name} ({len(passages)}; "
+        f"{unknown} labels name a provision the data does not have)"
+    )
     everything = examples_from(dataset)
     before = [e for e in everything if e.when is None or e.when < date(2025, 1, 1)]
     for name, examples in (
@@ -214,6 +219,12 @@ def main() -> None:
         help="only the share of gold links among the candidates and recall@3 without a threshold",
     )
     parser.add_argument("--root", type=Path, default=ROOT, help="the data root")
+    parser.add_argument(
+        "--heldout-file",
+        type=Path,
+        default=HELDOUT,
+        help="the held-out set to score (default: the first, suggest_heldout.yaml; the second: suggest_heldout2.yaml)",
+    )
     args = parser.parse_args()
     dataset = load_valid(args.root)
     labelled = examples_from(dataset)
@@ -234,7 +245,7 @@ def main() -> None:
         report("leave one article out, with the re-ranker", folds, time.perf_counter() - start)
         return
     if args.heldout_only:
-        heldout(dataset)
+        heldout(dataset, args.heldout_file)
         if not args.no_speed:
             speed(dataset, args.repeat)
         return
@@ -249,7 +260,7 @@ def main() -> None:
     same = runtime == DEFAULT_WEIGHTS
     print(f"tracker/suggest/model.py DEFAULT_WEIGHTS {'match these' if same else 'DIFFER: update them'}")
     if args.heldout:
-        heldout(dataset)
+        heldout(dataset, args.heldout_file)
     if not args.no_speed:
         speed(dataset, args.repeat)
 

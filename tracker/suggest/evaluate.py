@@ -26,8 +26,7 @@ import numpy as np
 from ..models import Stance
 from ..store import Dataset
 from . import rerank as rr
-from .model import Example, Model, Weights, build_model, examples_from, headings
-from .passages import split_passages
+from .model import Example, Model, Weights, build_model, covered_passages, examples_from
 from .stance import STANCES
 
 TOP = 3
@@ -44,6 +43,9 @@ GRID_STANCE_L2 = (0.3, 1.0, 3.0, 10.0, 30.0)
 GRID_STANCE_CUE = (0.0, 1.0, 2.0, 4.0)
 GRID_STANCE_NEAR = (0.0, 1.0, 3.0)
 GRID_STANCE_CONTEXT = (-1.0, -0.5, 0.0, 0.5, 1.0, 1.5)
+# The relevance gate's threshold (None: no gate) and the stance kernel's share.
+GRID_GATE = (None, 0.2, 0.3, 0.4, 0.5)
+GRID_STANCE_KERNEL = (0.0, 0.25, 0.5)
 
 
 @dataclass
@@ -62,34 +64,19 @@ class GoldPassage:
 
 
 def gold_passages(dataset: Dataset, source_id: str) -> list[GoldPassage]:
-    """The passages of a stored article with the provisions and stances its quote evidence gives them."""
-    article = dataset.articles[source_id]
+    """The passages of a stored article with the provisions and stances its quote evidence gives
+    them (model.covered_passages)."""
     published = dataset.sources[source_id].published
-    quotes = [
-        item
-        for item in dataset.evidence.values()
-        if not item.is_event and item.source_id == source_id and item.span is not None
-    ]
-    out = []
-    passages = split_passages(article)
-    for p, heading in zip(passages, headings(article, passages), strict=True):
-        gold: dict[str, set[Stance]] = defaultdict(set)
-        for item in quotes:
-            assert item.span is not None
-            overlap = min(p.end, item.span.end) - max(p.start, item.span.start)
-            if overlap > 0 and overlap >= 0.5 * min(p.end - p.start, item.span.end - item.span.start):
-                for pid in item.evidence.provisions:
-                    gold[pid].add(item.evidence.stance)
-        out.append(
-            GoldPassage(
-                p.text,
-                dict(gold),
-                published if isinstance(published, date) else None,
-                label=f"{source_id}:{p.start}",
-                heading=heading,
-            )
+    return [
+        GoldPassage(
+            p.text,
+            gold,
+            published if isinstance(published, date) else None,
+            label=f"{source_id}:{p.start}",
+            heading=heading,
         )
-    return out
+        for p, heading, gold in covered_passages(dataset, source_id)
+    ]
 
 
 def articles_with_quotes(dataset: Dataset) -> list[str]:
@@ -119,6 +106,7 @@ class Prepared:
     gold: GoldPassage
     vectors: list[rr.Candidate]
     stems: list[str]
+    gate: float = 1.0  # the relevance gate's score (kernel.Gate)
 
 
 def prepare(model: Model, passages: Iterable[GoldPassage]) -> list[Prepared]:
@@ -126,12 +114,15 @@ def prepare(model: Model, passages: Iterable[GoldPassage]) -> list[Prepared]:
     for g in passages:
         tokens = model.reader.tokens(g.text)
         parts = {} if g.heading else model.parts(tokens, when=g.when)  # as Model.suggest does
-        out.append(Prepared(g, model.candidates(parts), [t.stem for t in tokens]))
+        stems = [t.stem for t in tokens]
+        out.append(Prepared(g, model.candidates(parts), stems, model.gate_score(stems)))
     return out
 
 
 def proposed(p: Prepared, w: Weights) -> list[str]:
     """The same proposals as Model.rank, from the prepared parts (the grid search calls it a lot)."""
+    if w.gate is not None and p.gate < w.gate:
+        return []
     if w.rerank:
         return [pid for pid, _ in rr.ranked(w.rerank, p.vectors, w.cutoff, TOP)]
     kw = 1.0 if w.keywords else 0.0
@@ -310,6 +301,17 @@ def choose_weights(
         if best is None or value > best[0] + 1e-12:
             best = (value, w)
     assert best is not None
+    # Then the gate, with the threshold chosen again beside it (a gate that removes the doubtful
+    # passages lets a lower threshold through on the rest).
+    if not (quick or rerank):
+        for gate, threshold in product(GRID_GATE[1:], GRID_THRESHOLD):
+            w = dataclasses.replace(best[1], gate=gate, threshold=threshold)
+            total = Counts()
+            for _, prepared, _ in folds:
+                total += relevance_counts(prepared, w)
+            value = objective(total)
+            if value > best[0] + 1e-12:
+                best = (value, w)
     chosen = choose_reranker(best[1], [prepared for _, prepared, _ in folds]) if rerank else best[1]
     best_stance: tuple[float, float, float, float] | None = None
     grid_stance = (
@@ -335,15 +337,20 @@ def choose_weights(
         for (model, prepared, majority), kind in zip(folds, kinds, strict=True)
         if kind == stance_on or stance_on not in kinds
     ]
-    best_offset: tuple[float, float] | None = None
-    for offset in [base.stance_context] if quick else GRID_STANCE_CONTEXT:
+    best_offset: tuple[float, float, float] | None = None
+    mixes = product(
+        [base.stance_context] if quick else GRID_STANCE_CONTEXT, [base.stance_kernel] if quick else GRID_STANCE_KERNEL
+    )
+    for offset, share in mixes:
         total = Counts()
         for model, prepared, majority in refits:
             total += stance_counts(
-                model.with_weights(dataclasses.replace(model.weights, stance_context=offset)), prepared, majority
+                model.with_weights(dataclasses.replace(model.weights, stance_context=offset, stance_kernel=share)),
+                prepared,
+                majority,
             )
         if best_offset is None or total.stance_accuracy > best_offset[0] + 1e-12:
-            best_offset = (total.stance_accuracy, offset)
+            best_offset = (total.stance_accuracy, offset, share)
     assert best_offset is not None
     return dataclasses.replace(
         chosen,
@@ -351,6 +358,7 @@ def choose_weights(
         stance_cue=stance.stance_cue,
         stance_near=stance.stance_near,
         stance_context=best_offset[1],
+        stance_kernel=best_offset[2],
     )
 
 

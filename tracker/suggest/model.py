@@ -44,6 +44,7 @@ from ..diskcache import DiskCache
 from ..models import Category, Stance
 from ..store import Dataset
 from . import rerank as rr
+from .kernel import Gate, StanceKernel, bag
 from .passages import Passage, split_passages
 from .stance import STANCE_CUES, STANCES, StanceItem, StanceModel, stance_cues
 from .vocabulary import CATEGORY_TERMS, GENERIC
@@ -82,6 +83,11 @@ class Weights:
     # the probability a candidate needs to be proposed. Empty: the weighted sum above and `threshold`.
     rerank: tuple[float, ...] = ()
     cutoff: float = 0.5
+    # The relevance gate (kernel.Gate): a passage whose gate score is under this gets no proposal.
+    # None: no gate. Chosen by the benchmark in the folds, like the threshold.
+    gate: float | None = None
+    # Share of the stance kernel's probabilities (kernel.StanceKernel) mixed into the regression's.
+    stance_kernel: float = 0.0
 
 
 # Chosen by benchmarks/bench_suggest.py on all the data (it prints them as "runtime defaults"). The
@@ -210,6 +216,7 @@ class Model:
         examples: Sequence[Example],
         background: Sequence[str],
         weights: Weights = DEFAULT_WEIGHTS,
+        gate_passages: Sequence[tuple[str, bool]] = (),
     ):
         self.weights = weights
         self.digest = ""  # of the data it was fitted on, set by model_for
@@ -314,6 +321,28 @@ class Model:
                         )
                     )
         self.stance_model = self.fit_stance(weights)
+        # The stance kernel learns from the same (item, provision) pairs.
+        pairs = [
+            (r, pid, e.kind, e.stance) for r, e in enumerate(examples) for pid in e.provisions if pid in self.category
+        ]
+        self.stance_kernel = StanceKernel(
+            self.items @ self.items.T,
+            [r for r, *_ in pairs],
+            [pid for _, pid, _, _ in pairs],
+            [self.category[pid] for _, pid, _, _ in pairs],
+            [kind for _, _, kind, _ in pairs],
+            [stance for *_, stance in pairs],
+        )
+        # The relevance gate: the background articles' passages (relevant when a quote covers them)
+        # and every confirmed quote (relevant).
+        gate_rows = [(read(t), relevant) for t, relevant in gate_passages]
+        gate_rows += [(st, True) for st, e in zip(example_stems, examples, strict=True) if e.kind == "quote"]
+        self.gate = Gate([bag(st) for st, _ in gate_rows], [r for _, r in gate_rows])
+
+    def gate_score(self, stems: Sequence[str]) -> float:
+        """How much a passage reads like the passages analysts linked to some provision (about 1)
+        rather than those they left unlinked (about 0)."""
+        return float(self.gate.score([bag(stems)])[0])
 
     def fit_stance(self, weights: Weights) -> StanceModel:
         return StanceModel(
@@ -424,10 +453,15 @@ class Model:
             for pid, p in sorted(parts.items())
         ]
 
-    def rank(self, parts: dict[str, Parts], weights: Weights, top: int) -> list[tuple[str, float, Parts]]:
+    def rank(
+        self, parts: dict[str, Parts], weights: Weights, top: int, gate: float = 1.0
+    ) -> list[tuple[str, float, Parts]]:
         """The proposals for one passage, best first, with the score shown (0.5 at the threshold):
         with the re-ranker, probability at least the cut-off; without, raw score at least the
-        threshold and at least `relative` of the best one; at most `top` of them."""
+        threshold and at least `relative` of the best one; at most `top` of them. None when the
+        passage's `gate` score is under the gate's threshold."""
+        if weights.gate is not None and gate < weights.gate:
+            return []
         if weights.rerank:
             return [
                 (pid, prob / (prob + weights.cutoff), parts[pid])
@@ -484,10 +518,20 @@ class Model:
     def stances(
         self, text: str, stems: Iterable[str], provision_id: str, side: str | None = None, kind: str = "quote"
     ) -> list[tuple[Stance, float]]:
-        """Every stance of a passage toward a provision with its probability, likeliest first."""
-        return self.stance_model.ranked(
-            self.stance_item(text, stems, provision_id, side, kind), self.weights.stance_context
-        )
+        """Every stance of a passage toward a provision with its probability, likeliest first: the
+        regression's probabilities, mixed with the stance kernel's by `Weights.stance_kernel`."""
+        stems = list(stems)
+        item = self.stance_item(text, stems, provision_id, side, kind)
+        probs = self.stance_model.probabilities([item], self.weights.stance_context)[0]
+        share = self.weights.stance_kernel
+        if share:
+            near = self.stance_kernel.probabilities(
+                self.similarities(stems)[None, :], [provision_id], [self.category.get(provision_id, "other")], [kind]
+            )[0]
+            probs = (1 - share) * probs + share * near
+            probs = self.stance_model.apply_denial(text, probs)
+        order = sorted(range(len(STANCES)), key=lambda i: (-probs[i], i))
+        return [(STANCES[i], float(probs[i])) for i in order]
 
     def stance(self, text: str, stems: Iterable[str], provision_id: str) -> tuple[Stance, float]:
         """The likeliest stance of a passage toward a provision, and its probability."""
@@ -508,7 +552,12 @@ class Model:
             if is_title[i]:
                 out.append(PassageSuggestion(passage, []))
                 continue
-            ranked = self.rank(self.parts(tokens[i], self.similarities(stems[i]), when), self.weights, top)
+            ranked = self.rank(
+                self.parts(tokens[i], self.similarities(stems[i]), when),
+                self.weights,
+                top,
+                self.gate_score(stems[i]) if self.weights.gate is not None else 1.0,
+            )
             proposals = []
             for pid, shown, parts in ranked:
                 stances = self.stances(passage.text, stems[i], pid, side)
@@ -589,6 +638,31 @@ def examples_from(
     return out
 
 
+def covered_passages(dataset: Dataset, source_id: str) -> list[tuple[Passage, bool, dict[str, set[Stance]]]]:
+    """The passages of a stored article, whether each is a heading, and the provisions and stances
+    its confirmed quotes give it: a passage bears on provision P when a quote linked to P covers at
+    least half of the passage or half of the quote. The evaluation's gold and the gate's training
+    rows both come from here."""
+    article = dataset.articles[source_id]
+    quotes = [
+        item
+        for item in dataset.evidence.values()
+        if not item.is_event and item.source_id == source_id and item.span is not None
+    ]
+    passages = split_passages(article)
+    out = []
+    for p, heading in zip(passages, headings(article, passages), strict=True):
+        gold: dict[str, set[Stance]] = defaultdict(set)
+        for item in quotes:
+            assert item.span is not None
+            overlap = min(p.end, item.span.end) - max(p.start, item.span.start)
+            if overlap > 0 and overlap >= 0.5 * min(p.end - p.start, item.span.end - item.span.start):
+                for pid in item.evidence.provisions:
+                    gold[pid].add(item.evidence.stance)
+        out.append((p, heading, dict(gold)))
+    return out
+
+
 def build_model(
     dataset: Dataset,
     *,
@@ -600,7 +674,23 @@ def build_model(
     given: the evaluation leaves the article under test out) and its stored articles."""
     ids = list(source_ids) if source_ids is not None else list(dataset.articles)
     background = [dataset.articles[s] for s in ids if s in dataset.articles]
-    return Model(dataset, examples if examples is not None else examples_from(dataset, ids), background, weights)
+    # The gate learns from the articles that have quote evidence (an article nobody has read for
+    # evidence yet says nothing about which passages matter).
+    quoted = {item.source_id for item in dataset.evidence.values() if not item.is_event and item.source_id}
+    gate_passages = [
+        (p.text, bool(gold))
+        for s in ids
+        if s in dataset.articles and s in quoted
+        for p, heading, gold in covered_passages(dataset, s)
+        if not heading
+    ]
+    return Model(
+        dataset,
+        examples if examples is not None else examples_from(dataset, ids),
+        background,
+        weights,
+        gate_passages,
+    )
 
 
 def digest(dataset: Dataset, weights: Weights = DEFAULT_WEIGHTS) -> str:
