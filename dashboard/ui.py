@@ -85,13 +85,6 @@ def date_axis_spec(start: date, end: date) -> dict[str, Any]:
     return {"format": "%b %Y", "labelOverlap": True, "tickCount": {"interval": "month", "step": max(1, months // 8)}}
 
 
-def date_axis(start: date, end: date) -> Any:
-    """date_axis_spec as an Altair axis."""
-    import altair as alt
-
-    return alt.Axis(**date_axis_spec(start, end))
-
-
 def trend_spec(start: date, end: date, height: int, legend: bool) -> dict[str, Any]:
     """The Vega-Lite spec of a trend chart (provisions by status and freshness at each month end, stacked;
     the frame of View.trend), without its data. Written as a dict rather than made with Altair: Altair

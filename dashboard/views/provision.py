@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 import ui
@@ -123,27 +122,29 @@ if view.as_of >= start:
                 {"line": label, "start": pd.Timestamp(day), "end": pd.Timestamp(end), "status": ui.badge(status)}
             )
     domain, colours = ui.status_domain()
-    chart = (
-        alt.Chart(pd.DataFrame(segments))
-        .mark_bar()
-        .encode(
-            x=alt.X("start:T", title=None, axis=ui.date_axis(start, view.as_of)),
-            x2="end:T",
-            y=alt.Y("line:N", title=None, sort=["status", "derived from evidence"]),
-            color=alt.Color(
-                "status:N",
-                scale=alt.Scale(domain=domain, range=colours),  # the same colours on every page
-                legend=alt.Legend(title=None, values=[d for d in domain if any(x["status"] == d for x in segments)]),
-            ),
-            tooltip=[
-                alt.Tooltip("status:N"),
-                alt.Tooltip("start:T", format="%Y-%m-%d", title="from"),
-                alt.Tooltip("end:T", format="%Y-%m-%d", title="until"),
+    # Vega-Lite as a dict, not made with Altair: Altair validates the spec against the schema each time.
+    spec = {
+        "mark": {"type": "bar"},
+        "encoding": {
+            "x": {"field": "start", "type": "temporal", "title": None, "axis": ui.date_axis_spec(start, view.as_of)},
+            "x2": {"field": "end"},
+            "y": {"field": "line", "type": "nominal", "title": None, "sort": ["status", "derived from evidence"]},
+            "color": {
+                "field": "status",
+                "type": "nominal",
+                "scale": {"domain": domain, "range": colours},  # the same colours on every page
+                "legend": {"title": None, "values": [d for d in domain if any(x["status"] == d for x in segments)]},
+            },
+            "tooltip": [
+                {"field": "status", "type": "nominal"},
+                {"field": "start", "type": "temporal", "format": "%Y-%m-%d", "title": "from"},
+                {"field": "end", "type": "temporal", "format": "%Y-%m-%d", "title": "until"},
             ],
-        )
-        .properties(height=60 * len(status_lines) + 70, title="Status over time")  # "fit": title, axis, legend included
-    )
-    st.altair_chart(chart, width="stretch")
+        },
+        "height": 60 * len(status_lines) + 70,  # "fit": title, axis, legend included
+        "title": "Status over time",
+    }
+    st.vega_lite_chart(pd.DataFrame(segments), spec, width="stretch")
 
 # ----- evidence
 items = [ds.evidence[i] for i in s.evidence_ids] + [ds.evidence[i] for i in s.undated_ids]

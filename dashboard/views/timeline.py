@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 import ui
@@ -72,43 +71,83 @@ for pid in pids:
 if not points and not deadlines:
     st.info(f"Nothing dated on or before {view.as_of}.")
 else:
-    order = pids
-    y = alt.Y("provision:N", sort=order, title=None)
-    stance_scale = alt.Scale(domain=list(ui.STANCE_COLOURS), range=list(ui.STANCE_COLOURS.values()))
     # The axis runs from the first signature shown to the chosen date, whatever the marks: at the end
     # of 2020 the months of 2020 fill the width instead of piling up at the left edge.
     first = min([ds.agreement_of(pid).date for pid in pids] + [date.fromisoformat(p["date"]) for p in points])
-    x_scale = alt.Scale(domain=[first.isoformat(), view.as_of.isoformat()])  # ISO days, as the marks
-    x = alt.X("date:T", title=None, scale=x_scale, axis=ui.date_axis(first, view.as_of))
+    # Vega-Lite written as dicts, not made with Altair: Altair validates every channel and the whole
+    # layered spec against the schema when it is built and sent (about a third of this page's Python).
+    x = {
+        "field": "date",
+        "type": "temporal",
+        "title": None,
+        "scale": {"domain": [first.isoformat(), view.as_of.isoformat()]},  # ISO days, as the marks
+        "axis": ui.date_axis_spec(first, view.as_of),
+    }
+    y = {"field": "provision", "type": "nominal", "sort": pids, "title": None}
     encoding = {
         "x": x,
         "y": y,
-        "color": alt.Color("stance:N", scale=stance_scale),
+        "color": {
+            "field": "stance",
+            "type": "nominal",
+            "scale": {"domain": list(ui.STANCE_COLOURS), "range": list(ui.STANCE_COLOURS.values())},
+        },
         # Dates that are approximate or inferred, and unverified reports, are drawn faint.
-        "opacity": alt.condition(alt.datum.caveat == "", alt.value(1.0), alt.value(0.4)),
-        "tooltip": ["id", "provision", "date:N", "stance", "side", alt.Tooltip("caveat:N", title="date or check")],
+        "opacity": {"condition": {"test": "datum.caveat === ''", "value": 1.0}, "value": 0.4},
+        "tooltip": [{"field": field, "type": "nominal"} for field in ("id", "provision", "date", "stance", "side")]
+        + [{"field": "caveat", "type": "nominal", "title": "date or check"}],
     }
-    frame = pd.DataFrame(points)
-    quotes_only = frame[~frame["event"]].drop(columns="event") if points else frame
-    events_only = frame[frame["event"]].drop(columns="event") if points else frame
-    marks = [
-        alt.Chart(quotes_only).mark_circle(size=80).encode(**encoding),
-        alt.Chart(events_only).mark_point(shape="triangle-up", size=80, filled=False, strokeWidth=2).encode(**encoding),
-    ]
-    layers = marks if points else []
+    datasets: dict[str, pd.DataFrame] = {"asof": pd.DataFrame({"date": [view.as_of.isoformat()]})}
+    layers: list[dict[str, Any]] = []
+    if points:
+        frame = pd.DataFrame(points)
+        datasets["quotes"] = frame[~frame["event"]].drop(columns="event")
+        datasets["events"] = frame[frame["event"]].drop(columns="event")
+        layers += [
+            # The first layer zooms and pans along time (Altair's .interactive(bind_y=False)).
+            {
+                "data": {"name": "quotes"},
+                "mark": {"type": "circle", "size": 80},
+                "encoding": encoding,
+                "params": [{"name": "zoom", "select": {"type": "interval", "encodings": ["x"]}, "bind": "scales"}],
+            },
+            {
+                "data": {"name": "events"},
+                "mark": {"type": "point", "shape": "triangle-up", "size": 80, "filled": False, "strokeWidth": 2},
+                "encoding": encoding,
+            },
+        ]
     if deadlines:
+        datasets["deadlines"] = pd.DataFrame(deadlines)
         layers.append(
-            alt.Chart(pd.DataFrame(deadlines))
-            .mark_point(shape="diamond", size=90, color="black", filled=False, strokeWidth=2)
-            .encode(x=x, y=y, tooltip=["provision", "what", "date:N", "state"])
+            {
+                "data": {"name": "deadlines"},
+                "mark": {
+                    "type": "point",
+                    "shape": "diamond",
+                    "size": 90,
+                    "color": "black",
+                    "filled": False,
+                    "strokeWidth": 2,
+                },
+                "encoding": {
+                    "x": x,
+                    "y": y,
+                    "tooltip": [{"field": f, "type": "nominal"} for f in ("provision", "what", "date", "state")],
+                },
+            }
         )
     layers.append(
-        alt.Chart(pd.DataFrame({"date": [view.as_of.isoformat()]}))
-        .mark_rule(color="gray", strokeDash=[4, 4])
-        .encode(x=x)
+        {
+            "data": {"name": "asof"},
+            "mark": {"type": "rule", "color": "gray", "strokeDash": [4, 4]},
+            "encoding": {"x": x},
+        }
     )
-    chart = alt.layer(*layers).properties(height=max(220, 24 * len(order))).interactive(bind_y=False)
-    st.altair_chart(chart, width="stretch")
+    st.vega_lite_chart(
+        spec={"datasets": datasets, "layer": layers, "height": max(220, 24 * len(pids))},
+        width="stretch",
+    )
     pieces = len({p["id"] for p in points})
     st.caption(
         f"{ui.plural(pieces, 'dated piece')} of evidence ({ui.plural(len(points), 'mark')}: a piece bearing on "
