@@ -3,6 +3,7 @@ caused it; filterable, linkable by URL, and downloadable as an Atom feed."""
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 
 import streamlit as st
@@ -11,7 +12,7 @@ import ui
 from tracker import feed
 from tracker.models import Status
 
-PER_PAGE = 25
+PER_PAGE = 10  # bordered cards are what the browser draws longest on this page; the rest paged
 
 view = ui.current()
 ds = view.dataset
@@ -57,10 +58,10 @@ st.caption(
     "assessment, or the claims (quotes and reported events) behind the new status, those of that day first. "
     'A provision appears as "listed" when its agreement is signed.'
 )
-data = feed.atom(ds, found, updated=view.as_of, title_text="Accord Tracker: status changes")
 st.download_button(
     "Atom feed of this list",
-    data=data,
+    # Made when clicked: the feed of every change listed is work the page need not do to show them.
+    data=functools.partial(feed.atom, ds, found, updated=view.as_of, title_text="Accord Tracker: status changes"),
     file_name=f"accord-changes-{start}-{view.as_of}.xml",
     mime="application/atom+xml",
     icon=":material/rss_feed:",

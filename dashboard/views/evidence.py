@@ -147,9 +147,10 @@ elif len(shown):
             tag = "verbatim quote" if row.kind == "quote" else "reported event, our summary (weaker)"
             flag = f" · verification: **{ui.esc(row.verification)}**" if row.verification not in ("", "read") else ""
             st.caption(f"_{tag}_ · {source}, published {ui.esc(row.published)}{flag}")
-            links = st.columns(6)
-            for i, pid in enumerate(str(row.provision_ids).split("; ")[:6]):
-                links[i].page_link(
-                    ui.page("provision"), label=pid, query_params={"id": pid}, icon=":material/description:"
-                )
+            # One row of links that wraps: six columns per card were twice the blocks the browser lays out.
+            with st.container(horizontal=True, gap="small"):
+                for pid in str(row.provision_ids).split("; "):
+                    st.page_link(
+                        ui.page("provision"), label=pid, query_params={"id": pid}, icon=":material/description:"
+                    )
     st.caption(f"Page {number} of {pages}, newest first. Open a provision to read each passage in its article.")
