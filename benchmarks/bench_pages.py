@@ -75,7 +75,9 @@ def page_url(base: str, name: str) -> str:
     return f"{base}/{'' if name == 'overview' else name}?as_of={AS_OF}"
 
 
-def bench_browser(sizes: list[str], rounds: int, work: Path) -> list[tuple[str, str, float, float]]:
+def bench_browser(
+    sizes: list[str], rounds: int, work: Path, pages: list[str] = PAGES
+) -> list[tuple[str, str, float, float]]:
     from playwright.sync_api import sync_playwright
 
     bare_script = work / "bare.py"
@@ -93,17 +95,17 @@ def bench_browser(sizes: list[str], rounds: int, work: Path) -> list[tuple[str, 
         with dashboard(root) as app, dashboard(app=bare_script) as bare, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             filled_after(browser, bare)  # warm both servers: imports, data, caches
-            for name in PAGES:
+            for name in pages:
                 filled_after(browser, page_url(app, name))
-            times: dict[str, list[float]] = {name: [] for name in ["bare", *PAGES]}
+            times: dict[str, list[float]] = {name: [] for name in ["bare", *pages]}
             for _ in range(rounds):
                 times["bare"].append(filled_after(browser, bare))
-                for name in PAGES:
+                for name in pages:
                     times[name].append(filled_after(browser, page_url(app, name)))
             browser.close()
         base = statistics.median(times["bare"])
         results.append((size, "bare page", base, 1.0))
-        for name in PAGES:
+        for name in pages:
             median = statistics.median(times[name])
             results.append((size, name, median, median / base))
             print(
@@ -166,13 +168,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--sizes", default="bundled,10000", help="comma-separated: bundled and/or passage counts")
+    parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated pages to time (default: all)")
     parser.add_argument("--trend-100k", action="store_true", help="also time the trend at 100k passages")
     parser.add_argument("--no-browser", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-pages-") as folder:
         work = Path(folder)
         if not args.no_browser:
-            bench_browser([s.strip() for s in args.sizes.split(",") if s.strip()], args.rounds, work)
+            sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+            bench_browser(sizes, args.rounds, work, [p.strip() for p in args.pages.split(",") if p.strip()])
         if args.trend_100k:
             bench_trend(work)
 
