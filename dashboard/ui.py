@@ -243,17 +243,15 @@ def _evidence_table(root: str, fingerprint: str, today: date, as_of: date) -> pd
     return export.evidence_table(dataset, as_of)
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
-def _trend(
-    root: str,
-    fingerprint: str,
-    today: date,
+def trend_frame(
+    dataset: Dataset,
     as_of: date,
-    by: str,
-    agreements: tuple[str, ...] | None,
-    parties: tuple[str, ...] | None,
+    by: str = "all",
+    agreements: tuple[str, ...] | None = None,
+    parties: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
-    dataset, _ = _load(root, fingerprint, today)
+    """Provisions by status and freshness at each month end (tracker.trend.monthly), one row per band
+    drawn (zero counts left out), in the frame trend_spec reads."""
     # tracker.trend keeps every month end's statuses per loaded dataset: a new date only cuts them.
     points = trend.monthly(dataset, as_of, by=by, agreements=agreements, parties=parties)  # type: ignore[arg-type]  # `by` is a Grouping
     order = {status: i for i, status in enumerate(STATUS_COLOURS)}
@@ -270,6 +268,20 @@ def _trend(
     frame = pd.DataFrame(rows, columns=["month", "group", "status", "freshness", "provisions", "order"])
     frame["month"] = pd.to_datetime(frame["month"])
     return frame
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _trend(
+    root: str,
+    fingerprint: str,
+    today: date,
+    as_of: date,
+    by: str,
+    agreements: tuple[str, ...] | None,
+    parties: tuple[str, ...] | None,
+) -> pd.DataFrame:
+    dataset, _ = _load(root, fingerprint, today)
+    return trend_frame(dataset, as_of, by, agreements, parties)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
