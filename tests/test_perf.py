@@ -82,3 +82,27 @@ def test_the_collector_is_restored_after_a_pause_also_on_an_error():
         assert not gc.isenabled()  # a caller that had it off keeps it off
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("packed", [True, False])
+def test_the_timelines_order_is_by_keys_then_id(seed: int, packed: bool):
+    # The engine sorts claims by provision, day (and side, gravity), then id: packed into one integer
+    # with ids compared only within ties, or (keys too large to pack) by lexsort over every id's rank.
+    import random
+
+    import numpy as np
+
+    from tracker.timelines import _by_key_then_id
+
+    rng = random.Random(seed)
+    n = 500
+    ids = [f"e{rng.randrange(10_000):05d}-{k}" for k in range(n)]
+    items = np.array(rng.sample(range(n), n), dtype=np.int64)
+    first = np.array([rng.randrange(4) for _ in range(n)], dtype=np.int64)
+    size = 3 if packed else 2**61
+    day = np.array([rng.randrange(3) for _ in range(n)], dtype=np.int64)
+    grav = np.array([rng.randrange(2) for _ in range(n)], dtype=np.int64)
+    order = _by_key_then_id(first, (day, size), (grav, 2), items=items, ids=ids)
+    expected = sorted(range(n), key=lambda j: (first[j], day[j], grav[j], ids[items[j]]))
+    assert order.tolist() == expected

@@ -88,9 +88,7 @@ class Columns:
         rank = {name: k for k, name in enumerate(sides)}
         side_remap = np.array([rank[name] for name in columns.side_numbers] or [0], dtype=np.int64)
         side = side_remap[np.frombuffer(columns.side, dtype=np.int64)] if n else np.zeros(0, dtype=np.int64)
-        # The rank of each id in sorted order: ties on a day are broken by id, as an analyst would list them.
-        id_rank = np.empty(n, dtype=np.int64)
-        id_rank[np.argsort(np.array(columns.ids, dtype=str), kind="stable")] = np.arange(n)
+        ids = columns.ids
         links = len(columns.link_item)
         link_item_all = np.frombuffer(columns.link_item, dtype=np.int64) if links else np.zeros(0, dtype=np.int64)
         # Links to a provision not in the dataset (a broken reference, already reported) count nowhere.
@@ -103,20 +101,25 @@ class Columns:
         for p, i in zip(link_p_all[unknown].tolist(), link_item_all[unknown].tolist(), strict=True):
             undated[p].append(columns.ids[i])
         self.undated_ids = [tuple(sorted(u)) for u in undated]
-        ids = columns.ids
+        self._ids = ids
         self._claims: list[Any] = [None] * n  # status.Claim per item, made when first cited
         self.derived: dict[int, Any] = {}  # status.py's (since, Derived) per row, made when first asked
         self._runs: dict[int, tuple[list[int], list[tuple[int, int]]]] = {}
 
         # ---- counted evidence (context included) per provision, by (day, id): counts and evidence ids.
-        order = np.lexsort((id_rank[li], day[li], lp))
+        d_min = int(day[li].min()) if len(li) else 0
+        d_span = int(day[li].max()) - d_min + 1 if len(li) else 1
+        order = _by_key_then_id(lp, (day[li] - d_min, d_span), items=li, ids=ids)
         c_p, c_item = lp[order], li[order]
         bounds = np.searchsorted(c_p, np.arange(P + 1))
         self.count_bounds = bounds
         c_day = day[c_item]
-        self.counted_days: list[list[int]] = [c_day[bounds[p] : bounds[p + 1]].tolist() for p in range(P)]
-        all_ids = np.array(ids, dtype=object)[c_item].tolist()
-        self.counted_ids: list[list[str]] = [all_ids[bounds[p] : bounds[p + 1]] for p in range(P)]
+        b = bounds.tolist()
+        self.counted_days: list[list[int]] = _split(c_day.tolist(), b)
+        # The ids themselves only for the provisions whose evidence ids are read (status fields are
+        # made when first read): a list of 100,000 ids per build was a tenth of it.
+        self._counted_items: list[list[int]] = _split(c_item.tolist(), b)
+        self._counted_ids: dict[int, list[str]] = {}
         # Cumulative count of each stance along the counted order (row k: counts of the first k links).
         onehot = np.zeros((len(c_item) + 1, len(GRAVITY)), dtype=np.int32)
         onehot[np.arange(1, len(c_item) + 1), gravity[c_item]] = 1
@@ -146,10 +149,11 @@ class Columns:
         other = ~impl
         ob = np.searchsorted(k_p[other], np.arange(P + 1))
         o_day = k_day[other]
-        self.other_days: list[list[int]] = [o_day[ob[p] : ob[p + 1]].tolist() for p in range(P)]
+        self.other_days: list[list[int]] = _split(o_day.tolist(), ob.tolist())
 
         # ---- side-days: per (provision, side, day) the gravest claim (then the first id).
-        sd_order = np.lexsort((id_rank[k_item], -k_grav, k_day, k_side, k_p))
+        # Gravity is 0-5 (columns.GRAVITY): 7 - gravity sorts the gravest first.
+        sd_order = _by_key_then_id(k_p, (k_side, S), (k_day - d_min, d_span), (7 - k_grav, 8), items=k_item, ids=ids)
         sp, sk, sday, sg, sitem = k_p[sd_order], k_side[sd_order], k_day[sd_order], k_grav[sd_order], k_item[sd_order]
         first_of_group = _starts(sp, sk, sday)
         sp, sk, sday, sg, sitem = (a[first_of_group] for a in (sp, sk, sday, sg, sitem))
@@ -179,9 +183,9 @@ class Columns:
         self.sd_day, self.sd_grav, self.sd_item = sday, sg, sitem
 
         held = pos >= 0
-        safe = np.where(held, pos, 0)
-        p_day = np.where(held, sday[safe], np.iinfo(np.int64).min)
-        p_grav = np.where(held, sg[safe], 0)
+        # No position (-1) reads the sentinel appended at the end: no day, no gravity.
+        p_day = np.append(sday, np.iinfo(np.int64).min)[pos]
+        p_grav = np.append(sg, 0)[pos]
 
         # R4: the current positions are those within 30 days before the latest claim (this row's day).
         current = held & (p_day >= (row_day - WINDOW_DAYS)[:, None])
@@ -216,7 +220,7 @@ class Columns:
         self.row_since, self.row_change, self.row_run_start = since, change, run_start
         rb = self.row_bounds
         # Python lists per provision: a date's row is one bisect, faster than a numpy call per provision.
-        self.days: list[list[int]] = [row_day[rb[p] : rb[p + 1]].tolist() for p in range(P)]
+        self.days: list[list[int]] = _split(row_day.tolist(), rb.tolist())
         self._status_list = status.tolist()
         self._day_list = row_day.tolist()
         self._sd_day, self._sd_grav, self._sd_item = sday.tolist(), sg.tolist(), sitem.tolist()
@@ -348,7 +352,10 @@ class Columns:
         lo = self._count_bounds[p]
         after, before = self.stance_cumulative[lo + k].tolist(), self.stance_cumulative[lo].tolist()
         counts = {STANCE_OF[g]: n - b for g, (n, b) in enumerate(zip(after, before, strict=True)) if n - b}
-        return tuple(self.counted_ids[p][:k]), counts
+        ids = self._counted_ids.get(p)
+        if ids is None:
+            ids = self._counted_ids[p] = [self._ids[i] for i in self._counted_items[p]]
+        return tuple(ids[:k]), counts
 
     def sides_by(self, p: int, as_of: int) -> tuple[str, ...]:
         """The sides that made a claim (not context) about provision `p` on or before `as_of`."""
@@ -357,6 +364,46 @@ class Columns:
     def assessments_for(self, p: int) -> list[Any]:
         """The provision's assessments, oldest first."""
         return self._assessments[p]
+
+
+def _split(values: list[Any], bounds: list[int]) -> list[list[Any]]:
+    """values[bounds[p]:bounds[p + 1]] for each p: one tolist() of the whole column and Python slices,
+    not a tolist() per provision (about 3,000 numpy calls per timeline build at 100k passages)."""
+    return [values[lo:hi] for lo, hi in itertools.pairwise(bounds)]
+
+
+def _by_key_then_id(first: Any, *keys: tuple[Any, int], items: Any, ids: Sequence[str]) -> Any:
+    """The order that sorts by `first`, then each key (values in range(size)), then by the id of the
+    item (ids[items[j]]): ties on a day are broken by id, as an analyst would list them.
+
+    The keys are packed into one integer when that fits in 63 bits (else sorted with lexsort on the
+    same keys), and ids compared only within the few runs of equal keys: sorting all 100,000 ids was the
+    largest part of building the timelines."""
+    n = len(first)
+    packed = first.astype(np.int64)
+    limit = int(packed.max()) + 1 if n else 1
+    for key, size in keys:
+        limit *= max(size, 1)
+        if limit >= 2**62:
+            break
+        packed = packed * max(size, 1) + key
+    else:
+        order = np.argsort(packed, kind="stable")
+        sorted_keys = packed[order]
+        same = np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1]) if n else sorted_keys[:0]
+        if len(same):
+            order = order.copy()
+            item_of = items[order].tolist()
+            # Runs of equal keys: each maximal stretch of consecutive `same` positions, plus one.
+            breaks = np.flatnonzero(np.diff(same) != 1) + 1
+            for run in np.split(same, breaks):
+                lo, hi = int(run[0]), int(run[-1]) + 2
+                local = sorted(range(lo, hi), key=lambda j: ids[item_of[j]])
+                order[lo:hi] = order[local]
+        return order
+    id_rank = np.empty(len(ids), dtype=np.int64)
+    id_rank[np.argsort(np.array(ids, dtype=str), kind="stable")] = np.arange(len(ids))
+    return np.lexsort((id_rank[items], *(key for key, _ in reversed(keys)), first))
 
 
 def _starts(*keys: Any) -> Any:
