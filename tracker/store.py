@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -541,6 +542,15 @@ class _Loader:
         self.cites: dict[str, set[bytes]] = defaultdict(set)  # data file -> digests of the texts it cites
         self.texts_read: list[str] = []  # every text file this load looked for (for the whole-root entries)
 
+    @cached_property
+    def resolved_root(self) -> Path:
+        # Once per load, not once per file and text: each resolve() is a system call per path component.
+        return self.root.resolve()
+
+    @cached_property
+    def resolved_articles(self) -> Path:
+        return (self.root / "evidence" / ARTICLES).resolve()
+
     def run(self) -> None:
         if not (self.root / "provisions").is_dir():
             self.problems.append(
@@ -582,7 +592,7 @@ class _Loader:
 
     def _parsed(self, path: Path, previous: dict[tuple[str, str], tuple[bytes, Parsed]]) -> Parsed:
         try:
-            inside = path.resolve().is_relative_to(self.root.resolve())
+            inside = path.resolve().is_relative_to(self.resolved_root)
         except (OSError, RuntimeError):
             inside = False
         if not inside:  # a symbolic link, to something that is then not read
@@ -768,12 +778,15 @@ class _Loader:
 
     # ----- article texts
 
-    def _read_text_file(self, doc: Document, loc: KeyPath, relative: str) -> _Finder | None:
+    def _read_text_file(
+        self, doc: Document, loc: KeyPath, relative: str, resolved: Path | None = None
+    ) -> _Finder | None:
+        """The finder of the text `relative` to `doc`'s folder (`resolved`: its real path, if known)."""
         self.texts_read.append(str(doc.path.parent / relative))
         path = doc.path.parent / relative
-        root = self.root.resolve()
+        root = self.resolved_root
         try:
-            resolved = path.resolve()
+            resolved = resolved or path.resolve()
         except (OSError, RuntimeError, ValueError):  # ValueError: a NUL character in the path
             self.problems.append(doc.problem(loc, f"cannot resolve the path '{relative}'"))
             return None
@@ -826,14 +839,14 @@ class _Loader:
         return None
 
     def _read_article(self, doc: Document, source: Source) -> _Finder | None:
-        articles = (self.root / "evidence" / ARTICLES).resolve()
+        articles = self.resolved_articles
         try:
             place = (doc.path.parent / source.text).resolve()
         except (OSError, RuntimeError, ValueError):
             place = None
         if (
             place is not None
-            and place.is_relative_to(self.root.resolve())  # else: "points outside" below
+            and place.is_relative_to(self.resolved_root)  # else: "points outside" below
             and (not place.is_relative_to(articles) or place.suffix.lower() in (".yaml", ".yml", ".json"))
         ):
             # A source quoting its own YAML file (or any data file) would validate any fabricated quote.
@@ -845,7 +858,7 @@ class _Loader:
                 )
             )
             return None
-        finder = self._read_text_file(doc, ("source", "text"), source.text)
+        finder = self._read_text_file(doc, ("source", "text"), source.text, place)
         if finder is not None:
             self.dataset.articles[source.id] = finder.text
             self.dataset.article_files[source.id] = display_path(doc.path.parent / source.text)
