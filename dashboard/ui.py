@@ -249,11 +249,13 @@ def trend_frame(
     by: str = "all",
     agreements: tuple[str, ...] | None = None,
     parties: tuple[str, ...] | None = None,
+    statuses: list[ProvisionStatus] | None = None,
 ) -> pd.DataFrame:
     """Provisions by status and freshness at each month end (tracker.trend.monthly), one row per band
-    drawn (zero counts left out), in the frame trend_spec reads."""
+    drawn (zero counts left out), in the frame trend_spec reads. `statuses`: every status at `as_of`,
+    when computed already (the last point is read from them)."""
     # tracker.trend keeps every month end's statuses per loaded dataset: a new date only cuts them.
-    points = trend.monthly(dataset, as_of, by=by, agreements=agreements, parties=parties)  # type: ignore[arg-type]  # `by` is a Grouping
+    points = trend.monthly(dataset, as_of, by=by, agreements=agreements, parties=parties, statuses=statuses)  # type: ignore[arg-type]  # `by` is a Grouping
     order = {status: i for i, status in enumerate(STATUS_COLOURS)}
     rows = []
     for p in points:
@@ -281,7 +283,8 @@ def _trend(
     parties: tuple[str, ...] | None,
 ) -> pd.DataFrame:
     dataset, _ = _load(root, fingerprint, today)
-    return trend_frame(dataset, as_of, by, agreements, parties)
+    statuses = _statuses(root, fingerprint, today, as_of)  # made by load_view before any page: a cache hit
+    return trend_frame(dataset, as_of, by, agreements, parties, statuses)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

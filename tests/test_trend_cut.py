@@ -87,3 +87,18 @@ def test_every_cut_of_the_trend_counts_what_the_engine_says_at_each_month_end(da
             assert got == _expected(dataset, day, by, parties), (day, by, parties)
     # Made once for every date up to today, and once more for the date after it.
     assert len(made) == 2
+
+
+@pytest.mark.parametrize("data", ["bundled", "generated"])
+def test_the_point_at_the_as_of_date_read_from_the_statuses_is_the_one_looked_up(data, generated):
+    # The dashboard passes the statuses it already has; the trend must be the same as without them.
+    dataset = load_valid() if data == "bundled" else generated
+    for day in map(D, AS_OF[:4]):
+        statuses = status.all_statuses(dataset, day)
+        for by in ("all", "party", "agreement"):
+            assert trend.monthly(dataset, day, by=by, statuses=statuses) == trend.monthly(dataset, day, by=by), (
+                day,
+                by,
+            )
+    with pytest.raises(ValueError, match="as of"):
+        trend.monthly(dataset, D("2022-07-04"), statuses=status.all_statuses(dataset, D("2022-07-05")))

@@ -25,7 +25,7 @@ The API, for the dashboard and the static site:
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Literal
@@ -35,7 +35,7 @@ import numpy as np
 from .changes import Change
 from .gcpause import collector_paused
 from .models import Status
-from .status import _engine, is_stale
+from .status import ProvisionStatus, _engine, is_stale
 from .store import Dataset
 
 if TYPE_CHECKING:
@@ -129,6 +129,19 @@ def _states(dataset: Dataset, engine: Columns, days: list[date]) -> tuple[np.nda
     return codes, stale
 
 
+def _read(engine: Columns, statuses: Sequence[ProvisionStatus], as_of: date) -> tuple[np.ndarray, np.ndarray]:
+    """_states at `as_of` alone, read from every status at that date (all_statuses: provisions of an
+    agreement not yet signed are absent, and not counted)."""
+    codes = np.full((len(engine.provision_ids), 1), _NOT_COUNTED, dtype=np.int64)
+    stale = np.zeros((len(engine.provision_ids), 1), dtype=bool)
+    for s in statuses:
+        if s.as_of != as_of:
+            raise ValueError(f"a status as of {s.as_of} given for a trend as of {as_of}")
+        row = engine.index[s.provision_id]
+        codes[row, 0], stale[row, 0] = _CODE[s.status], s.stale
+    return codes, stale
+
+
 class _Grid:
     """Every provision's status and freshness at each month end from the first signature to `last`'s
     month end, made once per loaded dataset (kept in its `_timelines`, beside the engine it reads)."""
@@ -175,12 +188,15 @@ def monthly(
     agreements: Iterable[str] | None = None,
     parties: Iterable[str] | None = None,
     histories: Mapping[str, list[Change]] | None = None,
+    statuses: Sequence[ProvisionStatus] | None = None,
 ) -> list[TrendPoint]:
     """Provisions by status at each month end up to `as_of`, for the agreements asked for (default:
     all) and the provisions obliging any of `parties` (default: all), grouped `by` all, agreement
     or party obliged (a provision obliging two parties counts once for each). Empty when no
     agreement asked for was signed by `as_of`. `histories` (provision id -> provision_changes at
-    `as_of`) lets a caller that already has them (the release) spare their making a second time."""
+    `as_of`) lets a caller that already has them (the release) spare their making a second time.
+    `statuses` (all_statuses at `as_of`), when the caller has them (the dashboard), give the point at
+    `as_of` itself instead of its being looked up again: the same status and freshness, by definition."""
     wanted = set(agreements) if agreements is not None else None
     obliged = set(parties) if parties is not None else None
     pids = [
@@ -197,7 +213,7 @@ def monthly(
     engine = grid.engine
     # The month ends before `as_of` from the grid; `as_of` itself looked up now.
     cut = grid.offset(points[0])
-    now_codes, now_stale = _states(dataset, engine, [as_of])
+    now_codes, now_stale = _states(dataset, engine, [as_of]) if statuses is None else _read(engine, statuses, as_of)
     codes = np.concatenate([grid.codes[:, cut : cut + len(points) - 1], now_codes], axis=1)
     stale = np.concatenate([grid.stale[:, cut : cut + len(points) - 1], now_stale], axis=1)
     assert grid.ends[cut : cut + len(points) - 1] == points[:-1]
@@ -214,13 +230,13 @@ def monthly(
         for group in targets:
             members.setdefault(group, []).append(row)
 
-    statuses = list(Status)
+    in_order = list(Status)
     counted: dict[str, tuple[list[list[int]], list[list[int]]]] = {}  # group -> per status: per point
     for group, rows in members.items():
         mine, mine_stale = codes[rows], stale[rows]
         counted[group] = (
-            [(mine == _CODE[s]).sum(axis=0).tolist() for s in statuses],
-            [((mine == _CODE[s]) & mine_stale).sum(axis=0).tolist() for s in statuses],
+            [(mine == _CODE[s]).sum(axis=0).tolist() for s in in_order],
+            [((mine == _CODE[s]) & mine_stale).sum(axis=0).tolist() for s in in_order],
         )
 
     order = list(members)
@@ -232,6 +248,6 @@ def monthly(
     for k, when in enumerate(points):
         for group in order:
             count, count_stale = counted[group]
-            for n, status in enumerate(statuses):
+            for n, status in enumerate(in_order):
                 out.append(TrendPoint(when, group, status, count[n][k], count_stale[n][k]))
     return out
