@@ -7,6 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
 
 from tracker.models import (
     Agreement,
@@ -22,6 +25,9 @@ from tracker.models import (
 )
 from tracker.problems import Problem
 from tracker.store import Dataset, EvidenceItem, Location, load
+
+if TYPE_CHECKING:  # imported where used: Streamlit takes a second to import, and most tests never need it
+    from streamlit.testing.v1 import AppTest
 
 REPO = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 22)
@@ -175,3 +181,29 @@ def tiny_root(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     return root
+
+
+# --------------------------------------------------------------------------- the dashboard
+
+
+def open_dashboard(
+    monkeypatch: pytest.MonkeyPatch, root: Path = REPO, page: str | None = None, *, edit: bool = True, **params: str
+) -> AppTest:
+    """The dashboard run in-process on `root`, opened at `page` (a file under dashboard/, e.g.
+    "views/provision.py"; else the overview) with the URL's query parameters `params`, as a reader
+    opening that link; Save controls exist only with `edit` (ACCORD_TRACKER_EDIT)."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("TRACKER_ROOT", str(root))
+    if edit:
+        monkeypatch.setenv("ACCORD_TRACKER_EDIT", "1")
+    else:
+        monkeypatch.delenv("ACCORD_TRACKER_EDIT", raising=False)
+    at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60)
+    at.query_params.update(params)
+    if page is not None:
+        # Each page's url path is its file name (app.py), so it is found without running the overview first.
+        at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

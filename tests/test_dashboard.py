@@ -3,9 +3,10 @@ filters, invalid data, edits on disk and hostile text."""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -17,9 +18,8 @@ from tracker.export import evidence_table
 from tracker.status import STATUS_LABELS, all_statuses, provision_status
 from tracker.store import load, load_valid
 
-from .helpers import REPO, edit
+from .helpers import REPO, edit, open_dashboard
 
-APP = REPO / "dashboard" / "app.py"
 PAGES = [
     "views/overview.py",
     "views/changes.py",
@@ -33,24 +33,10 @@ PAGES = [
 
 
 @pytest.fixture
-def open_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., AppTest]]:
-    """Start the app on a data root with the given query parameters (the URL a user opened)."""
-
-    def start(root: Path = REPO, page: str | None = None, **params: str) -> AppTest:
-        monkeypatch.setenv("TRACKER_ROOT", str(root))
-        # The Add evidence page saves here; read-only is tested in test_integrity_dashboard.py.
-        monkeypatch.setenv("ACCORD_TRACKER_EDIT", "1")
-        at = AppTest.from_file(str(APP), default_timeout=60)
-        at.query_params.update(params)
-        at.run()
-        if page is not None:
-            at.switch_page(page)
-            at.query_params.update(params)
-            at.run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    yield start
+def open_app(monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
+    """Start the app on a data root with the given query parameters (the URL a user opened). The Add
+    evidence page saves; read-only is tested in test_integrity_dashboard.py."""
+    return functools.partial(open_dashboard, monkeypatch)
 
 
 def table_with(at: AppTest, column: str) -> pd.DataFrame:

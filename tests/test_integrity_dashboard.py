@@ -3,7 +3,8 @@ write unless editing is switched on, and data shown in tooltips and captions sta
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import functools
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,28 +13,12 @@ from streamlit.testing.v1 import AppTest
 from tracker import add
 from tracker.errors import FileChanged
 
-from .helpers import REPO
-
-APP = REPO / "dashboard" / "app.py"
+from .helpers import REPO, open_dashboard
 
 
 @pytest.fixture
-def open_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., AppTest]]:
-    def start(root: Path, page: str | None = None, *, edit: bool = True) -> AppTest:
-        monkeypatch.setenv("TRACKER_ROOT", str(root))
-        if edit:
-            monkeypatch.setenv("ACCORD_TRACKER_EDIT", "1")
-        else:
-            monkeypatch.delenv("ACCORD_TRACKER_EDIT", raising=False)
-        at = AppTest.from_file(str(APP), default_timeout=60)
-        at.run()
-        if page is not None:
-            at.switch_page(page)
-            at.run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    yield start
+def open_app(monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
+    return functools.partial(open_dashboard, monkeypatch)
 
 
 def test_save_shows_a_sentence_when_the_file_changed_meanwhile(
