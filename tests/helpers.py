@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -186,6 +186,24 @@ def tiny_root(tmp_path: Path) -> Path:
 # --------------------------------------------------------------------------- the dashboard
 
 
+def _scan_for_components_once() -> None:
+    """Streamlit looks through the metadata of every installed package for custom components at the start
+    of each AppTest (0.1 s, a tenth of a page run; the dashboard uses none). What is installed does not
+    change during a test run: the first scan's answer is given to every later AppTest."""
+    from streamlit.components.v2 import manifest_scanner
+
+    scan = manifest_scanner.scan_component_manifests
+    if getattr(scan, "answered_once", False):
+        return
+    found = scan()
+
+    def answer(max_workers: int | None = None) -> list[Any]:
+        return list(found)
+
+    answer.answered_once = True  # type: ignore[attr-defined]
+    manifest_scanner.scan_component_manifests = answer
+
+
 def open_dashboard(
     monkeypatch: pytest.MonkeyPatch, root: Path = REPO, page: str | None = None, *, edit: bool = True, **params: str
 ) -> AppTest:
@@ -194,6 +212,7 @@ def open_dashboard(
     opening that link; Save controls exist only with `edit` (ACCORD_TRACKER_EDIT)."""
     from streamlit.testing.v1 import AppTest
 
+    _scan_for_components_once()
     monkeypatch.setenv("TRACKER_ROOT", str(root))
     if edit:
         monkeypatch.setenv("ACCORD_TRACKER_EDIT", "1")
