@@ -6,6 +6,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from .errors import BadInput
 from .models import Amendment, DatePrecision, Deadline, DeadlineState, Term
@@ -40,6 +41,7 @@ def add_period(start: date, period: str) -> date:
     return add_months(start, n * (12 if unit == "year" else 1))
 
 
+@lru_cache(maxsize=256)  # asked for every provision at each as-of date (26,000 calendar look-ups per 20 dates)
 def stale_before(as_of: date) -> date:
     """The first day of the freshness window ending on `as_of`: a claim dated before it is old."""
     return add_months(as_of, -FRESHNESS_MONTHS)

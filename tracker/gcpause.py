@@ -51,3 +51,14 @@ def promote_to_oldest() -> None:
     gc.freeze()
     if not _frozen_for_good:
         gc.unfreeze()
+
+
+def promote_results() -> None:
+    """promote_to_oldest for what one call made and hands back (every status at a date: tens of thousands
+    of objects at 100k passages, all alive), so that no young collection walks them right after the call
+    (1-1.5 ms per call, and the largest of 20 calls from 26-36 to 17-18 ms under load 8). The price: any
+    cyclic garbage made meanwhile waits for a full collection. Nothing in a process that froze its data
+    for good (the dashboard), where freezing would keep such garbage for ever."""
+    if not _frozen_for_good:
+        gc.freeze()
+        gc.unfreeze()

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .columns import R2, R3_DISPUTED, R3_IMPLEMENTED, R4_DISPUTED, R4_LATEST, WINDOW_DAYS
 from .deadlines import FRESHNESS_MONTHS, Due, TermState, deadline_state, due_as_of, stale_before, term_as_of
-from .gcpause import collector_paused, promote_to_oldest
+from .gcpause import collector_paused, promote_results, promote_to_oldest
 from .models import (
     ActorRole,
     Assessment,
@@ -460,11 +460,13 @@ def all_statuses(
     dates and then of the YAML files. Provisions of agreements signed later are left out (count them
     with signed_later); every status returned has `since` on or before `as_of`."""
     with collector_paused():
-        return [
+        statuses = [
             provision_status(dataset, pid, as_of)
             for pid in _selected(dataset, agreement, party)
             if dataset.agreement_of(pid).date <= as_of
         ]
+        promote_results()  # alive, kept by the caller: not walked by the next young collection
+    return statuses
 
 
 def signed_later(dataset: Dataset, as_of: date, *, agreement: str | None = None, party: str | None = None) -> list[str]:
