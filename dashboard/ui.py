@@ -144,6 +144,12 @@ def esc(text: object) -> str:
     return escaped.replace("\n", " ")
 
 
+def small(markdown: str) -> str:
+    """Markdown (already escaped) in small grey text, as st.caption shows it, for use inside a larger
+    markdown element: one element instead of two."""
+    return f":small[:gray[{markdown}]]"
+
+
 def safe_url(url: str | None) -> str | None:
     """The URL if it is http(s), else None (the schema already refuses others; this is the belt)."""
     if url and re.match(r"^https?://[^\s<>\"']+$", url, re.IGNORECASE):

@@ -86,8 +86,12 @@ else:
                 if change.old is not None
                 else f"listed: **{ui.badge(change.new)}**"
             )
-            st.markdown(f"**{change.date}** · {ui.esc(change.provision_id)}: {ui.esc(p.title)} · {move}")
-            st.caption(ui.esc(feed.because(ds, change)))
+            # One markdown element per card (the cause in small grey text, as a caption shows it): each
+            # element is a component the browser mounts before the page is complete.
+            st.markdown(
+                f"**{change.date}** · {ui.esc(change.provision_id)}: {ui.esc(p.title)} · {move}\n\n"
+                + ui.small(ui.esc(feed.because(ds, change)))
+            )
             st.page_link(
                 ui.page("provision"),
                 label=f"Open {change.provision_id}",

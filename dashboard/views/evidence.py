@@ -135,18 +135,21 @@ elif len(shown):
     for row in ordered.iloc[(number - 1) * PER_PAGE : number * PER_PAGE].itertuples(index=False):
         with st.container(border=True):
             if row.kind == "quote":
-                st.markdown("“" + ui.esc(row.quote) + "”")
+                words = "“" + ui.esc(row.quote) + "”"
             else:
-                st.markdown(ui.esc(row.summary) + (f" — quoted: “{ui.esc(row.quotation)}”" if row.quotation else ""))
+                words = ui.esc(row.summary) + (f" — quoted: “{ui.esc(row.quotation)}”" if row.quotation else "")
             when = row.event_date + ("" if row.date_precision in ("day", "") else f" ({row.date_precision})")
-            st.markdown(
-                f"**{ui.esc(row.stance)}** · {ui.esc(row.claimant)} \\[{ui.esc(ds.actor_name(row.side))}\\] · "
-                f"{ui.esc(when)} · {ui.esc(row.evidence_id)}"
-            )
             source = ui.md_link(row.source_title or row.outlet, row.url.split(" ")[0] if row.url else None)
             tag = "verbatim quote" if row.kind == "quote" else "reported event, our summary (weaker)"
             flag = f" · verification: **{ui.esc(row.verification)}**" if row.verification not in ("", "read") else ""
-            st.caption(f"_{tag}_ · {source}, published {ui.esc(row.published)}{flag}")
+            # The words, who said it and where, in one markdown element (fewer components to mount).
+            st.markdown(
+                words
+                + "\n\n"
+                + f"**{ui.esc(row.stance)}** · {ui.esc(row.claimant)} \\[{ui.esc(ds.actor_name(row.side))}\\] · "
+                f"{ui.esc(when)} · {ui.esc(row.evidence_id)}\n\n"
+                + ui.small(f"_{tag}_ · {source}, published {ui.esc(row.published)}{flag}")
+            )
             # One row of links that wraps: six columns per card were twice the blocks the browser lays out.
             with st.container(horizontal=True, gap="small"):
                 for pid in str(row.provision_ids).split("; "):

@@ -170,34 +170,43 @@ for item in ordered if shown_all else ordered[:FIRST]:
     with st.container(border=True):
         tag = "reported event" if item.is_event else "verbatim quote"
         reason = " · **behind the status**" if e.id in reason_ids else ""
-        st.markdown(
+        # One markdown element per card (the small grey lines as captions show them): each element is a
+        # component the browser mounts before the page is complete.
+        parts = [
             f"**{ui.esc(e.id)}** · {ui.esc(when)} · **{e.stance.value}** · {ui.esc(e.claimant)} "
             f"\\[{ui.esc(name(e.side))}\\] · _{tag}_{reason}"
-        )
+        ]
         if isinstance(e, ReportedEvent):
             flag = "" if e.verification.value == "read" else f" Verification: **{e.verification.value}**."
-            st.caption(
-                "⚠ Reported event: our summary of a report we do not store, so it cannot be checked word for "
-                "word; weaker than a verbatim quote." + flag
+            parts.append(
+                ui.small(
+                    "⚠ Reported event: our summary of a report we do not store, so it cannot be checked word for "
+                    "word; weaker than a verbatim quote." + flag
+                )
             )
-            st.markdown(ui.esc(e.summary))
+            parts.append(ui.esc(e.summary))
             if e.quotation:
-                st.markdown("Quoted in the report: “" + ui.esc(e.quotation) + "”")
-            st.caption(
-                f"{ui.esc(e.outlet)}, published {e.published} · "
-                + " · ".join(ui.md_link(f"link {n + 1}", u) for n, u in enumerate(e.urls))
+                parts.append("Quoted in the report: “" + ui.esc(e.quotation) + "”")
+            parts.append(
+                ui.small(
+                    f"{ui.esc(e.outlet)}, published {e.published} · "
+                    + " · ".join(ui.md_link(f"link {n + 1}", u) for n, u in enumerate(e.urls))
+                )
             )
         else:
             article = ds.articles.get(item.source_id or "")
             if article is not None and item.span is not None:
                 before, quote, after = ui.quote_context(article, item.span.start, item.span.end)
-                st.markdown(ui.esc(before) + " **:orange-background[" + ui.esc(quote) + "]** " + ui.esc(after))
+                parts.append(ui.esc(before) + " **:orange-background[" + ui.esc(quote) + "]** " + ui.esc(after))
             else:
-                st.markdown("“" + ui.esc(e.quote) + "”")
+                parts.append("“" + ui.esc(e.quote) + "”")
             src = ds.sources[item.source_id or ""]
             place = f"{ds.article_files.get(src.id, src.text)}:{item.span.line}:{item.span.column}" if item.span else ""
-            st.caption(ui.md_link(src.title, src.url) + f" — {ui.esc(src.outlet)}, {src.published} · {ui.esc(place)}")
+            parts.append(
+                ui.small(ui.md_link(src.title, src.url) + f" — {ui.esc(src.outlet)}, {src.published} · {ui.esc(place)}")
+            )
         if e.note:
-            st.caption("Note: " + ui.esc(e.note))
+            parts.append(ui.small("Note: " + ui.esc(e.note)))
+        st.markdown("\n\n".join(parts))
 if not items:
     st.info(f"{STATUS_LABELS[s.status].capitalize()}: nothing on or before {view.as_of} bears on this provision.")
