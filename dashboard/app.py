@@ -72,20 +72,22 @@ st.session_state["_problems"] = problems
 with st.sidebar:
     if view is not None:
         stamp = as_of.isoformat()
-        st.caption("Downloads, identical to `tracker export --as-of " + stamp + "`:")
-        # Built on click only: the export is the slowest thing on the page at scale.
-        for table, build in (("status", view.status_table), ("evidence", view.evidence_table)):
-            st.download_button(
-                f"{table.capitalize()} CSV",
-                data=functools.partial(_csv, build),
-                file_name=f"accord-{table}-{stamp}.csv",
-                mime="text/csv",
-                icon=":material/download:",
-                key=f"download_{table}",
-            )
-        st.caption(ui.esc(view.dataset.summary()) + ".")
+        # In a popover: its buttons are drawn when it is opened, not on every page's first screen.
+        with st.popover("Download CSV", icon=":material/download:"):
+            st.caption("Identical to `tracker export --as-of " + stamp + "`:")
+            # Built on click only: the export is the slowest thing on the page at scale.
+            for table, build in (("status", view.status_table), ("evidence", view.evidence_table)):
+                st.download_button(
+                    f"{table.capitalize()} CSV",
+                    data=functools.partial(_csv, build),
+                    file_name=f"accord-{table}-{stamp}.csv",
+                    mime="text/csv",
+                    icon=":material/download:",
+                    key=f"download_{table}",
+                )
     st.caption(
-        "Statuses follow the published rules in docs/methodology.md. "
+        (ui.esc(view.dataset.summary()) + ". " if view is not None else "")
+        + "Statuses follow the published rules in docs/methodology.md. "
         "'No evidence yet' never means 'not done'. Reported events (our summaries of reports at a URL) "
         "are weaker than verbatim quotes checked against a stored article, and are marked as such."
     )
