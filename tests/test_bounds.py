@@ -3,6 +3,7 @@ errors, and every command accepts any as-of date up to 9999-12-31."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -38,17 +39,11 @@ def _run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-@pytest.mark.parametrize("as_of", ["9999-12-31", "0001-01-01"])
-@pytest.mark.parametrize(
-    "command",
-    [["status"], ["show", "nov2020-4a"], ["export"], ["export", "--table", "evidence"]],
-    ids=lambda c: " ".join(c),
-)
-def test_every_command_accepts_any_as_of_date(tmp_path: Path, command: list[str], as_of: str):
-    # The longest term the schema allows, renewing every year, from the earliest date it allows.
-    root = tmp_path / "data"
-    import shutil
-
+@pytest.fixture(scope="module")
+def yearly_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The longest term the schema allows, renewing every year, from the earliest date it allows: one
+    copy for every command and date below, which only read it."""
+    root = tmp_path_factory.mktemp("yearly") / "data"
     for sub in ("provisions", "evidence"):
         shutil.copytree(REPO / sub, root / sub)
     edit(
@@ -56,7 +51,17 @@ def test_every_command_accepts_any_as_of_date(tmp_path: Path, command: list[str]
         "      start: 2020-11-10\n      years: 5\n      renewal_years: 5",
         "      start: 2020-11-10\n      years: 1\n      renewal_years: 1",
     )
-    code, output = _run(*command, "--root", str(root), "--as-of", as_of)
+    return root
+
+
+@pytest.mark.parametrize("as_of", ["9999-12-31", "0001-01-01"])
+@pytest.mark.parametrize(
+    "command",
+    [["status"], ["show", "nov2020-4a"], ["export"], ["export", "--table", "evidence"]],
+    ids=lambda c: " ".join(c),
+)
+def test_every_command_accepts_any_as_of_date(yearly_root: Path, command: list[str], as_of: str):
+    code, output = _run(*command, "--root", str(yearly_root), "--as-of", as_of)
     assert code == 0, output
 
 
