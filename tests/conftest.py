@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -12,16 +11,13 @@ import pytest
 from tracker import gcpause
 from tracker.store import Dataset
 
-from .helpers import REPO, build_scenario
+from .helpers import build_scenario, copy_data
 
 
 @pytest.fixture
 def data_root(tmp_path: Path) -> Path:
     """A copy of the bundled data root that a test may edit freely."""
-    root = tmp_path / "data"
-    for sub in ("provisions", "evidence"):
-        shutil.copytree(REPO / sub, root / sub)
-    return root
+    return copy_data(tmp_path / "data")
 
 
 @pytest.fixture

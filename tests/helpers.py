@@ -4,6 +4,7 @@ Imported by test modules directly (`from .helpers import ...`); conftest.py only
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -32,6 +33,13 @@ if TYPE_CHECKING:  # imported where used: Streamlit takes a second to import, an
 REPO = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 22)
 D = date.fromisoformat
+
+
+def copy_data(root: Path) -> Path:
+    """A copy of the bundled data (its provisions and evidence) at `root`, which a test may edit freely."""
+    for sub in ("provisions", "evidence"):
+        shutil.copytree(REPO / sub, root / sub)
+    return root
 
 
 def edit(path: Path, old: str, new: str, count: int = 1) -> None:

@@ -3,7 +3,6 @@ errors, and every command accepts any as-of date up to 9999-12-31."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from click.testing import CliRunner
 from tracker.cli import main
 from tracker.store import load
 
-from .helpers import REPO, TODAY, edit
+from .helpers import REPO, TODAY, copy_data, edit
 
 NOV = "provisions/nov-2020.yaml"
 
@@ -43,9 +42,7 @@ def _run(*args: str) -> tuple[int, str]:
 def yearly_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The longest term the schema allows, renewing every year, from the earliest date it allows: one
     copy for every command and date below, which only read it."""
-    root = tmp_path_factory.mktemp("yearly") / "data"
-    for sub in ("provisions", "evidence"):
-        shutil.copytree(REPO / sub, root / sub)
+    root = copy_data(tmp_path_factory.mktemp("yearly") / "data")
     edit(
         root / NOV,
         "      start: 2020-11-10\n      years: 5\n      renewal_years: 5",

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from tracker import diskcache, status, store
 from tracker.cli import main
 
-from .helpers import TODAY, D, edit
+from .helpers import TODAY, D, copy_data, edit
 
 EVIDENCE = "evidence/russian-ministers-visit.yaml"
 
@@ -43,6 +43,18 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     store.clear_cache()
 
 
+@pytest.fixture(scope="module")
+def shared_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One copy of the bundled data for the tests that damage or bypass the cache but never the data."""
+    return copy_data(tmp_path_factory.mktemp("diskcache") / "data")
+
+
+@pytest.fixture(scope="module")
+def cold(shared_root: Path) -> tuple[list[str], dict[str, object], list[object]]:
+    """What a load of shared_root says without any cache."""
+    return answer(shared_root, persistent=False)
+
+
 def answer(root: Path, *, persistent: bool = True) -> tuple[list[str], dict[str, object], list[object]]:
     """Everything a load says, as a new process would see it (the in-memory cache emptied first)."""
     store.clear_cache()
@@ -52,12 +64,13 @@ def answer(root: Path, *, persistent: bool = True) -> tuple[list[str], dict[str,
     return [str(p) for p in problems], evidence, statuses
 
 
-def test_a_second_process_parses_nothing_and_says_the_same(data_root: Path, cache_dir: Path, parses: list[str]):
-    cold = answer(data_root, persistent=False)
-    first = answer(data_root)
+def test_a_second_process_parses_nothing_and_says_the_same(
+    shared_root: Path, cold: tuple, cache_dir: Path, parses: list[str]
+):
+    first = answer(shared_root)
     assert parses and cache_dir.is_dir()
     parses.clear()
-    warm = answer(data_root)
+    warm = answer(shared_root)
     assert parses == []
     assert warm == first == cold
 
@@ -100,10 +113,10 @@ def _empty(path: Path, others: list[Path]) -> None:
 
 @pytest.mark.parametrize("damage", [_missing, _empty, _truncate, _flip, _stale])
 def test_a_damaged_entry_is_never_trusted(
-    data_root: Path, cache_dir: Path, parses: list[str], damage: Callable[[Path, list[Path]], None]
+    shared_root: Path, cold: tuple, cache_dir: Path, parses: list[str], damage: Callable[[Path, list[Path]], None]
 ):
-    expected = answer(data_root, persistent=False)
-    answer(data_root)
+    expected = cold
+    answer(shared_root)
     entries = _entries(cache_dir)
     # The whole-root entries too, or they would answer before the per-file ones are read.
     damaged = [p for p in entries if p.name.startswith("file-")][::3] + [p for p in entries if "found" in p.name][:2]
@@ -111,25 +124,25 @@ def test_a_damaged_entry_is_never_trusted(
     for path in damaged:
         damage(path, entries)
     parses.clear()
-    assert answer(data_root) == expected
+    assert answer(shared_root) == expected
     assert len(parses) == len([p for p in damaged if p.name.startswith("file-")])  # those, and only those
     parses.clear()
-    assert answer(data_root) == expected and parses == []  # and they were written again
+    assert answer(shared_root) == expected and parses == []  # and they were written again
 
 
 @pytest.mark.parametrize("damage", [_missing, _truncate, _flip, _stale])
 def test_a_damaged_whole_root_entry_falls_back_to_the_files_entries(
-    data_root: Path, cache_dir: Path, parses: list[str], damage
+    shared_root: Path, cold: tuple, cache_dir: Path, parses: list[str], damage
 ):
-    expected = answer(data_root, persistent=False)
-    answer(data_root)
+    expected = cold
+    answer(shared_root)
     entries = _entries(cache_dir)
     for path in [p for p in entries if p.name.startswith("root-")]:
         damage(path, entries)
     parses.clear()
-    assert answer(data_root) == expected and parses == []
-    summary, _, problems = store.check(data_root, today=TODAY, persistent=True)
-    assert (summary, problems) == (store.load(data_root, today=TODAY)[0].summary(), [])
+    assert answer(shared_root) == expected and parses == []
+    summary, _, problems = store.check(shared_root, today=TODAY, persistent=True)
+    assert (summary, problems) == (store.load(shared_root, today=TODAY)[0].summary(), [])
 
 
 def test_an_article_edited_in_place_is_seen(data_root: Path, cache_dir: Path):
@@ -148,27 +161,27 @@ def test_an_article_edited_in_place_is_seen(data_root: Path, cache_dir: Path):
 
 
 def test_an_entry_signed_with_another_key_is_not_trusted(
-    data_root: Path, cache_dir: Path, parses: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    shared_root: Path, cold: tuple, cache_dir: Path, parses: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     # Someone who can write to the data root but not to the user's cache folder cannot plant an entry
     # (the payload is a pickle): entries made under another key are misses.
-    expected = answer(data_root, persistent=False)
+    expected = cold
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "someone-else"))
-    answer(data_root)
+    answer(shared_root)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
     parses.clear()
-    assert answer(data_root) == expected
-    assert len(parses) == len(store.data_files(data_root))
+    assert answer(shared_root) == expected
+    assert len(parses) == len(store.data_files(shared_root))
 
 
 def test_another_code_version_misses(
-    data_root: Path, cache_dir: Path, parses: list[str], monkeypatch: pytest.MonkeyPatch
+    shared_root: Path, cache_dir: Path, parses: list[str], monkeypatch: pytest.MonkeyPatch
 ):
-    answer(data_root)
+    answer(shared_root)
     monkeypatch.setattr(diskcache, "CODE_VERSION", b"another version of the code")
     parses.clear()
-    answer(data_root)
-    assert len(parses) == len(store.data_files(data_root))
+    answer(shared_root)
+    assert len(parses) == len(store.data_files(shared_root))
 
 
 def test_an_edit_keeping_size_and_time_misses_for_that_file_only(data_root: Path, cache_dir: Path, parses: list[str]):
@@ -183,12 +196,12 @@ def test_an_edit_keeping_size_and_time_misses_for_that_file_only(data_root: Path
     assert warm == answer(data_root, persistent=False)
 
 
-def test_no_cache_neither_reads_nor_writes(data_root: Path, cache_dir: Path):
+def test_no_cache_neither_reads_nor_writes(shared_root: Path, cache_dir: Path):
     runner = CliRunner()
-    result = runner.invoke(main, ["validate", "--no-cache", "--root", str(data_root)])
+    result = runner.invoke(main, ["validate", "--no-cache", "--root", str(shared_root)])
     assert result.exit_code == 0, result.output
     assert not cache_dir.exists()
-    result = runner.invoke(main, ["validate", "--root", str(data_root)])
+    result = runner.invoke(main, ["validate", "--root", str(shared_root)])
     assert result.exit_code == 0, result.output
     assert _entries(cache_dir)
 
