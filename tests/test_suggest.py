@@ -228,6 +228,40 @@ def test_a_new_article_gets_the_right_provision_first_for_each_event(dataset, wo
     assert passage.proposals and passage.proposals[0].provision_id in expected, passage.to_dict()
 
 
+@pytest.mark.parametrize(
+    ("words", "provision"),
+    [
+        # A blockade is an act contrary to the corridor clauses (methodology: `violated`), however
+        # often the data's denials say "the road is open" about the same provisions.
+        ("tents across the Lachin corridor and turned back every lorry", "nov2020-6c"),
+        ("tents across the Lachin corridor and turned back every lorry", "nov2020-6e"),
+        ("troops on the two sides traded fire along the line of contact", "nov2020-1"),
+    ],
+)
+def test_the_new_article_s_blockade_and_clash_are_guessed_violated(dataset, words: str, provision: str):
+    text = (FIXTURES / "suggest-new-article.txt").read_text(encoding="utf-8")
+    (passage,) = [s for s in sg.suggest(dataset, text, when=date(2021, 6, 1)) if words in s.passage.text]
+    (proposal,) = [p for p in passage.proposals if p.provision_id == provision]
+    assert proposal.stance == Stance.VIOLATED, proposal.stances
+
+
+@pytest.mark.parametrize(
+    ("text", "reported"),
+    [
+        ("Protesters blocked the road and turned back every lorry.", True),
+        ("Azerbaijan denied that the road was blocked.", False),  # a denial: compliance
+        ("The corridor remained open to traffic.", False),
+    ],
+)
+def test_a_reported_obstruction_is_never_guessed_implemented(dataset, text: str, reported: bool):
+    from tracker.suggest.stance import reports_obstruction
+
+    assert reports_obstruction(text) == reported
+    model = sg.model_for(dataset)
+    stances = dict(model.stances(text, model.reader.stems(text), "nov2020-6e"))
+    assert (stances[Stance.IMPLEMENTED] == 0.0) == reported
+
+
 def test_the_new_article_s_unrelated_paragraph_bears_on_nothing(dataset):
     text = (FIXTURES / "suggest-new-article.txt").read_text(encoding="utf-8")
     (weather,) = [s for s in sg.suggest(dataset, text, when=date(2021, 6, 1)) if "weather" in s.passage.text]
