@@ -84,8 +84,8 @@ class Weights:
     rerank: tuple[float, ...] = ()
     cutoff: float = 0.5
     # The relevance gate (kernel.Gate): a passage whose gate score is under this gets no proposal.
-    # None: no gate. Chosen by the benchmark in the folds, like the threshold.
-    gate: float | None = None
+    # None: no gate. Chosen by the benchmark in the folds, like the threshold (0.2 on all the data).
+    gate: float | None = 0.2
     # Share of the stance kernel's probabilities (kernel.StanceKernel) mixed into the regression's.
     stance_kernel: float = 0.0
 
@@ -321,23 +321,34 @@ class Model:
                         )
                     )
         self.stance_model = self.fit_stance(weights)
-        # The stance kernel learns from the same (item, provision) pairs.
-        pairs = [
+        # The stance kernel learns from the same (item, provision) pairs; fitted when first used
+        # (the shipped weights give it no share, so a one-shot command does not pay for it).
+        self._kernel_pairs = [
             (r, pid, e.kind, e.stance) for r, e in enumerate(examples) for pid in e.provisions if pid in self.category
         ]
-        self.stance_kernel = StanceKernel(
-            self.items @ self.items.T,
-            [r for r, *_ in pairs],
-            [pid for _, pid, _, _ in pairs],
-            [self.category[pid] for _, pid, _, _ in pairs],
-            [kind for _, _, kind, _ in pairs],
-            [stance for *_, stance in pairs],
-        )
+        # A box, not an attribute: copies made by with_weights share the fitted kernel.
+        self._stance_kernel: list[StanceKernel] = []
         # The relevance gate: the background articles' passages (relevant when a quote covers them)
         # and every confirmed quote (relevant).
         gate_rows = [(read(t), relevant) for t, relevant in gate_passages]
         gate_rows += [(st, True) for st, e in zip(example_stems, examples, strict=True) if e.kind == "quote"]
         self.gate = Gate([bag(st) for st, _ in gate_rows], [r for _, r in gate_rows])
+
+    @property
+    def stance_kernel(self) -> StanceKernel:
+        if not self._stance_kernel:
+            pairs = self._kernel_pairs
+            self._stance_kernel.append(
+                StanceKernel(
+                    self.items @ self.items.T,
+                    [r for r, *_ in pairs],
+                    [pid for _, pid, _, _ in pairs],
+                    [self.category[pid] for _, pid, _, _ in pairs],
+                    [kind for _, _, kind, _ in pairs],
+                    [stance for *_, stance in pairs],
+                )
+            )
+        return self._stance_kernel[0]
 
     def gate_score(self, stems: Sequence[str]) -> float:
         """How much a passage reads like the passages analysts linked to some provision (about 1)
