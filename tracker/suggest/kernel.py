@@ -64,7 +64,9 @@ def _solve(kernel: np.ndarray, y: np.ndarray, ridge: float) -> np.ndarray:
 
 
 class Gate:
-    """Whether a passage bears on any provision: kernel ridge on 1 (relevant) / 0 (not)."""
+    """Whether a passage bears on any provision: kernel ridge on 1 (relevant) / 0 (not). The kernel
+    is linear, so the fit is kept as one weight per term (X^T alpha): a passage is scored by a sum
+    over its own terms, not a product with every training row."""
 
     RIDGE = 1.0  # fixed, not tuned: the threshold on the score is what the folds choose
 
@@ -72,14 +74,16 @@ class Gate:
         self.tfidf = Tfidf(bags) if bags else None
         y = np.array([1.0 if r else 0.0 for r in relevant])
         self.mean = float(y.mean()) if len(y) else 1.0
-        self.x = self.tfidf.matrix(bags) if self.tfidf else np.zeros((0, 0))
-        self.alpha = _solve(self.x @ self.x.T, y - self.mean, self.RIDGE) if len(y) else np.zeros(0)
+        self.term_weights = np.zeros(0)
+        if self.tfidf is not None and len(y):
+            x = self.tfidf.matrix(bags)
+            self.term_weights = x.T @ _solve(x @ x.T, y - self.mean, self.RIDGE)
 
     def score(self, bags: Sequence[Counter[str]]) -> np.ndarray:
         """About 1 for a passage like the relevant ones, about 0 for one like the rest."""
-        if self.tfidf is None or not len(self.alpha):
+        if self.tfidf is None or not len(self.term_weights):
             return np.ones(len(bags))
-        return self.tfidf.matrix(bags) @ self.x.T @ self.alpha + self.mean
+        return self.tfidf.matrix(bags) @ self.term_weights + self.mean
 
 
 class StanceKernel:

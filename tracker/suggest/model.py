@@ -232,7 +232,8 @@ class Model:
         example_stems = [read(e.text) for e in examples]
         # Word rarity over the passages of the background articles and the training items.
         texts = [p.text for text in background for p in split_passages(text)]
-        token_sets = [set(read(t)) for t in texts] + [set(s) for s in example_stems]
+        background_stems = {t: read(t) for t in texts}  # the gate reads the same passages again
+        token_sets = [set(background_stems[t]) for t in texts] + [set(s) for s in example_stems]
         self._df = Counter(t for s in token_sets for t in s)
         self.n_background = len(token_sets)
         # Provision words (title, text, variants) and keywords, with how many provisions share each.
@@ -330,7 +331,9 @@ class Model:
         self._stance_kernel: list[StanceKernel] = []
         # The relevance gate: the background articles' passages (relevant when a quote covers them)
         # and every confirmed quote (relevant).
-        gate_rows = [(read(t), relevant) for t, relevant in gate_passages]
+        gate_rows = [
+            (background_stems[t] if t in background_stems else read(t), relevant) for t, relevant in gate_passages
+        ]
         gate_rows += [(st, True) for st, e in zip(example_stems, examples, strict=True) if e.kind == "quote"]
         self.gate = Gate([bag(st) for st, _ in gate_rows], [r for _, r in gate_rows])
 
@@ -559,6 +562,8 @@ class Model:
         stems = [[t.stem for t in ts] for ts in tokens]
         out = []
         is_title = headings(text, passages)
+        # The gate's scores of all passages at once (one product, not one per passage).
+        gates = self.gate.score([bag(s) for s in stems]) if self.weights.gate is not None else np.ones(len(stems))
         for i, passage in enumerate(passages):
             if is_title[i]:
                 out.append(PassageSuggestion(passage, []))
@@ -567,7 +572,7 @@ class Model:
                 self.parts(tokens[i], self.similarities(stems[i]), when),
                 self.weights,
                 top,
-                self.gate_score(stems[i]) if self.weights.gate is not None else 1.0,
+                float(gates[i]),
             )
             proposals = []
             for pid, shown, parts in ranked:
