@@ -215,3 +215,21 @@ def test_the_cache_folder_in_a_data_root_is_ignored_by_git(
     store.load(data_root, today=TODAY, persistent=True)
     folder = data_root / diskcache.FOLDER
     assert (folder / ".gitignore").read_text() == "*\n"
+
+
+def test_a_problem_found_across_files_is_located_from_a_files_entry(
+    data_root: Path, cache_dir: Path, parses: list[str]
+):
+    # An unknown provision is found only once every file is read, at a place the entry does not keep
+    # (entries keep items' and ids' places): it is found again from the file's bytes, not the entry.
+    path = data_root / EVIDENCE
+    text = path.read_text(encoding="utf-8")
+    start = text.index("provisions: [") + len("provisions: [")
+    path.write_text(text[:start] + "no-such-provision, " + text[start:], encoding="utf-8")
+    cold = answer(data_root, persistent=False)
+    assert any("no-such-provision" in p for p in cold[0])
+    answer(data_root)
+    for entry in cache_dir.glob("root-*"):
+        entry.unlink()
+    parses.clear()
+    assert answer(data_root) == cold and parses == []

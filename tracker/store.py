@@ -295,9 +295,12 @@ def _save_root(disk: DiskCache, key: str, loader: _Loader, keep_dataset: bool) -
         disk.put(key + "-dataset", (texts, dataset, problems))
 
 
-def _file_entry(disk: DiskCache, name: str) -> tuple[Parsed, dict[bytes, dict[str, quotes.Span | str | None]]] | None:
+def _file_entry(
+    disk: DiskCache, name: str, raw: bytes
+) -> tuple[Parsed, dict[bytes, dict[str, quotes.Span | str | None]]] | None:
     """A data file's entry on disk: its `Parsed`, and where the quotes of each text it cites (by the
-    text's digest) were found; None for a miss (see _Loader._save_files)."""
+    text's digest) were found; None for a miss (see _Loader._save_files). `raw`: the file's bytes, whose
+    digest is part of `name`; the document was pickled without them."""
     entry = disk.get(name)
     if not (
         isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], bytes) and isinstance(entry[1], dict)
@@ -307,7 +310,10 @@ def _file_entry(disk: DiskCache, name: str) -> tuple[Parsed, dict[bytes, dict[st
         parsed = pickle.loads(entry[0])  # signed with the entry (tracker/diskcache.py)
     except Exception:  # signed by us yet unreadable (a class renamed since): a miss, never an error
         return None
-    return (parsed, entry[1]) if isinstance(parsed, Parsed) else None
+    if not isinstance(parsed, Parsed):
+        return None
+    parsed.doc.source = raw  # what a position not kept is found again from
+    return parsed, entry[1]
 
 
 @dataclass(frozen=True)
@@ -347,7 +353,7 @@ def _valid_files(root: Path, today: date, disk: DiskCache, key: str, texts: _Tex
         if raw is None:
             raise FileChanged(path, "could not be read again")
         digest = hashlib.blake2b(raw).digest()
-        entry = _file_entry(disk, disk.name("file", str(path), os.getcwd(), digest))
+        entry = _file_entry(disk, disk.name("file", str(path), os.getcwd(), digest), raw)
         parsed, found_in = entry if entry is not None else (check_file(*parse_bytes(raw, path, light=True)), {})
         source = parsed.parts.get("source") if parsed.model is SourceFile else None
         if not isinstance(source, Source):
@@ -619,7 +625,7 @@ class _Loader:
         if disk is None or Path(os.path.abspath(path)) in self.overlay:
             return check_file(*parse_bytes(raw, path, light=True))
         name = disk.name("file", str(path), os.getcwd(), digest)
-        entry = _file_entry(disk, name)
+        entry = _file_entry(disk, name, raw)
         if entry is not None:
             parsed, found_in = entry
             self.entries[str(path)] = (name, parsed)

@@ -62,6 +62,13 @@ class Document:
         self.data = None
         self.released = True
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Pickled without its bytes (the disk cache's entries, tracker/store.py): the reader has just read
+        # them, and checked them against the entry's name, and hands them back; a third of each entry.
+        state = dict(self.__dict__)
+        state["source"] = None
+        return state
+
     def _restore(self) -> None:
         restored, _ = parse_bytes(self.source or b"", self.path)
         self.data, self.keys, self.values = restored.data, restored.keys, restored.values
