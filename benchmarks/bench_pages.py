@@ -110,9 +110,12 @@ def bench_browser(
         for name in pages:
             median = statistics.median(times[name])
             results.append((size, name, median, median / base))
+            # Each round's page over the same round's bare page: the spread of the ratio under the load.
+            ratios = [t / b for t, b in zip(times[name], times["bare"], strict=True)]
             print(
-                f"{size:>8}  {name:<11} {median * 1000:7.0f} ms  {median / base:5.2f}x the bare page "
-                f"({base * 1000:.0f} ms)",
+                f"{size:>8}  {name:<11} {median * 1000:7.0f} ms (max {max(times[name]) * 1000:5.0f})  "
+                f"{median / base:5.2f}x the bare page ({base * 1000:.0f} ms, max {max(times['bare']) * 1000:.0f}); "
+                f"per round {min(ratios):.2f}-{max(ratios):.2f}x",
                 flush=True,
             )
     return results
@@ -126,6 +129,7 @@ def bench_trend(work: Path, passages: int = 100_000, runs: int = 5, root: Path |
     from tracker.status import all_statuses
     from tracker.store import load
 
+    label = f"{passages} passages" if root is None else f"the data root {root}"
     if root is None:
         root = work / f"data-{passages}"
         if not root.exists():
@@ -160,7 +164,7 @@ def bench_trend(work: Path, passages: int = 100_000, runs: int = 5, root: Path |
         per_party.append(time.process_time() - started)
     months = len(trend.month_ends(first, dates[1]))
     print(
-        f"trend at {passages} passages ({len(dataset.provisions)} provisions, {months} months), CPU time of "
+        f"trend at {label} ({len(dataset.provisions)} provisions, {months} months), CPU time of "
         f"Python per rerun at a new as-of date, median of {runs} (max): overall "
         f"{statistics.median(overall) * 1000:.0f} ms ({max(overall) * 1000:.0f}); per party, when its expander "
         f"is open, {statistics.median(per_party) * 1000:.0f} ms ({max(per_party) * 1000:.0f}); the first after "
