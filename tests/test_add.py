@@ -103,6 +103,11 @@ def test_add_source_refuses_duplicates_bad_fields_and_future_dates(data_root: Pa
         add.add_source(data_root, "Other text here.", title="t", outlet="x", published="unknown", url="ftp://x")
     with pytest.raises(InvalidData, match="in the future"):
         add.add_source(data_root, "Other text here.", title="t", outlet="x", published="2030-01-01", today=TODAY)
+    # The fields are keyword arguments checked as a signature would: a misspelt or missing one is refused.
+    with pytest.raises(TypeError, match="byine"):
+        add.add_source(data_root, "Other text here.", title="t", outlet="x", published="unknown", byine="x")  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="outlet"):
+        add.add_source(data_root, "Other text here.", title="t", published="unknown")  # type: ignore[call-arg]
     stored = len(list((data_root / "evidence" / "articles").glob("*.txt")))
     assert stored == len(list((REPO / "evidence" / "articles").glob("*.txt"))) + 1  # nothing else was stored
     assert load(data_root, today=TODAY)[1] == []

@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, Required, TypedDict, Unpack
+from typing import Any, TypedDict, Unpack
 
 from . import quotes
 from .atomic import ABSENT, ReadToken, data_lock, write_atomic
@@ -118,14 +118,19 @@ def _root_problem(root: Path, message: str) -> InvalidData:
     return InvalidData([Problem(display_path(root / "evidence"), 1, 1, message)])
 
 
-class SourceFields(TypedDict, total=False):
+class _SourceRequired(TypedDict):
+    # Required keys in a base class rather than Required[...]: this module's annotations are strings,
+    # in which the runtime cannot see Required (and __required_keys__ is checked below).
+    title: str
+    outlet: str
+    published: date | str
+
+
+class SourceFields(_SourceRequired, total=False):
     """What describes a new source, for add_source and add_source_with_evidence (the CLI's
     add-source options). Left out: no url, byline or note; language "en"; the id made from the
     title; the text read as UTF-8; `today` the real date."""
 
-    title: Required[str]
-    outlet: Required[str]
-    published: Required[date | str]
     url: str | None
     language: str
     source_id: str | None
@@ -153,6 +158,10 @@ def add_source_with_evidence(
     """Store an article with passages quoted from it, all or nothing: the article is stored only if
     its source and every passage validate (the dashboard stores a pasted article only when a passage
     from it is saved). Returns the source id and the passages' ids. See add_source and add_evidence_items."""
+    # What a signature with these keyword arguments would refuse (mypy checks typed callers; this, the rest).
+    known = SourceFields.__required_keys__ | SourceFields.__optional_keys__
+    if wrong := sorted(set(fields) - known) + sorted(SourceFields.__required_keys__ - set(fields)):
+        raise TypeError(f"add_source: unexpected or missing field(s): {', '.join(wrong)}")
     title, source_id, today = fields["title"], fields.get("source_id"), fields.get("today")
     root = Path(root)
     body = decode_article(text, fields.get("encoding")).encode("utf-8")
