@@ -55,7 +55,7 @@ shown = [
 ]
 
 # ----- counts per status: a table of text bars, not a chart (each chart is a vega view the browser
-# compiles and draws; this page already has two)
+# compiles and draws; this page already has the trend)
 left, right = st.columns([2, 3])
 with left:
     st.subheader(f"{len(shown)} of {ui.plural(len(view.statuses), 'provision')}")
