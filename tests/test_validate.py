@@ -15,7 +15,7 @@ from tracker.cli import main
 from tracker.errors import InvalidData, TrackerError
 from tracker.store import load
 
-from .helpers import TODAY
+from .helpers import TODAY, edit, tiny_root
 from .test_add import ARTICLE, fields
 
 
@@ -115,3 +115,29 @@ def test_the_cli_turns_every_tracker_error_into_one_message_without_a_traceback(
     assert "evidence 'E001' is already confirmed" in result.output
     assert "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize(
+    ("broken", "expected"),
+    [
+        # A file that cannot be read defines nothing: a reference to what it defines says where to look,
+        # not a guessed spelling.
+        (
+            ("provisions/pact.yaml", "  id: pact\n", "\tid: pact\n"),
+            "', but provisions/pact.yaml could not be read and may define it; fix the error reported there first",
+        ),
+        # Every file read: a misspelt id gets the closest spellings.
+        (("evidence/report.yaml", "provisions: [pact-1]", "provisions: [pact-l]"), "did you mean 'pact-1'"),
+    ],
+)
+def test_an_unknown_reference_says_whether_an_unreadable_file_may_define_it(
+    tmp_path: Path, broken: tuple[str, str, str], expected: str, monkeypatch: pytest.MonkeyPatch
+):
+    root = tiny_root(tmp_path)
+    name, old, new = broken
+    edit(root / name, old, new)
+    monkeypatch.chdir(root)
+    problems = load(root, today=TODAY)[1]
+    unknown = [p for p in problems if "unknown provision" in p.message]
+    assert unknown and all(expected in p.message for p in unknown)
+    assert all(p.file.endswith(("report.yaml", "events-tiny.yaml")) for p in unknown)

@@ -655,6 +655,7 @@ class _Loader:
         parsed = self._parsed(path, previous)
         self.problems += parsed.problems
         if parsed.model is None:
+            self.files.unread.append(display_path(path))
             return
         doc, model, parts, files = parsed.doc, parsed.model, parsed.parts, self.files
         self.docs[doc.name] = doc

@@ -46,6 +46,9 @@ class Files:
     invalid_items: list[tuple[Document, str, int, dict[str, Any]]] = field(default_factory=list)
     # Ids of items that failed the schema: already reported, so references to them are not.
     invalid_ids: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # Data files that could not be read at all (already reported): an id they define looks unknown,
+    # so a reference to it says where it may be instead of guessing a spelling.
+    unread: list[str] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- messages
@@ -126,22 +129,30 @@ def too_short(doc: Document, loc: KeyPath, quote: str) -> Problem | None:
 # --------------------------------------------------------------------------- references
 
 
-def _ref(
-    doc: Document, loc: KeyPath, kind: str, ident: str, known: Iterable[str], skip: Iterable[str] = ()
-) -> list[Problem]:
-    if ident in known or ident in skip:
+def _ref(files: Files, doc: Document, loc: KeyPath, kind: str, ident: str, known: Iterable[str]) -> list[Problem]:
+    """A reference to an id that must be defined; one already reported as invalid is not reported again."""
+    if ident in known or ident in files.invalid_ids.get(kind, ()):
         return []
+    if files.unread:
+        return [doc.problem(loc, unread_reference(kind, ident, files.unread))]
     return [doc.problem(loc, unknown(kind, ident, known))]
+
+
+def unread_reference(kind: str, ident: str, unread: Sequence[str]) -> str:
+    """An id not found while some data file could not be read: it may be defined there (one wording)."""
+    names = ", ".join(unread[:3]) + (f" and {len(unread) - 3} more" if len(unread) > 3 else "")
+    return (
+        f"unknown {kind} '{ident}', but {names} could not be read and may define it; fix the error reported there first"
+    )
 
 
 def references(files: Files, ds: Dataset) -> list[Problem]:
     """Every id used must be defined: actors, provisions, text sources, evidence."""
     out: list[Problem] = []
     actors = ds.actors
-    bad = files.invalid_ids
 
     def ref(doc: Document, loc: KeyPath, kind: str, ident: str, known: Any) -> None:
-        out.extend(_ref(doc, loc, kind, ident, known, bad.get(kind, ())))
+        out.extend(_ref(files, doc, loc, kind, ident, known))
 
     for doc, agreement, provisions in files.agreement_files:
         if agreement is None:
@@ -193,8 +204,7 @@ def lineage(files: Files, ds: Dataset, today: date) -> list[Problem]:
             if link.agreement == agreement.id:
                 out.append(doc.problem(loc, f"agreement '{agreement.id}' links to itself; name another"))
             else:
-                skip = files.invalid_ids.get("agreement", ())
-                out += _ref(doc, loc, "agreement", link.agreement, ds.agreements, skip)
+                out += _ref(files, doc, loc, "agreement", link.agreement, ds.agreements)
         for i, stage in enumerate(agreement.stages):
             if stage.date > today:
                 out.append(
@@ -212,9 +222,7 @@ def _supersession(
     out: list[Problem] = []
     later = ds.provision_agreement.get(sup.provision)
     if later is None:
-        out += _ref(
-            doc, (*loc, "provision"), "provision", sup.provision, ds.provisions, files.invalid_ids.get("provision", ())
-        )
+        out += _ref(files, doc, (*loc, "provision"), "provision", sup.provision, ds.provisions)
     elif later == agreement.id:
         out.append(
             doc.problem(
@@ -229,7 +237,7 @@ def _supersession(
     out += _evidence_refs(files, ds, doc, (*loc, "evidence"), sup.evidence)
     for k, contest in enumerate(sup.contested):
         where = (*loc, "contested", k)
-        out += _ref(doc, (*where, "actor"), "actor", contest.actor, ds.actors, files.invalid_ids.get("actor", ()))
+        out += _ref(files, doc, (*where, "actor"), "actor", contest.actor, ds.actors)
         before = f"contested from {contest.from_}, before the supersession itself ({sup.from_})"
         out += _date_between(doc, (*where, "from"), contest.from_, sup.from_, before, "contest date", today)
         out += _evidence_refs(files, ds, doc, (*where, "evidence"), contest.evidence)
@@ -261,7 +269,7 @@ def _evidence_refs(files: Files, ds: Dataset, doc: Document, loc: KeyPath, ids: 
                 )
             )
             continue
-        out += _ref(doc, (*loc, j), "evidence", eid, ds.evidence, files.invalid_ids.get("evidence", ()))
+        out += _ref(files, doc, (*loc, j), "evidence", eid, ds.evidence)
     return out
 
 
@@ -280,11 +288,11 @@ def invalid_items(files: Files, ds: Dataset, today: date) -> list[Problem]:
         for key, (kind, known) in fields.items():
             value = raw.get(key)
             if isinstance(value, str):
-                out += _ref(doc, (name, i, key), kind, value, known, files.invalid_ids.get(kind, ()))
+                out += _ref(files, doc, (name, i, key), kind, value, known)
             elif isinstance(value, list):
                 for j, ident in enumerate(value):
                     if isinstance(ident, str):
-                        out += _ref(doc, (name, i, key, j), kind, ident, known, files.invalid_ids.get(kind, ()))
+                        out += _ref(files, doc, (name, i, key, j), kind, ident, known)
         for key in ("event_date", "published", "date"):
             when = raw.get(key)
             if isinstance(when, date) and not isinstance(when, datetime) and when > today:
