@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
-import os
 import shutil
 import statistics
 import subprocess
@@ -33,15 +32,10 @@ sys.path.insert(0, str(HERE))
 from bench_scale import _command  # noqa: E402  (the launcher that reports a command's peak memory)
 
 REPO = HERE.parent
+sys.path.insert(0, str(REPO / "scripts"))
+from screenshot import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (Chromium's path and flags, set in one place)
+
 AS_OF = "2025-06-30"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 
 def _size(path: Path) -> int:

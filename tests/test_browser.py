@@ -22,18 +22,10 @@ from tracker.store import load_valid
 from .helpers import REPO, edit
 
 sys.path.insert(0, str(REPO / "scripts"))
-from screenshot import dashboard
+from screenshot import CHROMIUM, CHROMIUM_ARGS, dashboard
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 AS_OF = "2021-06-30"
 HOSTILE_NOTE = "<script>window.pwned=1</script><img src=x onerror=window.pwned=2> [click](javascript:window.pwned=3)"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import os
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urldefrag, urlparse
@@ -14,7 +15,12 @@ import pytest
 
 from tracker.release.site import highlight, http_url
 
+from .helpers import REPO
 from .test_release import make_root, release
+
+# Chromium's path and flags are set in one place, the script that makes the README's picture.
+sys.path.insert(0, str(REPO / "scripts"))
+from screenshot import CHROMIUM, CHROMIUM_ARGS
 
 
 class Page(HTMLParser):
@@ -137,15 +143,6 @@ def test_only_http_urls_become_links(url: str | None, ok: bool) -> None:
 
 
 # --------------------------------------------------------------------------- in Chromium
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 
 def crawl(site: Path) -> set[str]:
