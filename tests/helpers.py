@@ -49,6 +49,29 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
     path.write_text(text.replace(old, new, count), encoding="utf-8")
 
 
+def add_evidence_argv(root: Path, claimant: str = "Someone", *extra: str) -> list[str]:
+    """`tracker add-evidence` with a passage of the bundled data that is found in its article and valid,
+    so that a test can vary what it is about (the claimant, the disk) and nothing else."""
+    return [
+        "add-evidence",
+        "--root",
+        str(root),
+        "--source",
+        "russian-ministers-visit",
+        "--quote",
+        "the Russian military launched de-mining operations in Nagorno-Karabakh",
+        "--provision",
+        "nov2020-3",
+        "--stance",
+        "progress",
+        "--claimant",
+        claimant,
+        "--side",
+        "russia",
+        *extra,
+    ]
+
+
 def problems_in(root: Path) -> list[Problem]:
     return load(root, today=TODAY)[1]
 

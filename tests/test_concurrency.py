@@ -13,7 +13,7 @@ import pytest
 from tracker import add
 from tracker.store import load
 
-from .helpers import REPO, TODAY
+from .helpers import REPO, TODAY, add_evidence_argv
 
 WRITERS, ROUNDS = 3, 3
 
@@ -100,28 +100,7 @@ def test_date_like_free_text_is_stored_as_text(data_root: Path):
 
     from tracker.cli import main
 
-    result = CliRunner().invoke(
-        main,
-        [
-            "add-evidence",
-            "--root",
-            str(data_root),
-            "--source",
-            "russian-ministers-visit",
-            "--quote",
-            "the Russian military launched de-mining operations in Nagorno-Karabakh",
-            "--provision",
-            "nov2020-3",
-            "--stance",
-            "progress",
-            "--claimant",
-            "2020-02-30",
-            "--side",
-            "russia",
-            "--event-date",
-            "2020-11-22",
-        ],
-    )
+    result = CliRunner().invoke(main, add_evidence_argv(data_root, "2020-02-30", "--event-date", "2020-11-22"))
     assert result.exit_code == 0, result.output
     new = result.stdout.strip()
     assert load(data_root, today=TODAY)[0].evidence[new].evidence.claimant == "2020-02-30"

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from tracker import atomic
 from tracker.cli import main
 
-from .helpers import REPO
+from .helpers import REPO, add_evidence_argv
 
 COMMANDS = {
     "export": ["export", "--root", str(REPO), "--as-of", "2021-06-30"],
@@ -151,25 +151,7 @@ def test_a_write_to_a_read_only_data_root_is_one_line(data_root: Path, monkeypat
 
     monkeypatch.setattr(atomic.os, "open", refusing_open)
     before = {p: p.read_bytes() for p in (data_root / "evidence").glob("*.yaml")}
-    code, _, err = run(
-        [
-            "add-evidence",
-            "--root",
-            str(data_root),
-            "--source",
-            "russian-ministers-visit",
-            "--quote",
-            "the Russian military launched de-mining operations in Nagorno-Karabakh",
-            "--provision",
-            "nov2020-3",
-            "--stance",
-            "progress",
-            "--claimant",
-            "Someone",
-            "--side",
-            "russia",
-        ]
-    )
+    code, _, err = run(add_evidence_argv(data_root))
     assert code == 1 and err.strip().count("\n") == 0 and os.strerror(errno_) in err, err
     assert err.startswith("error: cannot lock ") and ".tracker.lock" in err
     assert {p: p.read_bytes() for p in (data_root / "evidence").glob("*.yaml")} == before
