@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker import gcpause
+from tracker import gcpause, store
 from tracker.store import Dataset
 
 from .helpers import build_scenario, copy_data
@@ -24,6 +24,22 @@ def data_root(tmp_path: Path) -> Path:
 def scenario() -> Callable[..., Dataset]:
     """Build a dataset with one agreement (in force 2020-01-10) and one provision 'p'."""
     return build_scenario
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The names of the files store.load parses (rather than takes from its memory or disk cache)."""
+    parsed: list[str] = []
+    real = store.parse_bytes
+
+    def counting(raw: bytes, path: Path, **options):  # type: ignore[no-untyped-def]
+        parsed.append(path.name)
+        return real(raw, path, **options)
+
+    monkeypatch.setattr(store, "parse_bytes", counting)
+    store.clear_cache()
+    yield parsed
+    store.clear_cache()
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -28,22 +27,6 @@ from .helpers import REPO, TODAY, D, edit
 
 EVIDENCE = "evidence/russian-ministers-visit.yaml"
 ARTICLE = "evidence/articles/000_6b2447b7a3177c8d.txt"
-
-
-@pytest.fixture
-def parses(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """The names of the files store.load parses (rather than takes from its cache)."""
-    parsed: list[str] = []
-    real = store.parse_bytes
-
-    def counting(raw: bytes, path: Path, **options):  # type: ignore[no-untyped-def]
-        parsed.append(path.name)
-        return real(raw, path, **options)
-
-    monkeypatch.setattr(store, "parse_bytes", counting)
-    store.clear_cache()
-    yield parsed
-    store.clear_cache()
 
 
 def snapshot(root: Path) -> tuple[list[str], dict[str, tuple[object, ...]]]:

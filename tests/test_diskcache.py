@@ -4,7 +4,7 @@ that is missing, truncated, corrupt, stale or signed by someone else is never tr
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -25,22 +25,6 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("TRACKER_CACHE_DIR", str(folder))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
     return folder
-
-
-@pytest.fixture
-def parses(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """The names of the files store.load parses (rather than takes from a cache)."""
-    parsed: list[str] = []
-    real = store.parse_bytes
-
-    def counting(raw: bytes, path: Path, **options):  # type: ignore[no-untyped-def]
-        parsed.append(path.name)
-        return real(raw, path, **options)
-
-    monkeypatch.setattr(store, "parse_bytes", counting)
-    store.clear_cache()
-    yield parsed
-    store.clear_cache()
 
 
 @pytest.fixture(scope="module")
