@@ -92,7 +92,10 @@ def trend_spec(start: date, end: date, height: int, legend: bool) -> dict[str, A
     as-of date."""
     domain, colours = status_domain()
     return {
-        "mark": {"type": "area", "interpolate": "step-after"},
+        # Each point is the state at a month end (the last one at the as-of date), drawn over the month it
+        # ends: step-after drew it over the next month, so the state at the as-of date, the one the counts
+        # above give, had no width and the chart's right edge showed the month before.
+        "mark": {"type": "area", "interpolate": "step-before"},
         "height": height,
         "encoding": {
             "x": {"field": "month", "type": "temporal", "title": None, "axis": date_axis_spec(start, end)},

@@ -121,7 +121,8 @@ else:
     first_month = trend["month"].min().date()
     st.vega_lite_chart(trend, ui.trend_spec(first_month, view.as_of, 260, legend=True), width="stretch")
     st.caption(
-        "Provisions by status at the end of each month, from signature to the chosen date"
+        "Provisions by status at the end of each month since signature, each month drawn in its state at its end;"
+        " the last band is the state at the chosen date"
         + (" (agreement and party filters apply)" if agreements or party else "")
         + ". "
         + stale_note
