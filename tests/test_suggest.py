@@ -229,20 +229,50 @@ def test_a_new_article_gets_the_right_provision_first_for_each_event(dataset, wo
 
 
 @pytest.mark.parametrize(
-    ("words", "provision"),
+    ("words", "provision", "stance"),
     [
         # A blockade is an act contrary to the corridor clauses (methodology: `violated`), however
         # often the data's denials say "the road is open" about the same provisions.
-        ("tents across the Lachin corridor and turned back every lorry", "nov2020-6c"),
-        ("tents across the Lachin corridor and turned back every lorry", "nov2020-6e"),
-        ("troops on the two sides traded fire along the line of contact", "nov2020-1"),
+        ("tents across the Lachin corridor and turned back every lorry", "nov2020-6c", Stance.VIOLATED),
+        ("tents across the Lachin corridor and turned back every lorry", "nov2020-6e", Stance.VIOLATED),
+        ("troops on the two sides traded fire along the line of contact", "nov2020-1", Stance.VIOLATED),
+        # Twelve detainees handed over: a step toward the exchange of all (methodology: `progress`).
+        ("Baku handed over twelve Armenian detainees", "nov2020-8", Stance.PROGRESS),
     ],
 )
-def test_the_new_article_s_blockade_and_clash_are_guessed_violated(dataset, words: str, provision: str):
+def test_the_new_article_s_events_get_the_methodology_s_stance(dataset, words: str, provision: str, stance: Stance):
     text = (FIXTURES / "suggest-new-article.txt").read_text(encoding="utf-8")
     (passage,) = [s for s in sg.suggest(dataset, text, when=date(2021, 6, 1)) if words in s.passage.text]
     (proposal,) = [p for p in passage.proposals if p.provision_id == provision]
-    assert proposal.stance == Stance.VIOLATED, proposal.stances
+    assert proposal.stance == stance, proposal.stances
+
+
+@pytest.mark.parametrize(
+    ("text", "batch"),
+    [
+        ("Azerbaijan freed 15 Armenian detainees in return for a map.", True),
+        ("Two Azerbaijani servicemen held in Armenia were repatriated.", True),
+        ("Baku handed over the Aghdam district on 20 November.", False),  # a district, not a batch of people
+        ("Russia deployed 1,960 troops.", False),  # a deployment, not a handover
+    ],
+)
+def test_a_batch_of_people_handed_over_is_a_cue_toward_progress(text: str, batch: bool):
+    assert bool(sg.stance_cues(text)[Stance.PROGRESS]) == batch
+
+
+@pytest.mark.parametrize(
+    ("text", "act", "speech"),
+    [
+        ("The corridor reopened on Monday.", True, False),
+        ("The minister said the corridor would reopen.", False, True),
+        ("Ten prisoners were released, the ministry said.", True, True),
+        ("Talks went on in Moscow.", False, False),
+    ],
+)
+def test_reports_of_acts_and_of_words_are_told_apart(text: str, act: bool, speech: bool):
+    from tracker.suggest.stance import act_and_speech
+
+    assert act_and_speech(text) == (act, speech)
 
 
 @pytest.mark.parametrize(
@@ -336,6 +366,20 @@ def test_the_output_says_which_date_decides_what_is_in_force():
     assert f"in force on {date.today().isoformat()} (today: give --date" in today.output
     given = CliRunner().invoke(main, ["suggest", "-", "--date", "2021-02-01", "--root", str(REPO)], input=text)
     assert "in force on 2021-02-01 (the date given)" in given.output
+
+
+@pytest.mark.parametrize(
+    ("text", "denial"),
+    [
+        ("The envoy said the claims of a blockade were groundless.", True),
+        ("The minister said Armenia had no armed formations in Karabakh.", True),
+        ("The ministry said it was fully complying with the statement.", True),
+        ("The ministry reported a blockade of the road.", False),
+        ("Claims of a new offensive spread on Monday.", False),
+    ],
+)
+def test_denials_are_recognised_in_either_order_and_as_plain_compliance(text: str, denial: bool):
+    assert sg.denies_breach(text) == denial
 
 
 @pytest.mark.parametrize(

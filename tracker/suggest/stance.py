@@ -109,8 +109,15 @@ _DENIAL = re.compile(
     r"\b(?:deni(?:ed|es)|deny(?:ing)?|reject(?:ed|s|ing)?|dismiss(?:ed|es)?|refut(?:ed|es)|false|groundless|"
     r"untrue|not true|no truth)\b[^.;]{0,80}?\b(?:violat\w*|breach\w*|fir(?:ed|ing)|shell\w*|attack\w*|"
     r"block\w*|clos(?:ed|ure)|troops|presence|provocat\w*)"
-    r"|\bno (?:armenian |azerbaijani |russian )?(?:troops|soldiers|forces|military personnel)\b"
-    r"|\b(?:road|corridor|route) (?:is|was|remains|remained) open\b",
+    r"|\bno (?:armenian |azerbaijani |russian )?(?:troops|soldiers|servicemen|forces|army|armed (?:forces|formations)|"
+    r"military (?:personnel|presence|transfers))\b"
+    r"|\b(?:road|corridor|route) (?:is|was|remains|remained) open\b"
+    # The accusation first, then the denial ("claims of a blockade were groundless"), and plain
+    # claims of compliance or of no incident (fourth pass: after reading the leave-one-year-out
+    # errors, docs/suggest.md).
+    r"|\b(?:claims?|accusations?|allegations?|reports?)\b[^.;]{0,60}?\b(?:groundless|baseless|unfounded|false|"
+    r"untrue|fabricat\w*)\b"
+    r"|\bfully compl(?:ying|ies|ied|iant)\b|\bno such (?:incident|shooting|attack|violation)\b",
     re.IGNORECASE,
 )
 
