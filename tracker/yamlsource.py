@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import yaml
 
@@ -220,15 +220,16 @@ def read_file(path: Path) -> tuple[Document, list[Problem]]:
 
 
 _EMPTY = object()  # a stream without a document, as opposed to one holding null
-_NODE_EVENTS = frozenset({yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent})
 _MAP, _SEQ = f"{_TAG}map", f"{_TAG}seq"
 _ANCHORS = "anchors and aliases (&name, *name) are not supported; write the value out in full"
 _resolver = yaml.resolver.Resolver()
 # Plain scalars resolve (by regex) to a tag, and non-text tags construct to an immutable value
 # (a date, a number, true/false, null); both repeat a lot across files, so both are memoised.
 _CACHE_LIMIT = 100_000
-_tags: dict[tuple[str, tuple[bool, bool]], str] = {}
 _values: dict[tuple[str, str], Any] = {}
+# What a plain scalar (no tag, not quoted) makes, by its text: its tag and value in one lookup.
+_plain: dict[str, Any] = {}
+_MISSING: Any = object()
 
 
 def _second_document(root: yaml.Event, second: yaml.Event | None) -> yaml.YAMLError:
@@ -292,7 +293,12 @@ class _Builder:
     def _run(self, parser: Any) -> Any:
         doc, get_event, light = self.doc, parser.get_event, self.light
         values, keys = doc.values, doc.keys
-        # One frame per open collection: [container, location, is_mapping, key or None, first keys].
+        # The event classes and the memo as locals: this loop runs once per event (two and a half million
+        # at 100k passages), and a local is one lookup where `yaml.ScalarEvent` is two.
+        scalar_event, mapping_start, sequence_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+        mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
+        plain, missing = _plain, _MISSING
+        # One frame per open collection: [container, location, is_mapping, key or None, first keys, depth].
         stack: list[list[Any]] = []
         # The value of a duplicate key is dropped unread: `drop_next` until it starts, then `dropping`
         # counts the collections open inside it.
@@ -303,29 +309,36 @@ class _Builder:
         try:
             while True:
                 # Any: the loop tells events apart by their exact class (the parser makes no subclasses),
-                # which is cheaper than isinstance() at a million and a half events per 100k passages.
+                # which is cheaper than isinstance(); scalars, most of the events, are tested first.
                 event: Any = get_event()
                 cls = event.__class__
-                if cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent:
+                if cls is scalar_event:
+                    is_collection = False
+                    if event.anchor is not None or open_collections > MAX_DEPTH:
+                        self._check_node(event, open_collections)
+                elif cls is mapping_end or cls is sequence_end:
                     open_collections -= 1
                     if dropping:
                         dropping -= 1
                     else:
                         stack.pop()
                     continue
-                if cls is yaml.StreamEndEvent:
+                elif cls is mapping_start or cls is sequence_start:
+                    is_collection = True
+                    if event.anchor is not None or open_collections > MAX_DEPTH:
+                        self._check_node(event, open_collections)
+                    open_collections += 1
+                elif cls is yaml.StreamEndEvent:
                     return root
-                if cls is yaml.DocumentStartEvent:
+                elif cls is yaml.DocumentStartEvent:
                     if root_event is not None:
                         raise _second_document(root_event, self._scan_rest(parser, open_collections, event))
                     continue
-                if cls not in _NODE_EVENTS:  # stream start, document end
-                    continue
-                if event.anchor is not None or open_collections > MAX_DEPTH:
+                elif cls is yaml.AliasEvent:  # it carries its anchor's name: refused here
                     self._check_node(event, open_collections)
-                is_collection = cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent
-                if is_collection:
-                    open_collections += 1
+                    continue
+                else:  # stream start, document end
+                    continue
                 if dropping or drop_next:
                     drop_next = False
                     dropping += is_collection
@@ -340,9 +353,9 @@ class _Builder:
                 elif frame[2]:
                     key = frame[3]
                     if key is None:  # this node is a key
-                        if cls is not yaml.ScalarEvent:
+                        if is_collection:
                             raise self._stop(event, "a key must be a plain name, not a list or mapping")
-                        key = str(event.value)
+                        key = event.value  # text, whatever it looks like: keys are never resolved
                         if not key.isprintable():
                             self._check_control(event, key)
                         if key == "<<":
@@ -378,39 +391,41 @@ class _Builder:
                     )
                 if frame is None:
                     values[loc] = _mark(event)
+                    depth = 0
                 elif not light:
                     loc = (*frame[1], name)
                     if loc not in values:
                         values[loc] = _mark(event)
+                    depth = frame[5] + 1
                 else:
                     # Light: the positions of kept_position only; a location for every collection (its
                     # children's), none for the other values (most of them, at depth 3 and more).
-                    depth = len(frame[1]) + 1
-                    kept = depth <= 2 or (depth == 3 and name == "id")
-                    if kept or is_collection:
+                    depth = frame[5] + 1
+                    if depth <= 2 or (depth == 3 and name == "id"):
                         loc = (*frame[1], name)
-                        if kept:
-                            values[loc] = _mark(event)
-                if cls is yaml.ScalarEvent:
-                    tag = event.tag
-                    if (tag is None or tag == "!") and not event.implicit[0]:
-                        value = event.value  # quoted, or a block scalar: always text (_scalar's first case)
-                    else:
-                        value = self._scalar(event)
+                        values[loc] = _mark(event)
+                    elif is_collection:
+                        loc = (*frame[1], name)
+                if cls is scalar_event:
+                    value = event.value
+                    if event.tag is not None or event.implicit[0]:
+                        # A plain scalar (resolved: a date, a number, true/false, null or text) or a tagged
+                        # one; a quoted or block scalar is always text, as it is.
+                        value = plain.get(value, missing) if event.tag is None else missing
+                        if value is missing:
+                            value = self._scalar(event)
                     if value.__class__ is str and not value.isprintable():  # the check's common case, inline
                         self._check_control(event, value)
-                elif cls is yaml.MappingStartEvent:
+                elif cls is mapping_start:
                     if event.tag not in (None, "!", _MAP):
                         raise self._bad_tag(event, event.tag)
                     value = {}
-                    stack.append([value, loc, True, None, {}])
+                    stack.append([value, loc, True, None, {}, depth])
                 else:
-                    # A sequence: an alias carries its anchor's name and was refused above.
-                    event = cast(yaml.SequenceStartEvent, event)
                     if event.tag not in (None, "!", _SEQ):
                         raise self._bad_tag(event, event.tag)
                     value = []
-                    stack.append([value, loc, False])
+                    stack.append([value, loc, False, None, None, depth])
                 if frame is None:
                     root = value
                 elif frame[2]:
@@ -446,31 +461,35 @@ class _Builder:
 
     def _scalar(self, event: yaml.ScalarEvent) -> Any:
         tag, value = event.tag, event.value
+        plain_key = False
         if tag is None or tag == "!":
             implicit = event.implicit
             if not implicit[0]:  # quoted, or a block scalar: always text
                 return value
-            tag = _tags.get((value, implicit))
-            if tag is None:
-                tag = _resolver.resolve(yaml.ScalarNode, value, implicit)
-                if len(_tags) >= _CACHE_LIMIT:
-                    _tags.clear()
-                _tags[(value, implicit)] = tag
+            # A plain scalar's tag depends on its text alone (the resolver reads implicit[1] only when
+            # implicit[0] is false), so what it makes is memoised by its text (_plain).
+            plain_key = tag is None
+            tag = _resolver.resolve(yaml.ScalarNode, value, implicit)
         if tag == _STR:
-            return value
-        if tag not in _SCALAR_TAGS:
+            result: Any = value
+        elif tag not in _SCALAR_TAGS:
             raise self._bad_tag(event, tag)
-        key = (tag, value)
-        if key in _values:
-            return _values[key]
-        try:
-            # Call the tag's constructor directly: construct_object() would cache every node in the
-            # shared constructor, keeping all parsed files in memory for the life of the process.
-            result = _constructor.yaml_constructors[tag](_constructor, yaml.ScalarNode(tag, value))
-        except (ValueError, TypeError, OverflowError, yaml.YAMLError):
-            # e.g. 2020-13-45 looks like a date to YAML; keep the text so validation can say why.
-            result = value
-        if len(_values) >= _CACHE_LIMIT:
-            _values.clear()
-        _values[key] = result
+        else:
+            key = (tag, value)
+            if key in _values:
+                return _values[key]
+            try:
+                # Call the tag's constructor directly: construct_object() would cache every node in the
+                # shared constructor, keeping all parsed files in memory for the life of the process.
+                result = _constructor.yaml_constructors[tag](_constructor, yaml.ScalarNode(tag, value))
+            except (ValueError, TypeError, OverflowError, yaml.YAMLError):
+                # e.g. 2020-13-45 looks like a date to YAML; keep the text so validation can say why.
+                result = value
+            if len(_values) >= _CACHE_LIMIT:
+                _values.clear()
+            _values[key] = result
+        if plain_key:
+            if len(_plain) >= _CACHE_LIMIT:
+                _plain.clear()
+            _plain[value] = result
         return result
