@@ -3,8 +3,9 @@ that is missing, truncated, corrupt, stale or signed by someone else is never tr
 
 from __future__ import annotations
 
+import hashlib
 import os
-from collections.abc import Callable
+import struct
 from pathlib import Path
 
 import pytest
@@ -69,7 +70,8 @@ def test_an_invalid_file_is_cached_with_its_problems(data_root: Path, cache_dir:
 
 
 def _entries(cache_dir: Path) -> list[Path]:
-    return sorted(p for p in cache_dir.iterdir() if p.name.startswith(("file-", "found-", "root-")))
+    """The entries that have a file of their own (the whole-root ones) and the packs (the files' entries)."""
+    return sorted(p for p in cache_dir.iterdir() if p.name.startswith(("file-", "root-", diskcache.PACK_PREFIX)))
 
 
 def _truncate(path: Path, others: list[Path]) -> None:
@@ -95,23 +97,141 @@ def _empty(path: Path, others: list[Path]) -> None:
     path.write_bytes(b"")
 
 
-@pytest.mark.parametrize("damage", [_missing, _empty, _truncate, _flip, _stale])
+# The files' entries are in packs (tracker/diskcache.py): an entry there is damaged in place, each of the
+# ways above, by writing into the pack (its bytes) or into the pack's index (where it says the entry is).
+
+
+class Packed:
+    """One entry of a pack: its name, where it is, and where its line of the index is."""
+
+    def __init__(self, pack: Path, name: str, offset: int, length: int, line: int):
+        self.pack, self.name, self.offset, self.length, self.line = pack, name, offset, length, line
+
+    def write(self, at: int, data: bytes) -> None:
+        raw = bytearray(self.pack.read_bytes())
+        raw[at : at + len(data)] = data
+        self.pack.write_bytes(bytes(raw))
+
+    def point_at(self, offset: int, length: int) -> None:
+        """Make the index say the entry is at `offset`, `length` bytes long."""
+        self.write(self.line + 2, struct.pack(">QQ", offset, length))
+
+
+def packed(cache_dir: Path) -> list[Packed]:
+    found = []
+    for pack in sorted(cache_dir.glob(diskcache.PACK_PREFIX + "*")):
+        raw = pack.read_bytes()
+        start, count, magic = struct.unpack(">QI4s", raw[-16:])
+        assert magic == diskcache.PACK_MAGIC
+        at = start
+        for _ in range(count):
+            size, offset, length = struct.unpack_from(">HQQ", raw, at)
+            found.append(Packed(pack, raw[at + 18 : at + 18 + size].decode(), offset, length, at))
+            at += 18 + size
+    return found
+
+
+def _packed_missing(entry: Packed, others: list[Packed]) -> None:
+    entry.write(entry.line + 18, b"gone".ljust(len(entry.name), b"-"))  # the index names another entry
+
+
+def _packed_empty(entry: Packed, others: list[Packed]) -> None:
+    entry.write(entry.offset, bytes(entry.length))
+
+
+def _packed_truncate(entry: Packed, others: list[Packed]) -> None:
+    entry.point_at(entry.offset, entry.length // 2)
+
+
+def _packed_flip(entry: Packed, others: list[Packed]) -> None:
+    at = entry.offset + entry.length - 10
+    entry.write(at, bytes([entry.pack.read_bytes()[at] ^ 0x01]))
+
+
+def _packed_stale(entry: Packed, others: list[Packed]) -> None:
+    other = next(o for o in others if o.name != entry.name)
+    entry.point_at(other.offset, other.length)
+
+
+@pytest.mark.parametrize(
+    ("damage", "damage_packed"),
+    [
+        (_missing, _packed_missing),
+        (_empty, _packed_empty),
+        (_truncate, _packed_truncate),
+        (_flip, _packed_flip),
+        (_stale, _packed_stale),
+    ],
+)
 def test_a_damaged_entry_is_never_trusted(
-    shared_root: Path, cold: tuple, cache_dir: Path, parses: list[str], damage: Callable[[Path, list[Path]], None]
+    shared_root: Path, cold: tuple, cache_dir: Path, parses: list[str], damage, damage_packed
 ):
     expected = cold
     answer(shared_root)
-    entries = _entries(cache_dir)
+    entries, files = _entries(cache_dir), packed(cache_dir)
+    assert len(files) == len(store.data_files(shared_root))
     # The whole-root entries too, or they would answer before the per-file ones are read.
-    damaged = [p for p in entries if p.name.startswith("file-")][::3] + [p for p in entries if "found" in p.name][:2]
-    damaged += [p for p in entries if p.name.startswith("root-")]
-    for path in damaged:
+    for path in [p for p in entries if p.name.startswith("root-")]:
         damage(path, entries)
+    damaged = files[::3]
+    for entry in damaged:
+        damage_packed(entry, files)
     parses.clear()
     assert answer(shared_root) == expected
-    assert len(parses) == len([p for p in damaged if p.name.startswith("file-")])  # those, and only those
+    names = _parsed_names(shared_root, damaged)
+    assert len(names) == len(damaged) and sorted(parses) == sorted(Path(p).name for p in names)  # those only
     parses.clear()
     assert answer(shared_root) == expected and parses == []  # and they were written again
+
+
+def _parsed_names(root: Path, damaged: list[Packed]) -> list[str]:
+    """The data files whose entries are `damaged` (an entry's name is a digest of its file's path and bytes)."""
+    names = {entry.name for entry in damaged}
+    return [
+        str(path)
+        for path in store.data_files(root)
+        if diskcache.DiskCache.name("file", str(path), os.getcwd(), hashlib.blake2b(path.read_bytes()).digest())
+        in names
+    ]
+
+
+@pytest.mark.parametrize("cut", [0.5, 0.99, 0.0])
+def test_a_pack_cut_short_or_overwritten_is_never_trusted(
+    shared_root: Path, cold: tuple, cache_dir: Path, parses: list[str], cut: float
+):
+    answer(shared_root)
+    for path in [p for p in _entries(cache_dir) if p.name.startswith("root-")]:
+        path.unlink()
+    (pack,) = cache_dir.glob(diskcache.PACK_PREFIX + "*")
+    raw = pack.read_bytes()
+    pack.write_bytes(raw[: int(len(raw) * cut)] if cut else b"\xff" * len(raw))
+    parses.clear()
+    assert answer(shared_root) == cold
+    assert len(parses) == len(store.data_files(shared_root))
+
+
+def test_packs_are_compacted_and_keep_what_is_used(data_root: Path, cache_dir: Path, parses: list[str]):
+    # Each load after an edit writes a pack of its own; past MAX_PACKS, a load copies the entries it
+    # used into its pack and deletes the rest, so that the folder does not grow with every edit.
+    answer(data_root)
+    path = data_root / EVIDENCE
+    packs = []
+    for n in range(diskcache.MAX_PACKS + 2):
+        edit(path, f"stance: implemented{' ' * n}", f"stance: implemented{' ' * (n + 1)}")
+        parses.clear()
+        warm = answer(data_root)
+        assert parses == [path.name]  # the other files' entries are found, compacted or not
+        assert warm == answer(data_root, persistent=False)
+        packs.append(len(list(cache_dir.glob(diskcache.PACK_PREFIX + "*"))))
+    assert max(packs) == diskcache.MAX_PACKS and packs[-1] < diskcache.MAX_PACKS
+    parses.clear()
+    answer(data_root)
+    assert parses == []
+    for entry in cache_dir.glob("root-*"):
+        entry.unlink()
+    parses.clear()
+    answer(data_root)
+    assert parses == []  # every file's entry survived the compactions
 
 
 @pytest.mark.parametrize("damage", [_missing, _truncate, _flip, _stale])
