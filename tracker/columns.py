@@ -23,6 +23,10 @@ GRAVITY = {
     Stance.VIOLATED: 5,
 }
 
+# GRAVITY by the stance's text: a StrEnum member hashes in Python (Enum.__hash__), its text in C, and
+# the loader looks a stance up once per piece of evidence.
+_GRAVITY_OF_VALUE = {stance.value: gravity for stance, gravity in GRAVITY.items()}
+
 POSITIVE_MAX = 2  # implemented, progress
 NEGATIVE_MIN = 3  # stalled, disputed, violated
 WINDOW_DAYS = 30  # R4: a position is current if dated within 30 days before the latest claim
@@ -58,7 +62,7 @@ class EvidenceColumns:
         self.ids.append(e.id)
         when = e.event_date
         self.day.append(when.toordinal() if isinstance(when, date) else -1)
-        self.gravity.append(GRAVITY[e.stance])
+        self.gravity.append(_GRAVITY_OF_VALUE[e.stance._value_])
         sides = self.side_numbers
         self.side.append(sides.setdefault(e.side, len(sides)))
         numbers = self.provision_numbers

@@ -8,7 +8,7 @@ dashboard's Save say the same thing about the same problem."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -116,9 +116,9 @@ def closest_passage(near: quotes.NearMatch | None) -> str:
 
 def too_short(doc: Document, loc: KeyPath, quote: str) -> Problem | None:
     """A quote of fewer than MIN_QUOTE_WORDS words: located, with what would be right."""
-    words = quotes.word_count(quote, MIN_QUOTE_WORDS)
-    if words >= MIN_QUOTE_WORDS:
+    if quotes.has_words(quote, MIN_QUOTE_WORDS):
         return None
+    words = quotes.word_count(quote, MIN_QUOTE_WORDS)
     return doc.problem(
         loc,
         f"the quote has {words} word(s); quote at least {MIN_QUOTE_WORDS} consecutive words of the article, "
@@ -347,18 +347,21 @@ def dates(files: Files, ds: Dataset, today: date) -> list[Problem]:
 # --------------------------------------------------------------------------- duplicates
 
 
-def passage_key(quote: str, provisions: Iterable[str], stance: str) -> tuple[str, frozenset[str], str]:
+def passage_key(
+    quote: str, provisions: Iterable[str], stance: str, canonical: Callable[[str], str] = quotes.canonical
+) -> tuple[str, frozenset[str], str]:
     """Two passages are the same when quote (typography aside), provisions and stance are."""
-    return quotes.canonical(quote), frozenset(provisions), str(stance)
+    return canonical(quote), frozenset(provisions), str(stance)
 
 
-def duplicate_passages(files: Files) -> list[Problem]:
-    """The same quote, provisions and stance twice (in one source, confirmed or not) count one claim twice."""
+def duplicate_passages(files: Files, canonical: Callable[[str], str] = quotes.canonical) -> list[Problem]:
+    """The same quote, provisions and stance twice (in one source, confirmed or not) count one claim twice.
+    `canonical`: quotes.canonical, or a memo of it (the loader made each quote's when it looked for it)."""
     out: list[Problem] = []
     for doc, _source, evidence in files.source_files:
         seen: dict[tuple[str, frozenset[str], str], str] = {}
         for i, item in evidence:
-            key = passage_key(item.quote, item.provisions, item.stance.value)
+            key = passage_key(item.quote, item.provisions, item.stance.value, canonical)
             if key in seen:
                 out.append(
                     doc.problem(
