@@ -18,7 +18,7 @@ import streamlit as st
 from streamlit.navigation.page import Page
 
 from tracker import changes, export, gcpause, present, trend
-from tracker.models import Status
+from tracker.models import ReportedEvent, Status
 from tracker.problems import Problem
 from tracker.status import PartyView, ProvisionStatus, all_statuses, party_views
 from tracker.store import Dataset, default_root, load
@@ -302,6 +302,78 @@ def _changes(root: str, fingerprint: str, today: date, start: date, end: date) -
     return changes.changes(dataset, start, end)
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _timeline_marks(
+    root: str, fingerprint: str, today: date, as_of: date, agreements: tuple[str, ...] | None
+) -> tuple[list[str], pd.DataFrame, pd.DataFrame]:
+    dataset, _ = _load(root, fingerprint, today)
+    statuses = {s.provision_id: s for s in _statuses(root, fingerprint, today, as_of)}
+    return timeline_marks(dataset, as_of, statuses, agreements)
+
+
+def timeline_marks(
+    ds: Dataset, as_of: date, statuses: dict[str, ProvisionStatus], agreements: tuple[str, ...] | None
+) -> tuple[list[str], pd.DataFrame, pd.DataFrame]:
+    """The Timeline's provisions (of the agreements chosen, signed by `as_of`), its marks (one per dated
+    piece of evidence and provision it bears on) and its deadline marks."""
+    # Only provisions of agreements signed by the date: nothing is drawn before it exists.
+    pids = [
+        pid
+        for pid in ds.provisions
+        if (not agreements or ds.provision_agreement[pid] in agreements) and ds.agreement_of(pid).date <= as_of
+    ]
+    points: list[dict[str, Any]] = []
+    for pid in pids:
+        for item in ds.evidence_for(pid):
+            e = item.evidence
+            when = e.event_date
+            if not isinstance(when, date) or when > as_of:  # undated: not on a time axis
+                continue
+            # Few, short fields: every one is sent to the browser for every mark (10k marks at 10k passages).
+            checked = e.verification.value if isinstance(e, ReportedEvent) else "read"
+            caveat = ", ".join(
+                x
+                for x in (
+                    e.date_precision.value if e.date_precision.value != "day" else "",
+                    checked if checked != "read" else "",
+                )
+                if x
+            )
+            points.append(
+                {
+                    "provision": pid,
+                    "date": when.isoformat(),
+                    "id": e.id,
+                    "stance": e.stance.value,
+                    "event": item.is_event,
+                    "side": ds.actor_name(e.side),
+                    "caveat": caveat,
+                }
+            )
+    deadlines = []
+    for pid in pids:
+        s = statuses.get(pid)  # None for a provision of an agreement signed after the date
+        if s is not None and s.due is not None:
+            deadlines.append(
+                {"provision": pid, "date": s.due.date.isoformat(), "what": "deadline", "state": s.deadline_state.value}
+            )
+            if s.due.amendment:
+                deadlines.append(
+                    {
+                        "provision": pid,
+                        "date": s.due.original.isoformat(),
+                        "what": "original deadline",
+                        "state": "amended",
+                    }
+                )
+    columns = ["provision", "date", "id", "stance", "event", "side", "caveat"]
+    return (
+        pids,
+        pd.DataFrame(points, columns=columns),
+        pd.DataFrame(deadlines, columns=["provision", "date", "what", "state"]),
+    )
+
+
 @dataclass(frozen=True)
 class View:
     """What a page needs: the data, the date, and every status at that date."""
@@ -334,6 +406,17 @@ class View:
             by,
             tuple(agreements) if agreements else None,
             tuple(parties) if parties else None,
+        )
+
+    def timeline_marks(self, agreements: list[str]) -> tuple[list[str], pd.DataFrame, pd.DataFrame]:
+        """The Timeline's provisions, marks and deadline marks (ui.timeline_marks), shared between sessions:
+        never change them in place."""
+        return _timeline_marks(
+            str(self.dataset.root),
+            self.fingerprint,
+            date.today(),
+            self.as_of,
+            tuple(agreements) if agreements else None,
         )
 
     def changes(self, start: date) -> list[changes.Change]:

@@ -9,8 +9,6 @@ import pandas as pd
 import streamlit as st
 import ui
 
-from tracker.models import ReportedEvent
-
 view = ui.current()
 ds = view.dataset
 st.title("Timeline")
@@ -21,59 +19,17 @@ st.caption(
     f"the chosen date ({view.as_of})."
 )
 agreements = ui.filter_choice(st, "Agreement", list(ds.agreements), "agreement", "All agreements")
-# Only provisions of agreements signed by the date: nothing is drawn before it exists.
-pids = [
-    pid
-    for pid in ds.provisions
-    if (not agreements or ds.provision_agreement[pid] in agreements) and ds.agreement_of(pid).date <= view.as_of
-]
+# The marks are made once per date and choice of agreements and shared between sessions (tens of ms of
+# Python at 10k pieces, on every visit before).
+pids, points, deadlines = view.timeline_marks(agreements)
 
-points: list[dict[str, Any]] = []  # one record per mark, for the chart
-for pid in pids:
-    for item in ds.evidence_for(pid):
-        e = item.evidence
-        when = e.event_date
-        if not isinstance(when, date) or when > view.as_of:  # undated: not on a time axis
-            continue
-        # Few, short fields: every one is sent to the browser for every mark (10k marks at 10k passages).
-        checked = e.verification.value if isinstance(e, ReportedEvent) else "read"
-        caveat = ", ".join(
-            x
-            for x in (
-                e.date_precision.value if e.date_precision.value != "day" else "",
-                checked if checked != "read" else "",
-            )
-            if x
-        )
-        points.append(
-            {
-                "provision": pid,
-                "date": when.isoformat(),
-                "id": e.id,
-                "stance": e.stance.value,
-                "event": item.is_event,
-                "side": ds.actor_name(e.side),
-                "caveat": caveat,
-            }
-        )
-deadlines = []
-for pid in pids:
-    s = view.statuses.get(pid)  # None for a provision of an agreement signed after the date
-    if s is not None and s.due is not None:
-        deadlines.append(
-            {"provision": pid, "date": s.due.date.isoformat(), "what": "deadline", "state": s.deadline_state.value}
-        )
-        if s.due.amendment:
-            deadlines.append(
-                {"provision": pid, "date": s.due.original.isoformat(), "what": "original deadline", "state": "amended"}
-            )
-
-if not points and not deadlines:
+if not len(points) and not len(deadlines):
     st.info(f"Nothing dated on or before {view.as_of}.")
 else:
     # The axis runs from the first signature shown to the chosen date, whatever the marks: at the end
     # of 2020 the months of 2020 fill the width instead of piling up at the left edge.
-    first = min([ds.agreement_of(pid).date for pid in pids] + [date.fromisoformat(p["date"]) for p in points])
+    starts = [ds.agreement_of(pid).date for pid in pids]
+    first = min(starts + ([date.fromisoformat(points["date"].min())] if len(points) else []))
     # Vega-Lite written as dicts, not made with Altair: Altair validates every channel and the whole
     # layered spec against the schema when it is built and sent (about a third of this page's Python).
     x = {
@@ -99,10 +55,9 @@ else:
     }
     datasets: dict[str, pd.DataFrame] = {"asof": pd.DataFrame({"date": [view.as_of.isoformat()]})}
     layers: list[dict[str, Any]] = []
-    if points:
-        frame = pd.DataFrame(points)
-        datasets["quotes"] = frame[~frame["event"]].drop(columns="event")
-        datasets["events"] = frame[frame["event"]].drop(columns="event")
+    if len(points):
+        datasets["quotes"] = points[~points["event"]].drop(columns="event")
+        datasets["events"] = points[points["event"]].drop(columns="event")
         layers += [
             # The first layer zooms and pans along time (Altair's .interactive(bind_y=False)).
             {
@@ -117,8 +72,8 @@ else:
                 "encoding": encoding,
             },
         ]
-    if deadlines:
-        datasets["deadlines"] = pd.DataFrame(deadlines)
+    if len(deadlines):
+        datasets["deadlines"] = deadlines
         layers.append(
             {
                 "data": {"name": "deadlines"},
@@ -148,7 +103,7 @@ else:
         spec={"datasets": datasets, "layer": layers, "height": max(220, 24 * len(pids))},
         width="stretch",
     )
-    pieces = len({p["id"] for p in points})
+    pieces = points["id"].nunique() if len(points) else 0
     st.caption(
         f"{ui.plural(pieces, 'dated piece')} of evidence ({ui.plural(len(points), 'mark')}: a piece bearing on "
         f"several provisions has a mark on each) and {ui.plural(len(deadlines), 'deadline mark')}."
