@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 import ui
 
@@ -44,30 +45,33 @@ range_columns = st.columns(2)
 lo = ui.date_filter(range_columns[0], "Event date from", ui.EARLIEST, "from", view)
 hi = ui.date_filter(range_columns[1], "to", view.as_of, "to", view)
 
-shown = frame
-if len(shown):
+# The filters make one mask and the rows are taken once: each `frame[mask]` copies every column (about
+# 40 of them), 30 ms at 10k pieces, and with no filter set nothing is copied.
+keep = None
+if len(frame):
+    conditions = []
     if text:
         needle = text.casefold()
         haystack = (
-            shown[["evidence_id", "quote", "summary", "claimant", "note", "source_title", "outlet"]]
+            frame[["evidence_id", "quote", "summary", "claimant", "note", "source_title", "outlet"]]
             .astype(str)
             .agg(" ".join, axis=1)
             .str.casefold()
         )
-        shown = shown[haystack.str.contains(needle, regex=False)]
-    if stances:
-        shown = shown[shown["stance"].isin(stances)]
-    if sides:
-        shown = shown[shown["side"].isin(sides)]
-    if kinds:
-        shown = shown[shown["kind"].isin(kinds)]
+        conditions.append(haystack.str.contains(needle, regex=False))
+    for column, values in (("stance", stances), ("side", sides), ("kind", kinds), ("source_id", sources)):
+        if values:
+            conditions.append(frame[column].isin(values))
     if provisions:
-        shown = shown[shown["provision_ids"].str.split("; ").apply(lambda ids: bool(set(ids) & set(provisions)))]
-    if sources:
-        shown = shown[shown["source_id"].isin(sources)]
-    dated = shown["event_date"].str.match(r"^\d{4}-\d{2}-\d{2}$")
-    in_range = shown["event_date"].where(dated, "").between(lo.isoformat(), hi.isoformat())
-    shown = shown[in_range | ~dated]
+        wanted = set(provisions)
+        conditions.append(frame["provision_ids"].str.split("; ").apply(lambda ids: bool(wanted.intersection(ids))))
+    if lo > ui.EARLIEST or hi < view.as_of:  # undated pieces are kept: they have no date to be out of range
+        dated = frame["event_date"].str.match(r"^\d{4}-\d{2}-\d{2}$")
+        in_range = frame["event_date"].where(dated, "").between(lo.isoformat(), hi.isoformat())
+        conditions.append(in_range | ~dated)
+    for condition in conditions:
+        keep = condition if keep is None else keep & condition
+shown = frame if keep is None else frame[keep]
 
 PER_PAGE = 10  # cards are what the browser draws longest on this page
 head = st.columns([3, 1])
@@ -130,9 +134,17 @@ elif len(shown):
             f"Page (of {pages})", min_value=1, max_value=pages, value=1, step=1, key="evidence_page"
         )
     # Newest first (a reader comes for what was said lately); undated ones last.
-    dated_first = shown["event_date"].str.match(r"^\d{4}-\d{2}-\d{2}$")
-    ordered = shown.assign(_dated=dated_first).sort_values(["_dated", "event_date", "evidence_id"], ascending=False)
-    for row in ordered.iloc[(number - 1) * PER_PAGE : number * PER_PAGE].itertuples(index=False):
+    # Sorted on the three keys alone and only the page's rows taken (sorting the whole frame copies it).
+    keys = pd.DataFrame(
+        {
+            "dated": shown["event_date"].str.match(r"^\d{4}-\d{2}-\d{2}$").to_numpy(),
+            "date": shown["event_date"].to_numpy(),
+            "id": shown["evidence_id"].to_numpy(),
+        }
+    )
+    order = keys.sort_values(["dated", "date", "id"], ascending=False).index
+    rows = shown.iloc[order[(number - 1) * PER_PAGE : number * PER_PAGE]]
+    for row in rows.itertuples(index=False):
         with st.container(border=True):
             if row.kind == "quote":
                 words = "“" + ui.esc(row.quote) + "”"
