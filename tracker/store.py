@@ -190,15 +190,28 @@ def load(
     return _load(root, today, overlay, persistent, keep_dataset=True)
 
 
+_NO_KEY: Any = object()
+
+
 def _load(
-    root: Path | None, today: date | None, overlay: Mapping[Path, bytes] | None, persistent: bool, *, keep_dataset: bool
+    root: Path | None,
+    today: date | None,
+    overlay: Mapping[Path, bytes] | None,
+    persistent: bool,
+    *,
+    keep_dataset: bool,
+    key: str | None = _NO_KEY,
 ) -> tuple[Dataset, list[Problem]]:
     """`load`; `keep_dataset`: also write the whole-root entry of the dataset (tens of MB at 100k passages,
-    seconds to write) for the next command that needs the dataset, not only the answer of validate."""
+    seconds to write) for the next command that needs the dataset, not only the answer of validate.
+    `key`: the root's _root_key, when the caller has just made it (it reads and hashes every data file)."""
     root = Path(root) if root is not None else default_root()
     today = today or date.today()
     disk = DiskCache.for_root(root) if persistent and not overlay else None
-    key = _root_key(root, today) if disk is not None else None
+    if disk is None:
+        key = None
+    elif key is _NO_KEY:
+        key = _root_key(root, today)
     with collector_paused():
         if disk is not None and key is not None:
             entry = disk.get(key + "-dataset")
@@ -221,6 +234,7 @@ def check(
     no dataset."""
     root = Path(root) if root is not None else default_root()
     today = today or date.today()
+    key = _NO_KEY
     if persistent:
         key = _root_key(root, today)
         if key is not None:
@@ -228,7 +242,7 @@ def check(
             if isinstance(entry, tuple) and len(entry) == 4 and _texts_state(entry[0]) == entry[0]:
                 return entry[1], entry[2], entry[3]
     # Not the dataset's entry: validate alone never reads it, and writing it took longer than the checks.
-    dataset, problems = _load(root, today, None, persistent, keep_dataset=False)
+    dataset, problems = _load(root, today, None, persistent, keep_dataset=False, key=key)
     return dataset.summary(), len(dataset.files), problems
 
 
