@@ -229,7 +229,6 @@ _CACHE_LIMIT = 100_000
 _values: dict[tuple[str, str], Any] = {}
 # What a plain scalar (no tag, not quoted) makes, by its text: its tag and value in one lookup.
 _plain: dict[str, Any] = {}
-_MISSING: Any = object()
 
 
 def _second_document(root: yaml.Event, second: yaml.Event | None) -> yaml.YAMLError:
@@ -297,7 +296,7 @@ class _Builder:
         # at 100k passages), and a local is one lookup where `yaml.ScalarEvent` is two.
         scalar_event, mapping_start, sequence_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
         mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
-        plain, missing = _plain, _MISSING
+        plain = _plain
         # One frame per open collection: [container, location, is_mapping, key or None, first keys, depth].
         stack: list[list[Any]] = []
         # The value of a duplicate key is dropped unread: `drop_next` until it starts, then `dropping`
@@ -360,8 +359,8 @@ class _Builder:
                             self._check_control(event, key)
                         if key == "<<":
                             raise self._stop(event, "merge keys ('<<') are not supported")
-                        first = frame[4].get(key)
-                        if first is not None:
+                        if key in frame[4]:  # `in`, not get(): no method call on the common path
+                            first = frame[4][key]
                             line, column = _mark(first) if light else first
                             self.problems.append(
                                 Problem(
@@ -408,13 +407,21 @@ class _Builder:
                         loc = (*frame[1], name)
                 if cls is scalar_event:
                     value = event.value
-                    if event.tag is not None or event.implicit[0]:
-                        # A plain scalar (resolved: a date, a number, true/false, null or text) or a tagged
-                        # one; a quoted or block scalar is always text, as it is.
-                        value = plain.get(value, missing) if event.tag is None else missing
-                        if value is missing:
+                    if event.tag is not None:
+                        value = self._scalar(event)
+                        if value.__class__ is str and not value.isprintable():
+                            self._check_control(event, value)
+                    elif event.implicit[0]:
+                        # A plain scalar: resolved (a date, a number, true/false, null or text) by its text
+                        # alone, so memoised by it; only printable text is memoised (_scalar), so a value
+                        # found there needs no check for control characters.
+                        try:
+                            value = plain[value]
+                        except KeyError:
                             value = self._scalar(event)
-                    if value.__class__ is str and not value.isprintable():  # the check's common case, inline
+                            if value.__class__ is str and not value.isprintable():
+                                self._check_control(event, value)
+                    elif not value.isprintable():  # quoted, or a block scalar: always text, as it is
                         self._check_control(event, value)
                 elif cls is mapping_start:
                     if event.tag not in (None, "!", _MAP):
@@ -488,7 +495,7 @@ class _Builder:
             if len(_values) >= _CACHE_LIMIT:
                 _values.clear()
             _values[key] = result
-        if plain_key:
+        if plain_key and (result.__class__ is not str or result.isprintable()):
             if len(_plain) >= _CACHE_LIMIT:
                 _plain.clear()
             _plain[value] = result
