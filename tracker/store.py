@@ -670,6 +670,7 @@ class _Loader:
         by_text: dict[bytes, dict[str, quotes.Span | str | None]] = defaultdict(dict)
         for (quote, text), result in self.found.items():
             by_text[text][quote] = result
+
         def entries() -> Iterator[tuple[str, Any]]:  # made one at a time, as the pack is written
             for path, (name, parsed) in self.entries.items():
                 texts = self.cites.get(path, ())
