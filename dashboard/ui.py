@@ -9,7 +9,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -128,6 +128,62 @@ def trend_spec(start: date, end: date, height: int, legend: bool) -> dict[str, A
             ],
         },
     }
+
+
+def status_bands_html(segments: list[dict[str, Any]], start: date, end: date) -> str:
+    """A provision's status over time as HTML: one band per line ("status", and "derived from evidence"
+    when an analyst has assessed), each period a segment as wide as its days and coloured as on every
+    chart (STATUS_COLOURS), with year (or month) marks below and the periods in words under each band.
+    `segments`: {"line", "start", "end" (the day after the last), "status"} in date order per line.
+    Nothing from the data goes in but dates and statuses, and those are escaped too."""
+    last = end + timedelta(days=1)
+    span = max(1, (last - start).days)
+
+    def period(seg: dict[str, Any]) -> str:  # '2021-03-02 to 2022-12-11', or '2022-12-12' for the current one
+        return f"{seg['start']}" + ("" if seg["end"] > end else f" to {seg['end'] - timedelta(days=1)}")
+
+    def left(day: date) -> float:
+        return 100 * min(max((day - start).days, 0), span) / span
+
+    if span > 730:
+        marks = [date(y, 1, 1) for y in range(start.year + 1, last.year + 1)]
+        label = "%Y"
+    else:
+        months = [date(start.year + (start.month + k) // 12, (start.month + k) % 12 + 1, 1) for k in range(24)]
+        step = max(1, len([m for m in months if m < last]) // 8)
+        marks = [m for m in months if m < last][::step]
+        label = "%b %Y"
+    grid = "display:grid;grid-template-columns:auto 1fr;gap:6px 10px;align-items:center"
+    out = ['<div style="font-size:0.85rem;margin:0.25rem 0 0.75rem 0">']
+    out.append('<div style="font-weight:600;margin-bottom:0.4rem">Status over time</div>')
+    out.append(f'<div style="{grid}">')
+    lines = list(dict.fromkeys(seg["line"] for seg in segments))
+    words = []
+    for line in lines:
+        mine = [seg for seg in segments if seg["line"] == line]
+        out.append(f'<div style="color:#555">{html.escape(line)}</div>')
+        out.append('<div style="display:flex;height:24px;border-radius:4px;overflow:hidden;background:#f0f2f6">')
+        if mine and mine[0]["start"] > start:  # before the first period: nothing to show (not a status)
+            out.append(f'<div style="flex:{(mine[0]["start"] - start).days} 0 0"></div>')
+        for seg in mine:
+            days = max(1, (min(seg["end"], last) - max(seg["start"], start)).days)
+            tip = html.escape(f"{badge(seg['status'])}: {period(seg)}", quote=True)
+            colour = STATUS_COLOURS[seg["status"]]
+            out.append(f'<div title="{tip}" style="flex:{days} 0 0;background:{colour};min-width:2px"></div>')
+        out.append("</div>")
+        periods = " · ".join(f"{badge(seg['status'])} {period(seg)}" for seg in reversed(mine))
+        words.append(f"<div>{html.escape(line)}, newest first: {html.escape(periods)}</div>")
+    out.append('<div></div><div style="position:relative;height:1.1rem;color:#777">')
+    for mark in marks:
+        at = left(mark)
+        shift = "-100%" if at > 95 else "0" if at < 5 else "-50%"  # labels at the edges stay inside
+        out.append(
+            f'<span style="position:absolute;left:{at:.2f}%;transform:translateX({shift})">'
+            f"{html.escape(mark.strftime(label))}</span>"
+        )
+    out.append("</div></div>")
+    out.append('<div style="color:#777;margin-top:0.4rem">' + "".join(words) + "</div></div>")
+    return "".join(out)
 
 
 # --------------------------------------------------------------------------- escaping

@@ -520,3 +520,51 @@ def test_suggest_page_saves_an_article_whose_publication_date_is_unknown(
     dataset, problems = load(data_root)
     assert not problems
     assert [s.published for s in dataset.sources.values() if s.title == "Troops enter Kalbajar"] == ["unknown"]
+
+
+# --------------------------------------------------------------------------- status over time (HTML)
+
+
+D = date.fromisoformat
+
+
+@pytest.mark.parametrize(
+    ("segments", "expected"),
+    [
+        (  # one line: a past period (its last day said) and the current one
+            [
+                ("status", "2020-11-10", "2020-11-17", "no-evidence"),
+                ("status", "2020-11-17", "2022-01-01", "implemented"),
+            ],
+            ["status, newest first: {implemented} 2020-11-17 · {no-evidence} 2020-11-10 to 2020-11-16"],
+        ),
+        (  # assessed: the derived line too, starting later than the band
+            [
+                ("status", "2020-11-10", "2022-01-01", "violated"),
+                ("derived from evidence", "2021-01-01", "2022-01-01", "disputed"),
+            ],
+            [
+                "status, newest first: {violated} 2020-11-10",
+                "derived from evidence, newest first: {disputed} 2021-01-01",
+            ],
+        ),
+    ],
+)
+def test_provision_status_bands_are_as_wide_as_their_days_and_say_their_periods(
+    segments: list[tuple[str, str, str, str]], expected: list[str]
+) -> None:
+    import html
+    import sys
+
+    sys.path.insert(0, str(REPO / "dashboard"))
+    import ui
+
+    from tracker.models import Status
+
+    rows = [{"line": line, "start": D(a), "end": D(b), "status": Status(s)} for line, a, b, s in segments]
+    out = ui.status_bands_html(rows, D("2020-11-10"), D("2021-12-31"))  # `end` of the last: the day after
+    badges = {s.value: ui.badge(s) for s in Status}
+    for words in expected:
+        assert words.format(**badges) in html.unescape(out)
+    for row in rows:
+        assert f"flex:{(row['end'] - row['start']).days} 0 0;background:{ui.STATUS_COLOURS[row['status']]}" in out

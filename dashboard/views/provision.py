@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pandas as pd
 import streamlit as st
 import ui
 
@@ -118,33 +117,11 @@ if view.as_of >= start:
     for label, points in status_lines:
         for i, (day, status) in enumerate(points):
             end = points[i + 1][0] if i + 1 < len(points) else view.as_of + timedelta(days=1)
-            segments.append(
-                {"line": label, "start": pd.Timestamp(day), "end": pd.Timestamp(end), "status": ui.badge(status)}
-            )
-    domain, colours = ui.status_domain()
-    # Vega-Lite as a dict, not made with Altair: Altair validates the spec against the schema each time.
-    spec = {
-        "mark": {"type": "bar"},
-        "encoding": {
-            "x": {"field": "start", "type": "temporal", "title": None, "axis": ui.date_axis_spec(start, view.as_of)},
-            "x2": {"field": "end"},
-            "y": {"field": "line", "type": "nominal", "title": None, "sort": ["status", "derived from evidence"]},
-            "color": {
-                "field": "status",
-                "type": "nominal",
-                "scale": {"domain": domain, "range": colours},  # the same colours on every page
-                "legend": {"title": None, "values": [d for d in domain if any(x["status"] == d for x in segments)]},
-            },
-            "tooltip": [
-                {"field": "status", "type": "nominal"},
-                {"field": "start", "type": "temporal", "format": "%Y-%m-%d", "title": "from"},
-                {"field": "end", "type": "temporal", "format": "%Y-%m-%d", "title": "until"},
-            ],
-        },
-        "height": 60 * len(status_lines) + 70,  # "fit": title, axis, legend included
-        "title": "Status over time",
-    }
-    st.vega_lite_chart(pd.DataFrame(segments), spec, width="stretch")
+            segments.append({"line": label, "start": day, "end": end, "status": status})
+    # Plain HTML bands, not a chart: a Vega chart was the costliest thing the browser did for this page
+    # (its library, the spec's compilation, a canvas and a resize observer), for two lines of a few
+    # segments. Each segment's dates are in its tooltip and in the list of periods below it.
+    st.html(ui.status_bands_html(segments, start, view.as_of))
 
 # ----- evidence
 items = [ds.evidence[i] for i in s.evidence_ids] + [ds.evidence[i] for i in s.undated_ids]
