@@ -311,23 +311,31 @@ def _save_root(disk: DiskCache, key: str, loader: _Loader, keep_dataset: bool) -
 
 def _file_entry(
     disk: DiskCache, name: str, raw: bytes
-) -> tuple[Parsed, dict[bytes, dict[str, quotes.Span | str | None]]] | None:
-    """A data file's entry on disk: its `Parsed`, and where the quotes of each text it cites (by the
-    text's digest) were found; None for a miss (see _Loader._save_files). `raw`: the file's bytes, whose
-    digest is part of `name`; the document was pickled without them."""
+) -> tuple[Parsed, dict[bytes, dict[str, quotes.Span | str | None]], bytes] | None:
+    """A data file's entry on disk: its `Parsed`, where the quotes of each text it cites (by the text's
+    digest) were found, and the entry's pickled parse (to write again as it is); None for a miss (see
+    _Loader._save_files). `raw`: the file's bytes, whose digest is part of `name`; the document was
+    pickled without them.
+
+    The entry keeps the parse (the document with its plain data, and the parse's problems), not the
+    checked models: the schema is checked again on reading, which costs less than unpickling the
+    models (at 100k passages 0.33 s against 2 s, and pickling them cost 0.4 s of a cold validate).
+    The schema's code is part of the entry's name (diskcache.CODE_VERSION), so it says what it said."""
     entry = disk.get(name)
     if not (
         isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], bytes) and isinstance(entry[1], dict)
     ):
         return None
     try:
-        parsed = pickle.loads(entry[0])  # signed with the entry (tracker/diskcache.py)
+        loaded = pickle.loads(entry[0])  # signed with the entry (tracker/diskcache.py)
+        if not (isinstance(loaded, tuple) and len(loaded) == 2 and isinstance(loaded[0], Document)):
+            return None
+        doc, problems = loaded
+        doc.source = raw  # what a position not kept is found again from
+        parsed = check_file(doc, list(problems))
     except Exception:  # signed by us yet unreadable (a class renamed since): a miss, never an error
         return None
-    if not isinstance(parsed, Parsed):
-        return None
-    parsed.doc.source = raw  # what a position not kept is found again from
-    return parsed, entry[1]
+    return parsed, entry[1], entry[0]
 
 
 @dataclass(frozen=True)
@@ -368,7 +376,7 @@ def _valid_files(root: Path, today: date, disk: DiskCache, key: str, texts: _Tex
             raise FileChanged(path, "could not be read again")
         digest = hashlib.blake2b(raw).digest()
         entry = _file_entry(disk, disk.name("file", str(path), os.getcwd(), digest), raw)
-        parsed, found_in = entry if entry is not None else (check_file(*parse_bytes(raw, path, light=True)), {})
+        parsed, found_in = entry[:2] if entry is not None else (check_file(*parse_bytes(raw, path, light=True)), {})
         source = parsed.parts.get("source") if parsed.model is SourceFile else None
         if not isinstance(source, Source):
             yield CheckedFile(parsed, None, lambda quote: None)
@@ -562,11 +570,10 @@ class _Loader:
         self.cache: dict[tuple[str, str], tuple[bytes, Parsed]] = {}
         self.seen = CACHE.found if disk is None else dict(CACHE.found)  # the disk's entries are added to a copy
         self.found: dict[tuple[str, bytes], quotes.Span | str | None] = {}
-        # The disk cache's entry of each data file: its name, and the pickled `Parsed` when it was a miss
-        # (pickled at once: a later check may restore the document's positions, making it larger) or the
-        # `Parsed` read from it. Written at the end of the load, with where the quotes of each text the
-        # file cites were found (one entry per file: at 100k passages, creating a file costs about 1 ms).
-        self.entries: dict[str, tuple[str, bytes | Parsed]] = {}
+        # The disk cache's entry of each data file: its name, its pickled parse (see _file_entry; made
+        # before the schema check drops the document's data) and whether it missed. Written at the end of
+        # the load, with where the quotes of each text the file cites were found, all in one pack.
+        self.entries: dict[str, tuple[str, bytes, bool]] = {}
         self.cites: dict[str, set[bytes]] = defaultdict(set)  # data file -> digests of the texts it cites
         self.texts_read: list[str] = []  # every text file this load looked for (for the whole-root entries)
         self.canonical: dict[str, str] = {}  # quote -> quotes.canonical(quote), shared by the finders
@@ -654,14 +661,16 @@ class _Loader:
         name = disk.name("file", str(path), os.getcwd(), digest)
         entry = _file_entry(disk, name, raw)
         if entry is not None:
-            parsed, found_in = entry
-            self.entries[str(path)] = (name, parsed)
+            parsed, found_in, blob = entry
+            self.entries[str(path)] = (name, blob, False)
             for text, found in found_in.items():
                 self.seen.update({(quote, text): result for quote, result in found.items()})
             return parsed
-        parsed = check_file(*parse_bytes(raw, path, light=True))
-        self.entries[str(path)] = (name, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
-        return parsed
+        doc, problems = parse_bytes(raw, path, light=True)
+        # Pickled now: the schema check drops the document's data (and a later check may restore every
+        # position, making it larger).
+        self.entries[str(path)] = (name, pickle.dumps((doc, tuple(problems)), pickle.HIGHEST_PROTOCOL), True)
+        return check_file(doc, problems)
 
     def _save_files(self) -> None:
         """Write the entry of each data file that missed, or whose texts held a quote not found before
@@ -672,13 +681,10 @@ class _Loader:
             by_text[text][quote] = result
 
         def entries() -> Iterator[tuple[str, Any]]:  # made one at a time, as the pack is written
-            for path, (name, parsed) in self.entries.items():
+            for path, (name, blob, missed) in self.entries.items():
                 texts = self.cites.get(path, ())
-                if isinstance(parsed, bytes) or any(
-                    (quote, text) not in self.seen for text in texts for quote in by_text.get(text, ())
-                ):
-                    raw = parsed if isinstance(parsed, bytes) else pickle.dumps(parsed, pickle.HIGHEST_PROTOCOL)
-                    yield name, (raw, {text: by_text.get(text, {}) for text in texts})
+                if missed or any((quote, text) not in self.seen for text in texts for quote in by_text.get(text, ())):
+                    yield name, (blob, {text: by_text.get(text, {}) for text in texts})
 
         # One pack for all (tracker/diskcache.py): creating 2,052 files took 0.4-1.4 s at 100k passages.
         self.disk.put_many(entries())
