@@ -84,6 +84,11 @@ with st.sidebar:
                     mime="text/csv",
                     icon=":material/download:",
                     key=f"download_{table}",
+                    # No rerun on a click: with one, the browser sends the rerun and the request for the
+                    # file together, and now and then (25 of 70 clicks in a loop, 2026-11-26) the button
+                    # stayed dead: no file was ever fetched, then or on any later click until it was
+                    # redrawn. Without the rerun, 0 of 25. A download changes nothing on the page.
+                    on_click="ignore",
                 )
     st.caption(
         (ui.esc(view.dataset.summary()) + ". " if view is not None else "")

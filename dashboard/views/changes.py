@@ -66,6 +66,7 @@ st.download_button(
     mime="application/atom+xml",
     icon=":material/rss_feed:",
     key="download_feed",
+    on_click="ignore",  # no rerun: see the CSV downloads in app.py (a rerun with the click could kill the button)
     help="The same list as `tracker changes --format atom`, to subscribe to in a feed reader.",
 )
 
