@@ -39,17 +39,6 @@ STATUS_COLOURS: dict[Status, str] = {
     Status.NO_EVIDENCE: "#DDDDDD",
 }
 STATUS_STYLE: dict[Status, tuple[str, str]] = {s: (STATUS_COLOURS[s], present.STATUS_SYMBOLS[s]) for s in Status}
-# The nearest of Streamlit's named text colours, for text bars in markdown.
-STATUS_TEXT_COLOURS: dict[Status, str] = {
-    Status.IMPLEMENTED: "green",
-    Status.IN_PROGRESS: "blue",
-    Status.NOT_STARTED: "gray",
-    Status.STALLED: "orange",
-    Status.DISPUTED: "violet",
-    Status.VIOLATED: "red",
-    Status.LAPSED: "gray",
-    Status.NO_EVIDENCE: "gray",
-}
 STANCE_COLOURS = {
     "implemented": "#009E73",
     "progress": "#56B4E9",
@@ -128,6 +117,32 @@ def trend_spec(start: date, end: date, height: int, legend: bool) -> dict[str, A
             ],
         },
     }
+
+
+def status_counts_html(counted: dict[Status, int]) -> str:
+    """Provisions per status as an HTML table: the status (symbol and word), a bar as long as its count
+    relative to the largest, in the status's colour of every chart (STATUS_COLOURS; markdown's named
+    colours gave the counts other hues than the trend beside them), and the count in figures.
+    Nothing from the data goes in but statuses and numbers, and those are escaped too."""
+    widest = max(counted.values(), default=0) or 1
+    cell = "padding:0.3rem 0.75rem;border-bottom:1px solid rgba(49,51,63,0.1)"
+    out = [
+        '<table style="border-collapse:collapse;font-size:0.95rem;margin-bottom:0.5rem">',
+        f'<tr><th style="{cell};text-align:left">status</th><th style="{cell};text-align:left">provisions</th></tr>',
+    ]
+    for status, n in counted.items():
+        bar = (
+            f'<span style="display:inline-block;width:{round(100 * n / widest)}px;height:0.8em;'
+            f'background:{STATUS_COLOURS[status]};margin-right:0.4rem;vertical-align:-0.05em"></span>'
+            if n
+            else ""
+        )
+        out.append(
+            f'<tr><td style="{cell}">{html.escape(badge(status))}</td>'
+            f'<td style="{cell};white-space:nowrap">{bar}<b>{int(n)}</b></td></tr>'
+        )
+    out.append("</table>")
+    return "".join(out)
 
 
 def status_bands_html(segments: list[dict[str, Any]], start: date, end: date) -> str:

@@ -568,3 +568,33 @@ def test_provision_status_bands_are_as_wide_as_their_days_and_say_their_periods(
         assert words.format(**badges) in html.unescape(out)
     for row in rows:
         assert f"flex:{(row['end'] - row['start']).days} 0 0;background:{ui.STATUS_COLOURS[row['status']]}" in out
+
+
+# --------------------------------------------------------------------------- counts per status (HTML)
+
+
+@pytest.mark.parametrize(
+    "counts",
+    [
+        {"implemented": 9, "in-progress": 3, "violated": 0},
+        {"disputed": 1},
+        {"no-evidence": 0},
+    ],
+)
+def test_overview_counts_are_bars_in_the_charts_colours_as_long_as_their_share(counts: dict[str, int]) -> None:
+    import html
+    import sys
+
+    sys.path.insert(0, str(REPO / "dashboard"))
+    import ui
+
+    from tracker.models import Status
+
+    counted = {Status(s): n for s, n in counts.items()}
+    out = ui.status_counts_html(counted)
+    widest = max(counted.values()) or 1
+    for status, n in counted.items():
+        row = out.split(html.escape(ui.badge(status)), 1)[1].split("</tr>", 1)[0]
+        assert f"<b>{n}</b>" in row  # the count in figures, read without colour
+        bar = f"width:{round(100 * n / widest)}px;height:0.8em;background:{ui.STATUS_COLOURS[status]}"
+        assert (bar in row) == bool(n)  # no bar for none; else the trend's own colour

@@ -54,22 +54,13 @@ shown = [
     and (not chosen_statuses or s.status.value in chosen_statuses)
 ]
 
-# ----- counts per status: a table of text bars, not a chart (each chart is a vega view the browser
+# ----- counts per status: a table of bars in HTML, not a chart (each chart is a vega view the browser
 # compiles and draws; this page already has the trend)
 left, right = st.columns([2, 3])
 with left:
     st.subheader(f"{len(shown)} of {ui.plural(len(view.statuses), 'provision')}")
     counted = {st_: sum(1 for s in shown if s.status == st_) for st_ in Status}
-    widest = max(counted.values(), default=0) or 1
-    st.markdown(
-        "| status | provisions |\n|---|---|\n"
-        + "\n".join(
-            f"| {ui.badge(st_)} | :{ui.STATUS_TEXT_COLOURS[st_]}[{'▇' * max(1, round(10 * n / widest))}] **{n}** |"
-            if n
-            else f"| {ui.badge(st_)} | 0 |"
-            for st_, n in counted.items()
-        )
-    )
+    st.html(ui.status_counts_html(counted))
 with right:
     st.subheader("Deadlines")
     # Missed and pending first: they are what a reader looks for; met ones last.
