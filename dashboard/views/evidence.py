@@ -73,7 +73,11 @@ if len(frame):
         keep = condition if keep is None else keep & condition
 shown = frame if keep is None else frame[keep]
 
-PER_PAGE = 10  # cards are what the browser draws longest on this page
+# Six cards a page: the first screen at 1400 x 1000 holds two or three; each card is three components
+# the browser mounts (a bordered container, the words, a row of provision links), and the cards below the
+# first screen delayed it: 10 -> 6 cards took the page from 1.29-1.31x to 1.24-1.26x the bare page
+# (benchmarks/bench_pages.py, measured alternately, load 3). The rest of the list is a page away.
+PER_PAGE = 6
 head = st.columns([3, 1])
 head[0].subheader(f"{len(shown)} shown")
 layout = head[1].radio(
