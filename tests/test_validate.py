@@ -141,3 +141,17 @@ def test_an_unknown_reference_says_whether_an_unreadable_file_may_define_it(
     unknown = [p for p in problems if "unknown provision" in p.message]
     assert unknown and all(expected in p.message for p in unknown)
     assert all(p.file.endswith(("report.yaml", "events-tiny.yaml")) for p in unknown)
+
+
+@pytest.mark.parametrize(("length", "refused"), [(75, False), (76, True), (140, True)])
+def test_a_provision_title_is_a_short_label_read_in_full_in_tables(tmp_path: Path, length: int, refused: bool):
+    root = tiny_root(tmp_path)
+    title = "Road open" + "!" * (length - len("Road open"))
+    edit(root / "provisions" / "pact.yaml", "title: Road open,", f"title: '{title}',")
+    problems = [p for p in load(root, today=TODAY)[1] if "'title'" in p.message]
+    assert bool(problems) == refused
+    if refused:  # located, with what would be right
+        (p,) = problems
+        assert p.file.endswith("pact.yaml") and (p.line, p.column) == (13, 35)  # the value, in the flow mapping
+        assert f"'title' is {length} characters long; shorten it to at most 75" in p.message
+        assert "the verbatim words belong in 'text'" in p.message

@@ -168,6 +168,16 @@ Id = Annotated[
     Field(description="A stable identifier: letters, digits, '.', '_' or '-'."),
 ]
 Text = Annotated[str, StringConstraints(min_length=1)]
+# A provision's title is our own short label, read in full in every table (at 1400 px the Overview's title
+# column holds about 75 characters); the verbatim words are in `text`.
+TITLE_MAX = 75
+Title = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=TITLE_MAX),
+    Field(
+        description=f"Our short label for the provision, at most {TITLE_MAX} characters; the verbatim words: `text`."
+    ),
+]
 _DURATION = re.compile(r"^(\d+) (day|days|month|months|year|years)$")
 
 
@@ -413,7 +423,7 @@ class Provision(_Model):
     id: Id
     point: int = Field(ge=0)
     clause: str | None = Field(None, description="Sub-clause letter where a point bundles several obligations.")
-    title: Text
+    title: Title
     text: Text = Field(description="Verbatim text, from the source named in `translation`.")
     translation: Id = Field(description="Id of the agreement source this text is taken from.")
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")] = Field(

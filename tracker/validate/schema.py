@@ -100,6 +100,10 @@ def schema_problem(error: Any, doc: Document, model: type[BaseModel]) -> Problem
         if isinstance(value, str):
             return doc.problem(loc, f"'{name}' must not be empty")
         return doc.problem(loc, f"'{name}' needs at least {ctx.get('min_length', 1)} item(s)")
+    if kind == "string_too_long":
+        limit = ctx.get("max_length")
+        why = "; the title is a short label of our own, the verbatim words belong in 'text'" if name == "title" else ""
+        return doc.problem(loc, f"'{name}' is {len(str(value))} characters long; shorten it to at most {limit}{why}")
     if kind == "string_pattern_mismatch":
         if name == "language":
             return doc.problem(loc, f"'{value}' is not a language code; use a two- or three-letter code such as 'en'")
