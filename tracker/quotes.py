@@ -281,11 +281,15 @@ class Article:
             self._blocks[block] = (run_at, removed, breaks)
         return self._blocks[block]
 
-    def _original(self, offset: int) -> tuple[int, int]:
-        """The article offset of the (non-space) character at `offset` in the folded text, and its block."""
-        block = bisect.bisect_right(self._folded_starts, offset) - 1
-        local = offset - self._folded_starts[block]
-        run_at, removed, _ = self._block(block)
+    def _original(self, offset: int, near: int | None = None) -> tuple[int, int]:
+        """The article offset of the (non-space) character at `offset` in the folded text, and its block.
+        `near`: a block `offset` is likely in (a quote's two ends nearly always share one), tried first."""
+        starts = self._folded_starts
+        block = near
+        if block is None or offset < starts[block] or (block + 1 < len(starts) and offset >= starts[block + 1]):
+            block = bisect.bisect_right(starts, offset) - 1
+        local = offset - starts[block]
+        run_at, removed, _ = self._blocks.get(block) or self._block(block)
         runs_before = bisect.bisect_left(run_at, local)
         return self._starts[block] + local + (removed[runs_before - 1] if runs_before else 0), block
 
@@ -361,19 +365,8 @@ class Article:
             return None
         first, last = found
         # The quote neither starts nor ends with a space, so both ends map to single characters.
-        folded_starts = self._folded_starts
-        block = len(folded_starts) - 1 if first >= folded_starts[-1] else bisect.bisect_right(folded_starts, first) - 1
-        if block + 1 < len(folded_starts) and last >= folded_starts[block + 1]:
-            (start, block), (end, _) = self._original(first), self._original(last)
-        else:  # both ends in one block (every quote of an article under 64 kB): its data looked up once
-            run_at, removed, _ = self._blocks.get(block) or self._block(block)
-            base, folded_base = self._starts[block], folded_starts[block]
-            start, end = base + first - folded_base, base + last - folded_base
-            if run_at:  # whitespace runs folded to one space before either end
-                runs = bisect.bisect_left(run_at, first - folded_base)
-                start += removed[runs - 1] if runs else 0
-                runs = bisect.bisect_left(run_at, last - folded_base)
-                end += removed[runs - 1] if runs else 0
+        start, block = self._original(first)
+        end, _ = self._original(last, block)
         if self._normal is None:
             return Span(start, end + 1, *self._line_col(start, block))
         start, stop = self._normal.to_original(start), self._normal.to_original(end + 1)
