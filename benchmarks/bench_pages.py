@@ -48,7 +48,8 @@ st.title("A bare page")
 st.dataframe(pd.DataFrame({"id": [f"p{i}" for i in range(25)], "title": ["A provision"] * 25,
                            "status": ["implemented"] * 25}), hide_index=True)
 """
-# Filled: the run is over and every table and chart in the first screen has drawn.
+# Filled: the run is over, every table and chart in the first screen has drawn, and no element in it is
+# still waiting for its code (a skeleton) or its HTML.
 FILLED = """() => {
   const app = document.querySelector('[data-testid=stApp]');
   if (!app || app.dataset.testScriptState !== 'notRunning') return false;
@@ -59,6 +60,11 @@ FILLED = """() => {
     if (inView(e) && !e.querySelector('canvas')) return false;
   for (const e of document.querySelectorAll('[data-testid=stVegaLiteChart]'))
     if (inView(e) && !e.querySelector('canvas, svg')) return false;
+  // An element whose code is still loading shows a skeleton; HTML is set after its sanitiser has loaded.
+  for (const e of document.querySelectorAll('[data-testid=stSkeleton], [data-testid=stSkeletonElement]'))
+    if (inView(e)) return false;
+  for (const e of document.querySelectorAll('[data-testid=stHtml]'))
+    if (inView(e) && !e.childNodes.length) return false;
   return true;
 }"""
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
@@ -198,6 +199,97 @@ def status_bands_html(segments: list[dict[str, Any]], start: date, end: date) ->
         )
     out.append("</div></div>")
     out.append('<div style="color:#777;margin-top:0.4rem">' + "".join(words) + "</div></div>")
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------- tables in HTML
+
+# Tables of words are HTML (st.html), not data grids: a grid draws on a canvas with fixed column widths,
+# so a long title or a list of sides was cut at 1400 px ("Media, Organization for S"), and each grid is
+# the heaviest component a page mounts. Here the words wrap, and the browser only sets HTML.
+_TABLE_STYLE = (
+    "<style>"
+    ".at-table{border-collapse:collapse;width:100%;font-size:0.875rem;line-height:1.4}"
+    ".at-table th{text-align:left;font-weight:600;padding:0.35rem 0.5rem;"
+    "border-bottom:1px solid rgba(128,128,128,0.45);vertical-align:bottom}"
+    ".at-table td{padding:0.3rem 0.5rem;border-bottom:1px solid rgba(128,128,128,0.2);vertical-align:top;"
+    "overflow-wrap:break-word}"
+    ".at-table td.at-nowrap{white-space:nowrap;overflow-wrap:normal}"
+    ".at-table td.at-num{text-align:right;white-space:nowrap}"
+    # A row that opens a provision: its cells are links, as wide and tall as the cell.
+    ".at-table td.at-link{padding:0}"
+    ".at-table td.at-link>a{display:block;padding:0.3rem 0.5rem;color:inherit;text-decoration:none}"
+    ".at-table tr:hover td.at-link{background:rgba(128,128,128,0.1)}"
+    ".at-table th[title]{text-decoration:underline dotted;cursor:help}"
+    "</style>"
+)
+
+
+def provision_href(as_of: date, pid: str) -> str:
+    """The provision page's URL, relative to the app, at the as-of date (left out when it is today, the
+    page's default, as the date widget leaves it out of the URL)."""
+    query = {"id": pid} | ({} if as_of == date.today() else {"as_of": as_of.isoformat()})
+    return "provision?" + urlencode(query)
+
+
+def html_table(
+    rows: list[dict[str, Any]],
+    *,
+    href: Callable[[dict[str, Any]], str | None] | None = None,
+    nowrap: tuple[str, ...] = (),
+    numbers: tuple[str, ...] = (),
+    notes: dict[str, str] | None = None,
+    links: tuple[str, ...] = (),
+    widths: dict[str, str] | None = None,
+    max_height: int | None = None,
+) -> str:
+    """A table of `rows` (dicts, the keys are the columns) as HTML whose words wrap. Every value is
+    escaped. `href(row)`: a URL inside the app (built here, never from data) that every cell of the row
+    opens, so that a click anywhere on a row opens it. `links`: columns holding a URL, shown as an
+    'open' link when it is http(s) (safe_url), else as nothing. `notes`: a column's explanation, as
+    the header's tooltip. `widths`: a column's share of the table, e.g. {"title": "46%"}.
+    `max_height`: scroll inside a box of that height (px)."""
+    if not rows:
+        return ""
+    columns = list(rows[0])
+    notes = notes or {}
+    out = [_TABLE_STYLE]
+    if max_height:
+        out.append(f'<div style="max-height:{int(max_height)}px;overflow-y:auto">')
+    out.append('<table class="at-table">')
+    if widths:
+        out.append("<colgroup>")
+        for column in columns:
+            share = widths.get(column)
+            out.append(f'<col style="width:{html.escape(share, quote=True)}">' if share else "<col>")
+        out.append("</colgroup>")
+    out.append("<thead><tr>")
+    for column in columns:
+        note = notes.get(column)
+        tip = f' title="{html.escape(note, quote=True)}"' if note else ""
+        align = ' style="text-align:right"' if column in numbers else ""
+        out.append(f"<th{tip}{align}>{html.escape(column)}</th>")
+    out.append("</tr></thead><tbody>")
+    for row in rows:
+        target = href(row) if href else None
+        out.append("<tr>")
+        for column in columns:
+            value = row[column]
+            classes = ["at-nowrap"] if column in nowrap else ["at-num"] if column in numbers else []
+            if column in links:  # its own link (a link inside a link is not HTML)
+                url = safe_url(str(value)) if value else None
+                text = f'<a href="{html.escape(url, quote=True)}" target="_blank">open</a>' if url else ""
+            else:
+                text = html.escape("" if value is None else str(value))
+            if target is not None and column not in links:
+                classes.append("at-link")
+                text = f'<a href="{html.escape(target, quote=True)}">{text}</a>'
+            cls = f' class="{" ".join(classes)}"' if classes else ""
+            out.append(f"<td{cls}>{text}</td>")
+        out.append("</tr>")
+    out.append("</tbody></table>")
+    if max_height:
+        out.append("</div>")
     return "".join(out)
 
 

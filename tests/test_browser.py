@@ -118,13 +118,68 @@ def browser() -> Iterator[object]:
         instance.close()
 
 
-def grid_text(page: object, header: str) -> list[str]:
-    """The cells of the table that has a column `header`: the grid draws on a canvas, and its
-    accessible cells carry the text."""
-    table = page.locator("[data-testid=stDataFrame]").filter(  # type: ignore[attr-defined]
-        has=page.locator("th[role=columnheader]", has_text=header)  # type: ignore[attr-defined]
+def table_text(page: object, header: str) -> list[str]:
+    """The cells of the HTML table (dashboard/ui.py's html_table) that has a column `header`."""
+    table = page.locator("table.at-table").filter(  # type: ignore[attr-defined]
+        has=page.locator("th", has_text=header)  # type: ignore[attr-defined]
     )
-    return table.first.locator("[role=gridcell]").all_inner_texts()
+    return table.first.locator("td").all_inner_texts()
+
+
+# Words cut at the page's width, listed: (1) a box of HTML or markdown whose content is wider than the
+# box (a cell whose words do not wrap, a line hidden by overflow or an ellipsis); (2) a cell of a data
+# grid, which draws on a canvas with fixed column widths and cuts what does not fit, as it cut "Media,
+# Organization for S…" in the Overview at 1400 px: the widest text of each column (its accessible cells
+# carry the text), measured in the grid's own font, against the column's width (its edges are the lines
+# drawn across the header).
+CUT_WORDS = """() => {
+  const cut = [];
+  const main = document.querySelector('[data-testid=stMain]');
+  for (const e of main.querySelectorAll('[data-testid=stHtml], [data-testid=stHtml] *, '
+      + '[data-testid=stMarkdownContainer], [data-testid=stMarkdownContainer] *')) {
+    if (e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)
+      cut.push(`${e.tagName} ${e.scrollWidth} > ${e.clientWidth} px: ${e.textContent.slice(0, 80)}`);
+  }
+  for (const grid of main.querySelectorAll('[data-testid=stDataFrame]')) {
+    const css = getComputedStyle(grid.querySelector('.stDataFrameGlideDataEditor'));
+    const ctx = document.createElement('canvas').getContext('2d');
+    ctx.font = css.getPropertyValue('--gdg-base-font-style').trim() + ' '
+      + css.getPropertyValue('--gdg-font-family').trim();
+    const pad = 2 * parseFloat(css.getPropertyValue('--gdg-cell-horizontal-padding') || '8');
+    const widest = {}, text = {};
+    for (const c of grid.querySelectorAll('[role=gridcell], [role=columnheader]')) {
+      const i = Number(c.getAttribute('aria-colindex')), w = ctx.measureText(c.textContent).width + pad;
+      if (w > (widest[i] || 0)) { widest[i] = w; text[i] = c.textContent; }
+    }
+    // The columns' edges: the lines across the top of the header row, where no text is drawn.
+    const canvas = grid.querySelector('canvas[data-testid=data-grid-canvas]');
+    const scale = canvas.width / canvas.clientWidth;
+    const line = canvas.getContext('2d').getImageData(0, Math.round(3 * scale), canvas.width, 1).data;
+    const colour = x => line.slice(4 * x, 4 * x + 3).join();
+    const counts = {};
+    for (let x = 0; x < canvas.width; x++) counts[colour(x)] = (counts[colour(x)] || 0) + 1;
+    const background = Object.keys(counts).reduce((a, b) => counts[a] >= counts[b] ? a : b);
+    const edges = [0];
+    for (let x = 2; x < canvas.width - 2; x++)
+      if (colour(x) !== background && colour(x - 1) === background) edges.push(x / scale);
+    edges.push(canvas.clientWidth);
+    const columns = Object.keys(widest).map(Number).sort((a, b) => a - b);
+    if (edges.length - 1 === columns.length) {
+      columns.forEach((i, k) => {
+        const room = edges[k + 1] - edges[k];
+        if (widest[i] > room + 1)
+          cut.push(`a data grid's column ${i} is ${Math.round(room)} px wide, and cuts '${text[i].slice(0, 80)}' `
+            + `(${Math.round(widest[i])} px)`);
+      });
+    } else {  // the edges not found: at least, the widest words of every column must fit side by side
+      const need = Object.values(widest).reduce((a, b) => a + b, 0);
+      if (need > canvas.clientWidth + 1)
+        cut.push(`a data grid needs ${Math.round(need)} px for its words and has ${canvas.clientWidth}; its `
+          + 'widest: ' + Object.values(text).map(t => t.slice(0, 60)).join(' | '));
+    }
+  }
+  return cut;
+}"""
 
 
 def test_overview_then_provision_in_a_real_browser(
@@ -137,22 +192,20 @@ def test_overview_then_provision_in_a_real_browser(
     started = time.perf_counter()
     page.goto(f"{server}/?as_of={AS_OF}")
     page.get_by_text("Is the agreement being carried out?").wait_for(timeout=60_000)
-    page.locator("[data-testid=stDataFrame]").first.wait_for(timeout=60_000)
+    page.locator("table.at-table").first.wait_for(timeout=60_000)
     print(f"overview, first session after the server started: {time.perf_counter() - started:.2f} s")
     second = browser.new_page(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
     started = time.perf_counter()
     second.goto(f"{server}/?as_of={AS_OF}")
-    second.locator("[data-testid=stDataFrame]").first.wait_for(timeout=60_000)
+    second.locator("table.at-table").first.wait_for(timeout=60_000)
     print(f"overview, a new visitor on a running server: {time.perf_counter() - started:.2f} s")
     second.close()
 
     # Every provision is listed with the status the engine gives it.
     dataset = load_valid(hostile_root)
     expected = {s.provision_id: badge(s.status) for s in all_statuses(dataset, date.fromisoformat(AS_OF))}
-    page.wait_for_function(
-        "n => document.querySelectorAll('[data-testid=stDataFrame] [role=gridcell]').length > n", arg=len(expected)
-    )
-    cells = grid_text(page, "title")
+    page.wait_for_function("n => document.querySelectorAll('table.at-table td').length > n", arg=len(expected))
+    cells = table_text(page, "title")
     for pid, label in expected.items():
         assert pid in cells, f"{pid} not listed on the overview"
         row = cells[cells.index(pid) :]
@@ -194,23 +247,13 @@ def test_overview_then_provision_in_a_real_browser(
         pytest.fail("the Download CSV popover stays open after Escape")
     assert saved.read_bytes() == export.csv_bytes(export.status_table(dataset, date.fromisoformat(AS_OF)))
 
-    # A click on the title of a row (not a checkbox) opens that provision, at the same date. The download
-    # reran the page: wait until that run is over, or the click may land on a grid about to be replaced.
+    # A click on the title of a row opens that provision, at the same date. The download may have rerun
+    # the page: wait until that run is over, or the click may land on a table about to be replaced.
     settled(page)
-    table = (
-        page.locator("[data-testid=stDataFrame]")
-        .filter(has=page.locator("th[role=columnheader]", has_text="title"))
-        .first
-    )
-    table.scroll_into_view_if_needed()
-    box = table.bounding_box()
     third = list(expected)[2]
-    # The third row's title (rows are 35 px). The pointer moves there first, as a hand would: the grid
-    # resolves a click against the cell it last saw hovered, and after the download it had seen none.
-    cell = (box["x"] + 200, box["y"] + 35 * 3 + 17)
-    page.mouse.move(*cell)
-    page.wait_for_timeout(300)
-    page.mouse.click(*cell)
+    table = page.locator("table.at-table").filter(has=page.locator("th", has_text="title")).first
+    row = table.locator("tr").filter(has=page.locator("td", has_text=third)).first
+    row.locator("td").nth(1).click()  # the title, not the id
     wait_for_query(page, "/provision", id=third, as_of=AS_OF)
     settled(page)
     page.get_by_text("Status as of").wait_for(timeout=30_000)
@@ -276,6 +319,14 @@ def test_every_page_reads_at_1400_px_without_scrolling_sideways(
         assert widths["main"][0] <= widths["main"][1], f"{name} at {as_of}: the page scrolls sideways"
         for content, box in widths["grids"]:
             assert content <= box + 1, f"{name} at {as_of}: a table scrolls sideways ({content} > {box} px)"
+        # Every data grid drawn, with its cells (a grid mounts after the run is over).
+        page.wait_for_function(
+            """() => Array.from(document.querySelectorAll('[data-testid=stMain] [data-testid=stDataFrame]'))
+                .every(g => g.querySelector('canvas[data-testid=data-grid-canvas] [role=gridcell]'))"""
+        )
+        page.wait_for_timeout(300)  # and painted
+        cut = page.evaluate(CUT_WORDS)
+        assert not cut, f"{name} at {as_of}: words cut at 1400 px: {cut}"
         text = page.locator("[data-testid=stMain]").inner_text()
         if name == "overview":
             assert "Over time" in text and "stale" in text

@@ -8,6 +8,7 @@ import os
 import re
 from collections.abc import Callable
 from datetime import date
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
@@ -39,11 +40,67 @@ def open_app(monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
     return functools.partial(open_dashboard, monkeypatch)
 
 
+class _Tables(HTMLParser):
+    """The tables of an HTML element made by ui.html_table: each a list of rows, each row its cells' text
+    and the link the row opens (None if none)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[tuple[list[str], str | None]]] = []
+        self.cell: list[str] | None = None
+        self.row: list[str] = []
+        self.href: str | None = None
+        self.inside = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self.inside = dict(attrs).get("class") == "at-table"
+            if self.inside:
+                self.tables.append([])
+        elif not self.inside:
+            return
+        elif tag == "tr":
+            self.row, self.href = [], None
+        elif tag in ("td", "th"):
+            self.cell = []
+        elif tag == "a" and self.cell is not None and dict(attrs).get("href", "").startswith("provision?"):
+            self.href = dict(attrs)["href"]
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.inside:
+            return
+        if tag == "table":
+            self.inside = False
+        elif tag in ("td", "th") and self.cell is not None:
+            self.row.append("".join(self.cell))
+            self.cell = None
+        elif tag == "tr":
+            self.tables[-1].append((self.row, self.href))
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def html_tables(at: AppTest) -> list[tuple[pd.DataFrame, list[str | None]]]:
+    """Every table drawn in HTML on the page, as a frame, with the link each row opens."""
+    found = []
+    for element in at.get("html"):
+        parser = _Tables()
+        parser.feed(element.proto.body)
+        for table in parser.tables:
+            (header, _), *rows = table
+            found.append((pd.DataFrame([cells for cells, _ in rows], columns=header), [href for _, href in rows]))
+    return found
+
+
 def table_with(at: AppTest, column: str) -> pd.DataFrame:
-    for frame in at.dataframe:
-        if column in frame.value.columns:
-            return frame.value
-    raise AssertionError(f"no table with a '{column}' column; tables: {[list(f.value.columns) for f in at.dataframe]}")
+    """The table (a data grid or an HTML table) that has a column `column`."""
+    frames = [f.value for f in at.dataframe] + [frame for frame, _ in html_tables(at)]
+    for frame in frames:
+        if column in frame.columns:
+            return frame
+    raise AssertionError(f"no table with a '{column}' column; tables: {[list(f.columns) for f in frames]}")
 
 
 def all_text(at: AppTest) -> str:
@@ -218,7 +275,7 @@ def test_sources_page_counts_passages_and_warns_on_one_sided_statuses(open_app: 
         for i in dataset.evidence.values()
         if not i.is_event and (not i.dated or i.evidence.event_date <= date(2021, 6, 30))
     ]
-    assert articles["passages"].sum() == len(on_or_before)
+    assert articles["passages"].astype(int).sum() == len(on_or_before)
     rests = table_with(at, "rests on")
     one_sided = [s.provision_id for s in all_statuses(dataset, date(2021, 6, 30)) if s.one_sided and s.reasons]
     assert set(rests[rests["warning"] != ""]["provision"]) == set(one_sided)
@@ -369,11 +426,7 @@ def test_suggest_page_refuses_to_save_without_claimant_and_writes_nothing(
 
 @pytest.mark.parametrize(
     ("page", "table_key", "marker", "id_column"),
-    [
-        ("views/overview.py", "overview_table", "title", "provision"),
-        ("views/overview.py", "deadline_table", "due", "provision"),
-        ("views/evidence.py", "evidence_table", "evidence_id", "provision_ids"),
-    ],
+    [("views/evidence.py", "evidence_table", "evidence_id", "provision_ids")],
 )
 def test_a_click_on_any_cell_of_a_row_opens_its_provision_at_the_same_date(
     open_app: Callable[..., AppTest], page: str, table_key: str, marker: str, id_column: str
@@ -387,6 +440,20 @@ def test_a_click_on_any_cell_of_a_row_opens_its_provision_at_the_same_date(
     assert not at.exception
     assert at.selectbox(key="provision_pick").value == expected
     assert at.date_input(key="as_of").value == date(2022, 12, 31)
+
+
+@pytest.mark.parametrize(("page", "marker"), [("views/overview.py", "title"), ("views/overview.py", "due")])
+@pytest.mark.parametrize("as_of", ["2022-12-31", "today"])
+def test_every_row_of_an_html_table_opens_its_provision_at_the_same_date(
+    open_app: Callable[..., AppTest], page: str, marker: str, as_of: str
+) -> None:
+    at = open_app(page=page) if as_of == "today" else open_app(page=page, as_of=as_of)
+    frame, hrefs = next((frame, hrefs) for frame, hrefs in html_tables(at) if marker in frame.columns)
+    assert len(frame)
+    # Every cell of a row is a link to the provision (a click anywhere on the row); the date goes along,
+    # except today's, which the page takes when the URL has none.
+    date_part = "" if as_of == "today" else f"&as_of={as_of}"
+    assert hrefs == [f"provision?id={pid}{date_part}" for pid in frame["provision"]]
 
 
 # --------------------------------------------------------------------------- trend, changes, lineage

@@ -3,7 +3,6 @@ each party's obligations, with filters."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 import ui
 
@@ -76,24 +75,22 @@ with right:
         key=lambda s: (urgency.get(s.deadline_state, 5), s.due.date if s.due else None),
     )
     if deadline_rows:
-        ui.table_opening_provisions(
-            pd.DataFrame(
+        # A box of about seven rows that scrolls; a click on a row opens the provision.
+        st.html(
+            ui.html_table(
                 [
                     {
                         "state": DEADLINE_LABELS[s.deadline_state],
-                        "due": s.due.date if s.due else None,
+                        "due": s.due.date.isoformat() if s.due else "",
                         "provision": s.provision_id,
                         "amended": f"from {s.due.original}" if s.due and s.due.amendment else "",
                     }
                     for s in deadline_rows
-                ]
-            ),
-            lambda row: row["provision"],
-            hide_index=True,
-            width="stretch",
-            key="deadline_table",
-            height=35 * (min(len(deadline_rows), 7) + 1) + 3,
-            column_config={"due": st.column_config.DateColumn("due", format="YYYY-MM-DD")},
+                ],
+                href=lambda row: ui.provision_href(view.as_of, row["provision"]),
+                nowrap=("state", "due", "provision"),
+                max_height=270,
+            )
         )
         missed = sum(1 for s in deadline_rows if s.deadline_state == DeadlineState.MISSED)
         pending = sum(1 for s in deadline_rows if s.deadline_state == DeadlineState.PENDING)
@@ -151,45 +148,32 @@ else:
                 },
             )
 
-# ----- the table
-rows = []
-for s in shown:
-    p = ds.provisions[s.provision_id]
-    rows.append(
-        {
-            "provision": p.id,
-            "title": p.title,
-            "status": ui.status_cell(s),
-            "rests on": present.rests_on_sides(s, ds.actor_name) if s.reasons else "",
-        }
-    )
-table = pd.DataFrame(rows)
+# ----- the table: every provision at once, its words wrapping; a click on a row opens it
+rows = [
+    {
+        "provision": s.provision_id,
+        "title": ds.provisions[s.provision_id].title,
+        "status": ui.status_cell(s),
+        "rests on": present.rests_on_sides(s, ds.actor_name) if s.reasons else "",
+    }
+    for s in shown
+]
 st.subheader("Provisions")
-if table.empty:
+if not rows:
     st.info("No provision matches these filters.")
 else:
-    ui.table_opening_provisions(
-        table,
-        lambda row: row["provision"],
-        hide_index=True,
-        width="stretch",
-        key="overview_table",
-        height=35 * (len(table) + 1) + 3,  # every provision at once: no scrolling inside the table
-        # Sized for 1400 px with the sidebar open: the longest title (about 455 px in the grid's font)
-        # and status read in full, with no scrolling sideways. Evidence counts are on each provision's page.
-        column_config={
-            "provision": st.column_config.TextColumn("provision", width=92),
-            "title": st.column_config.TextColumn("title", width=460),
-            "status": st.column_config.TextColumn(
-                "status", width=232, help=present.ASSESSED_NOTE + " " + present.STALE_NOTE
-            ),
-            "rests on": st.column_config.TextColumn(
-                "rests on",
-                width=154,
-                help="Sides whose claims produce the status; observers "
-                "(media, monitors, courts) count but are never a side",
-            ),
-        },
+    st.html(
+        ui.html_table(
+            rows,
+            href=lambda row: ui.provision_href(view.as_of, row["provision"]),
+            nowrap=("provision", "status"),  # a date never broken at its hyphens; titles and sides wrap
+            widths={"title": "46%"},  # a title of at most 75 characters on one line at 1400 px
+            notes={
+                "status": present.ASSESSED_NOTE + " " + present.STALE_NOTE,
+                "rests on": "Sides whose claims produce the status; observers (media, monitors, courts) count but "
+                "are never a side",
+            },
+        )
     )
 
 # ----- by party

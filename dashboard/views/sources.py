@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 import ui
 
@@ -37,34 +36,27 @@ st.caption(
     f"Every quote from these articles is checked word for word against the stored text. Passages: those dated on "
     f"or before {view.as_of}." + (f" {ui.plural(later, 'article')} published later not shown." if later else "")
 )
-st.dataframe(
-    pd.DataFrame(
+# Tables in HTML whose words wrap (ui.html_table): the grids cut titles and sides at 1400 px. The id (and
+# the stored file, under evidence/articles/) comes last.
+st.html(
+    ui.html_table(
         [
             {
                 "title": src.title,
                 "outlet": src.outlet,
                 "published": str(src.published),
                 "passages": per_source.get(src.id, 0),
-                "language": src.language,
+                "lang.": src.language,
                 "link": src.url or "",
                 "source": src.id,
             }
             for src in articles
-        ]
-    ),
-    hide_index=True,
-    width="stretch",
-    # Sized so that the words fit at 1400 px without scrolling sideways; the id (and the stored file,
-    # under evidence/articles/) come last.
-    column_config={
-        "title": st.column_config.TextColumn("title", width=500),
-        "outlet": st.column_config.TextColumn("outlet", width=100),
-        "published": st.column_config.TextColumn("published", width=90),
-        "passages": st.column_config.NumberColumn("passages", width=70),
-        "language": st.column_config.TextColumn("lang.", width=45),
-        "link": st.column_config.LinkColumn("link", display_text="open", width=50),
-        "source": st.column_config.TextColumn("source", width=83),
-    },
+        ],
+        nowrap=("published", "source"),
+        numbers=("passages",),
+        links=("link",),
+        widths={"title": "45%"},
+    )
 )
 
 # ----- reported events, by outlet
@@ -78,8 +70,8 @@ if events:
     by_outlet: dict[str, Counter[str]] = {}
     for e in events:
         by_outlet.setdefault(e.outlet, Counter())[e.verification.value] += 1  # type: ignore[union-attr]  # events only
-    st.dataframe(
-        pd.DataFrame(
+    st.html(
+        ui.html_table(
             [
                 {
                     "outlet": outlet,
@@ -87,10 +79,10 @@ if events:
                     **{k: c.get(k, 0) for k in ("read", "date-inferred", "unverified")},
                 }
                 for outlet, c in sorted(by_outlet.items(), key=lambda kv: -sum(kv[1].values()))
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
+            ],
+            numbers=("events", "read", "date-inferred", "unverified"),
+            max_height=400,  # a box that scrolls: the statuses' table below stays near
+        )
     )
 
 # ----- whose claims each status rests on
@@ -122,17 +114,11 @@ if one_sided:
         "observer's report is linked.",
         icon="⚠️",
     )
-st.dataframe(
-    pd.DataFrame(rows),
-    hide_index=True,
-    width="stretch",
-    column_config={  # sized to read at 1400 px without scrolling sideways; ids and sources may be cut
-        "provision": st.column_config.TextColumn("provision", width=95),
-        "status": st.column_config.TextColumn("status", width=235, help=present.STALE_NOTE),
-        "rests on": st.column_config.TextColumn("rests on", width=170),
-        "warning": st.column_config.TextColumn("warning", width=120),
-        "reasons": st.column_config.TextColumn("reasons", width=130),
-        "quotes / events": st.column_config.TextColumn("quotes / events", width=100),
-        "sources": st.column_config.TextColumn("sources", width=88),
-    },
+st.html(
+    ui.html_table(
+        rows,
+        href=lambda row: ui.provision_href(view.as_of, row["provision"]),
+        nowrap=("provision", "status", "quotes / events"),
+        notes={"status": present.STALE_NOTE},
+    )
 )
