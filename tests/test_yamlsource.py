@@ -322,3 +322,58 @@ def test_parsing_keeps_no_nodes_alive_between_files(monkeypatch: pytest.MonkeyPa
         parse(text)
     assert made > 300  # enough nodes made that keeping them would show
     assert len(alive) < 100
+
+
+# --------------------------------------------------------------------------- the light parse's fast path
+
+LIGHT_CASES = [
+    SAMPLE,
+    "source:\n  id: s\nevidence:\n  - id: E1\n    note: |\n      two\n      lines\n    deep:\n      - id: x\n        k: [1, 2.5, true, ~]\n",
+    "a: 'quoted: \\t'\nb: \"tab\\there\"\nc: \"esc \\e here\"\n",
+    "a: 1\nb: 2\na: 3\n",
+    "a: &x 1\nb: *x\n",
+    "a: !!str 12\nb: !custom v\n",
+    "a: 1\n<<: {b: 2}\n",
+    "a: " + "[" * (MAX_DEPTH + 5) + "]" * (MAX_DEPTH + 5) + "\n",
+    "a: " + "[" * MAX_DEPTH + "]" * MAX_DEPTH + "\n",
+    "a: 1\n---\nb: 2\n",
+    "- 1\n- 2\n",
+    "just text\n",
+    "",
+    "# only a comment\n",
+    "a: [1\nb: 2\n",
+    "? [a, b]\n: 1\n",
+    "a: =\n",
+    "a: 2020-13-45\nb: 2020-01-02\nc: 0x1F\nd: 1_000\ne: .inf\n",
+    "evidence:\n  - id: E1\n    provisions:\n      - id: deeper\n",
+    "a:\n  b:\n    c:\n      id: 1\n    id: 2\n  id: 3\n",
+    "\ufeffa: 1\r\nb: 2\r\n",
+]
+
+
+@pytest.mark.parametrize("text", LIGHT_CASES)
+def test_the_fast_light_parse_says_what_the_full_builder_says(text: str, monkeypatch: pytest.MonkeyPatch):
+    # A light parse tries yamlsource._Fast first and hands anything it does not take to _Builder: the
+    # data, the positions kept and the problems must be the same either way.
+    import tracker.yamlsource as yamlsource
+
+    raw = text.encode("utf-8")
+    fast, fast_problems = yamlsource.parse_bytes(raw, PATH, light=True)
+    monkeypatch.setattr(yamlsource, "_FAST", [False])
+    slow, slow_problems = yamlsource.parse_bytes(raw, PATH, light=True)
+    assert fast.data == slow.data
+    assert list(fast.values.items()) == list(slow.values.items())
+    assert fast.keys == slow.keys
+    assert fast_problems == slow_problems
+
+
+@pytest.mark.parametrize("text", LIGHT_CASES[:2])
+def test_a_plain_valid_file_is_taken_by_the_fast_path(text: str, monkeypatch: pytest.MonkeyPatch):
+    import tracker.yamlsource as yamlsource
+
+    def not_called(*args: object) -> None:
+        raise AssertionError("parsed again by _Builder")
+
+    monkeypatch.setattr(yamlsource._Builder, "_run", not_called)
+    _doc, problems = yamlsource.parse_bytes(text.encode("utf-8"), PATH, light=True)
+    assert problems == []
