@@ -606,6 +606,8 @@ class _Fast:
             else:
                 raise _Fallback
             out[key] = value
+            if len(out) > MAX_NODES:  # one huge mapping: handed over at once, as _Builder stops there
+                raise _Fallback
         self.count += len(out)
         if self.count > MAX_NODES:
             raise _Fallback
