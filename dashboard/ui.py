@@ -293,6 +293,44 @@ def html_table(
     return "".join(out)
 
 
+# Cards (a bordered box per item: a change, a piece of evidence) in one HTML element for the whole list:
+# as Streamlit elements, each card was a bordered container, a markdown element and its links, three to
+# five components for the browser to mount and markdown for it to parse, before the first screen was full.
+_CARD_STYLE = (
+    "<style>"
+    ".at-card{border:1px solid rgba(128,128,128,0.3);border-radius:0.5rem;padding:0.75rem 1rem;"
+    "margin-bottom:0.75rem;line-height:1.6;overflow-wrap:break-word}"
+    ".at-card p{margin:0 0 0.5rem 0}"
+    ".at-card .at-small{font-size:0.875rem;opacity:0.75}"
+    ".at-card .at-open{display:flex;flex-wrap:wrap;gap:0.25rem 1rem;font-size:0.875rem}"
+    "</style>"
+)
+
+
+def h(text: object) -> str:
+    """Text from the data, safe inside HTML (st.html): every markup character escaped."""
+    return html.escape(str(text), quote=True)
+
+
+def html_link(label: str, url: str | None) -> str:
+    """An HTML link (a new tab) with an escaped label, or just the label when the URL is not http(s)."""
+    good = safe_url(url)
+    if good is None:
+        return h(label)
+    return f'<a href="{h(good)}" target="_blank">{h(label)}</a>'
+
+
+def provision_links_html(as_of: date, pids: list[str], prefix: str = "") -> str:
+    """A row of links that open these provisions at the date (in this tab), as a card's last line."""
+    links = "".join(f'<a href="{h(provision_href(as_of, pid))}">{h(prefix + pid)}</a>' for pid in pids)
+    return f'<div class="at-open">{links}</div>'
+
+
+def cards_html(cards: list[str]) -> str:
+    """Cards of HTML (already escaped by the caller, with h and html_link) in one element."""
+    return _CARD_STYLE + "".join(f'<div class="at-card">{card}</div>' for card in cards)
+
+
 # --------------------------------------------------------------------------- escaping
 
 # Markdown and Streamlit's own syntax (:red[...], :emoji:, $latex$) that text from a YAML file or
@@ -684,12 +722,14 @@ def status_cell(s: ProvisionStatus) -> str:
     return cell + (" · stale" if s.stale else "")  # no ⌛ in the grid: canvas fonts often lack it
 
 
-def lineage_lines(view: View, pids: list[str]) -> list[str]:
+def lineage_lines(view: View, pids: list[str], escape: Callable[[object], str] = esc) -> list[str]:
     """'nov2020-9a superseded by wash2025-3 (wash2025) from 2025-08-08; contested by Russia from ...' for
-    each supersession in effect at the as-of date (ProvisionStatus.superseded_by), escaped."""
+    each supersession in effect at the as-of date (ProvisionStatus.superseded_by), escaped for markdown
+    (esc) or, with `escape=h`, for HTML."""
     name = view.dataset.actor_name
     return [
-        f"{esc(pid)} {esc(present.supersession_phrase(sup, name))}" + (f" — {esc(sup.note)}" if sup.note else "")
+        f"{escape(pid)} {escape(present.supersession_phrase(sup, name))}"
+        + (f" — {escape(sup.note)}" if sup.note else "")
         for pid in pids
         if pid in view.statuses
         for sup in view.statuses[pid].superseded_by

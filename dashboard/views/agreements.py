@@ -10,6 +10,7 @@ from tracker import present
 
 view = ui.current()
 ds = view.dataset
+h = ui.h  # every value from the data is escaped for HTML
 st.title("Agreements")
 
 existing = [a for a in ds.agreements.values() if a.date <= view.as_of]
@@ -26,67 +27,89 @@ incoming: dict[str, list[str]] = {}
 for a in existing:
     for link in a.links:
         incoming.setdefault(link.agreement, []).append(
-            f"{ui.esc(a.short_title)} ({ui.esc(a.id)}) {ui.esc(present.LINK_VERBS[link.type])} this agreement"
-            + (f" — {ui.esc(link.note)}" if link.note else "")
+            f"{h(a.short_title)} ({h(a.id)}) {h(present.LINK_VERBS[link.type])} this agreement"
+            + (f" — {h(link.note)}" if link.note else "")
         )
 
+
+def title_of(other: str) -> str:
+    return ds.agreements[other].short_title if other in ds.agreements else other
+
+
+def bullets(lines: list[str]) -> str:
+    return "<ul>" + "".join(f"<li>{line}</li>" for line in lines) + "</ul>"
+
+
+# The whole list in one HTML element: as Streamlit elements, each agreement was eight to ten (headings,
+# markdown, captions, an expander), each a component for the browser to mount and markdown to parse.
+# The provisions of each are in a <details> box, closed, as the expander was.
+out = [
+    "<style>.at-agreements h3{margin:1.5rem 0 0.5rem 0;font-size:1.5rem;font-weight:600}"
+    ".at-agreements p,.at-agreements ul{margin:0 0 0.5rem 0;line-height:1.6}"
+    ".at-agreements .at-small{font-size:0.875rem;opacity:0.75}"
+    ".at-agreements details{border:1px solid rgba(128,128,128,0.3);border-radius:0.5rem;padding:0.5rem 1rem;"
+    "margin:0.5rem 0}"
+    ".at-agreements summary{cursor:pointer}"
+    ".at-agreements hr{border:none;border-top:1px solid rgba(128,128,128,0.3);margin:1.25rem 0}</style>"
+    '<div class="at-agreements">'
+]
 for a in existing:
     stages = [s for s in a.stages if s.date <= view.as_of]
     if stages:  # 'superseded in part 2025-08-08' without its date
         current = present.stage_phrase(stages[-1]).rsplit(" ", 1)[0]
     else:
         current = "in force" if a.effective <= view.as_of else "signed"
-    st.subheader(f"{ui.esc(a.short_title)} ({ui.esc(a.id)})")
-    st.markdown(f"**{ui.esc(a.title)}** · stage as of {view.as_of}: **{ui.esc(current)}**")
+    out.append(f"<h3>{h(a.short_title)} ({h(a.id)})</h3>")
+    out.append(f"<p><b>{h(a.title)}</b> · stage as of {view.as_of}: <b>{h(current)}</b></p>")
     lines = []
     if stages:
         for s in stages:
-            where = ui.md_link(s.source or "source", s.url) if (s.source or s.url) else ""
+            where = ui.html_link(s.source or "source", s.url) if (s.source or s.url) else ""
             lines.append(
-                f"- {ui.esc(present.stage_phrase(s))}"
-                + (f" · {where}" if where else "")
-                + (f" · {ui.esc(s.note)}" if s.note else "")
+                h(present.stage_phrase(s)) + (f" · {where}" if where else "") + (f" · {h(s.note)}" if s.note else "")
             )
     else:
-        lines.append(f"- {ui.esc(present.stages_text(a))}" + (f" at {ui.esc(a.place)}" if a.place else ""))
+        lines.append(h(present.stages_text(a)) + (f" at {h(a.place)}" if a.place else ""))
         if a.in_force and a.in_force <= view.as_of:
-            lines.append(f"- {a.in_force} — in force")
+            lines.append(f"{a.in_force} — in force")
     future = len(a.stages) - len(stages)
     if future:
-        lines.append(f"- ({ui.plural(future, 'later stage')} after {view.as_of})")
-    st.markdown("\n".join(lines))
-    signatories = "; ".join(f"{ui.esc(s.name)} ({ui.esc(s.role)})" for s in a.signatories)
-    st.caption(f"Signatories: {signatories}. Texts: " + ", ".join(ui.md_link(s.title, s.url) for s in a.sources))
-
-    def title_of(other: str) -> str:
-        return ds.agreements[other].short_title if other in ds.agreements else other
+        lines.append(f"({ui.plural(future, 'later stage')} after {view.as_of})")
+    out.append(bullets(lines))
+    signatories = "; ".join(f"{h(s.name)} ({h(s.role)})" for s in a.signatories)
+    texts = ", ".join(ui.html_link(s.title, s.url) for s in a.sources)
+    out.append(f'<p class="at-small">Signatories: {signatories}. Texts: {texts}</p>')
 
     links = [
-        ui.esc(present.link_phrase(link, title_of)) + (f" — {ui.esc(link.note)}" if link.note else "")
-        for link in a.links
+        h(present.link_phrase(link, title_of)) + (f" — {h(link.note)}" if link.note else "") for link in a.links
     ] + incoming.get(a.id, [])
     if links:
-        st.markdown("**Links**\n\n" + "\n".join(f"- {line}" for line in links))
+        out.append("<p><b>Links</b></p>" + bullets(links))
 
     pids = [pid for pid, agreement in ds.provision_agreement.items() if agreement == a.id]
-    lineage = ui.lineage_lines(view, pids)
+    lineage = ui.lineage_lines(view, pids, escape=h)
     if lineage:
-        st.markdown("**Superseded in part**\n\n" + "\n".join(f"- {line}" for line in lineage))
+        out.append("<p><b>Superseded in part</b></p>" + bullets(lineage))
 
     statuses = [view.statuses[pid] for pid in pids if pid in view.statuses]
     if statuses:
         counts = present.counts_line(statuses, symbols=True)
-        with st.expander(f"{ui.plural(len(statuses), 'provision')}: {counts}"):
-            st.markdown(
-                "\n".join(
-                    f"- **{ui.badge(s.status)}** since {s.since or '—'}"
-                    + (f" ({present.STALE_MARK} {fresh})" if (fresh := ui.freshness(s)) else "")
-                    + f" · {ui.esc(s.provision_id)}: {ui.esc(ds.provisions[s.provision_id].title)}"
-                    for s in statuses
-                )
-            )
+        items = [
+            f"<b>{h(ui.badge(s.status))}</b> since {s.since or '—'}"
+            + (f" ({present.STALE_MARK} {h(fresh)})" if (fresh := ui.freshness(s)) else "")
+            + f' · <a href="{h(ui.provision_href(view.as_of, s.provision_id))}">{h(s.provision_id)}</a>: '
+            + h(ds.provisions[s.provision_id].title)
+            for s in statuses
+        ]
+        out.append(
+            f"<details><summary>{h(ui.plural(len(statuses), 'provision'))}: {h(counts)}</summary>"
+            + bullets(items)
+            + "</details>"
+        )
     elif not pids:
-        st.caption("Recorded for its stage and links only: no provision of it is tracked.")
+        out.append('<p class="at-small">Recorded for its stage and links only: no provision of it is tracked.</p>')
     if a.note:
-        st.caption(ui.esc(a.note))
-    st.divider()
+        out.append(f'<p class="at-small">{h(a.note)}</p>')
+    out.append("<hr>")
+out.append("</div>")
+st.html("".join(out))

@@ -12,7 +12,7 @@ import ui
 from tracker import feed
 from tracker.models import Status
 
-PER_PAGE = 10  # bordered cards are what the browser draws longest on this page; the rest paged
+PER_PAGE = 10  # the rest paged
 
 view = ui.current()
 ds = view.dataset
@@ -79,23 +79,18 @@ else:
         number = st.columns(4)[0].number_input(
             f"Page (of {pages})", min_value=1, max_value=pages, value=1, step=1, key="changes_page"
         )
+    # The page's cards in one HTML element (ui.cards_html); a card's link opens the provision at the date.
+    cards = []
     for change in found[(number - 1) * PER_PAGE : number * PER_PAGE]:
         p = ds.provisions[change.provision_id]
-        with st.container(border=True):
-            move = (
-                f"{ui.badge(change.old)} → **{ui.badge(change.new)}**"
-                if change.old is not None
-                else f"listed: **{ui.badge(change.new)}**"
-            )
-            # One markdown element per card (the cause in small grey text, as a caption shows it): each
-            # element is a component the browser mounts before the page is complete.
-            st.markdown(
-                f"**{change.date}** · {ui.esc(change.provision_id)}: {ui.esc(p.title)} · {move}\n\n"
-                + ui.small(ui.esc(feed.because(ds, change)))
-            )
-            st.page_link(
-                ui.page("provision"),
-                label=f"Open {change.provision_id}",
-                query_params={"id": change.provision_id},
-                icon=":material/description:",
-            )
+        move = (
+            f"{ui.h(ui.badge(change.old))} → <b>{ui.h(ui.badge(change.new))}</b>"
+            if change.old is not None
+            else f"listed: <b>{ui.h(ui.badge(change.new))}</b>"
+        )
+        cards.append(
+            f"<p><b>{change.date}</b> · {ui.h(change.provision_id)}: {ui.h(p.title)} · {move}</p>"
+            f'<p class="at-small">{ui.h(feed.because(ds, change))}</p>'
+            + ui.provision_links_html(view.as_of, [change.provision_id], prefix="Open ")
+        )
+    st.html(ui.cards_html(cards))

@@ -73,10 +73,9 @@ if len(frame):
         keep = condition if keep is None else keep & condition
 shown = frame if keep is None else frame[keep]
 
-# Six cards a page: the first screen at 1400 x 1000 holds two or three; each card is three components
-# the browser mounts (a bordered container, the words, a row of provision links), and the cards below the
-# first screen delayed it: 10 -> 6 cards took the page from 1.29-1.31x to 1.24-1.26x the bare page
-# (benchmarks/bench_pages.py, measured alternately, load 3). The rest of the list is a page away.
+# Six cards a page: the first screen at 1400 x 1000 holds two or three, and the rest of the list is a
+# page away. (As Streamlit elements, three components a card, 10 -> 6 cards took the page from
+# 1.29-1.31x to 1.24-1.26x the bare page; they are one HTML element now.)
 PER_PAGE = 6
 head = st.columns([3, 1])
 head[0].subheader(f"{len(shown)} shown")
@@ -148,28 +147,24 @@ elif len(shown):
     )
     order = keys.sort_values(["dated", "date", "id"], ascending=False).index
     rows = shown.iloc[order[(number - 1) * PER_PAGE : number * PER_PAGE]]
+    # The page's cards in one HTML element (ui.cards_html): the words, who said them, when and where, and
+    # links that open each provision the piece bears on, at the date.
+    cards = []
     for row in rows.itertuples(index=False):
-        with st.container(border=True):
-            if row.kind == "quote":
-                words = "“" + ui.esc(row.quote) + "”"
-            else:
-                words = ui.esc(row.summary) + (f" — quoted: “{ui.esc(row.quotation)}”" if row.quotation else "")
-            when = row.event_date + ("" if row.date_precision in ("day", "") else f" ({row.date_precision})")
-            source = ui.md_link(row.source_title or row.outlet, row.url.split(" ")[0] if row.url else None)
-            tag = "verbatim quote" if row.kind == "quote" else "reported event, our summary (weaker)"
-            flag = f" · verification: **{ui.esc(row.verification)}**" if row.verification not in ("", "read") else ""
-            # The words, who said it and where, in one markdown element (fewer components to mount).
-            st.markdown(
-                words
-                + "\n\n"
-                + f"**{ui.esc(row.stance)}** · {ui.esc(row.claimant)} \\[{ui.esc(ds.actor_name(row.side))}\\] · "
-                f"{ui.esc(when)} · {ui.esc(row.evidence_id)}\n\n"
-                + ui.small(f"_{tag}_ · {source}, published {ui.esc(row.published)}{flag}")
-            )
-            # One row of links that wraps: six columns per card were twice the blocks the browser lays out.
-            with st.container(horizontal=True, gap="small"):
-                for pid in str(row.provision_ids).split("; "):
-                    st.page_link(
-                        ui.page("provision"), label=pid, query_params={"id": pid}, icon=":material/description:"
-                    )
+        if row.kind == "quote":
+            words = "“" + ui.h(row.quote) + "”"
+        else:
+            words = ui.h(row.summary) + (f" — quoted: “{ui.h(row.quotation)}”" if row.quotation else "")
+        when = row.event_date + ("" if row.date_precision in ("day", "") else f" ({row.date_precision})")
+        source = ui.html_link(row.source_title or row.outlet, row.url.split(" ")[0] if row.url else None)
+        tag = "verbatim quote" if row.kind == "quote" else "reported event, our summary (weaker)"
+        flag = f" · verification: <b>{ui.h(row.verification)}</b>" if row.verification not in ("", "read") else ""
+        cards.append(
+            f"<p>{words}</p>"
+            f"<p><b>{ui.h(row.stance)}</b> · {ui.h(row.claimant)} [{ui.h(ds.actor_name(row.side))}] · "
+            f"{ui.h(when)} · {ui.h(row.evidence_id)}</p>"
+            f'<p class="at-small"><i>{tag}</i> · {source}, published {ui.h(row.published)}{flag}</p>'
+            + ui.provision_links_html(view.as_of, str(row.provision_ids).split("; "), prefix="Open ")
+        )
+    st.html(ui.cards_html(cards))
     st.caption(f"Page {number} of {pages}, newest first. Open a provision to read each passage in its article.")
