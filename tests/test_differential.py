@@ -79,6 +79,16 @@ def test_engine_equals_reference_on_generated_data(tmp_path_factory, seed):
     _compare(dataset, _dates(dataset, 12, seed))
 
 
+def test_engine_equals_reference_across_blocks_of_rows(tmp_path_factory, monkeypatch):
+    # The engine applies the rules to blocks of rows (timelines._BLOCK, 2,048): with blocks of 7 rows, a
+    # provision's rows and the positions carried along them span many blocks at 1k passages.
+    from tracker import timelines
+
+    monkeypatch.setattr(timelines, "_BLOCK", 7)
+    dataset = _generated(tmp_path_factory, 1000, 6)
+    _compare(dataset, _dates(dataset, 12, 6))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(("passages", "seed", "dates", "provisions"), [(10_000, 4, 8, None), (100_000, 5, 3, 150)])
 def test_engine_equals_reference_on_large_generated_data(tmp_path_factory, passages, seed, dates, provisions):

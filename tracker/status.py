@@ -230,8 +230,15 @@ def _party(status: ProvisionStatus, context: tuple[Columns, int, int, Dataset]) 
     return {"one_party": _one_party(context[3], status.derived.reasons)}
 
 
+def _undated(status: ProvisionStatus, context: tuple[Columns, int, int, Dataset]) -> dict[str, Any]:
+    return {"undated_ids": context[0].undated_ids(context[1])}
+
+
 _deferrable(Derived, {"reasons": _reasons})
-_deferrable(ProvisionStatus, {"counts": _counted, "evidence_ids": _counted, "sides": _sides, "one_party": _party})
+_deferrable(
+    ProvisionStatus,
+    {"counts": _counted, "evidence_ids": _counted, "sides": _sides, "one_party": _party, "undated_ids": _undated},
+)
 
 
 _RULES = {
@@ -367,7 +374,6 @@ def provision_status(dataset: Dataset, provision_id: str, as_of: date) -> Provis
         due=due,
         deadline_state=state,
         term=term_as_of(provision.term, as_of, ended) if provision.term else None,
-        undated_ids=engine.undated_ids[p],
         latest_claim=latest_claim,
         stale=is_stale(status, assessment, provision.obligation, latest_claim, as_of),
         superseded_by=_supersessions(dataset, provision_id, as_of),
