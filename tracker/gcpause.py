@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -62,3 +63,24 @@ def promote_results() -> None:
     if not _frozen_for_good:
         gc.freeze()
         gc.unfreeze()
+
+
+_exit_hook = False
+
+
+def no_final_walk() -> None:
+    """Once per process that loaded a data root: when the interpreter exits, move what is alive out of the
+    collector's reach before it tears itself down. Its teardown runs full collections, which walk every
+    object still tracked: at 100k passages, the millions the load made and promote_to_oldest handed back
+    to the collector, 1.3 s of a `tracker validate` that took 6.8 s (CPU), all after the answer was printed.
+    Reference counting frees them as before; only that last walk is skipped. The young generations are
+    collected first (cheap: the loaded data sits in the oldest one), so recent garbage is still finalised."""
+    global _exit_hook
+    if not _exit_hook:
+        _exit_hook = True
+        atexit.register(_freeze_at_exit)
+
+
+def _freeze_at_exit() -> None:
+    gc.collect(1)
+    gc.freeze()

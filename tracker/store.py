@@ -21,7 +21,7 @@ from . import quotes
 from .columns import EvidenceColumns
 from .diskcache import DiskCache
 from .errors import FileChanged, InvalidData, QuoteTooCostly
-from .gcpause import collector_paused, promote_to_oldest
+from .gcpause import collector_paused, no_final_walk, promote_to_oldest
 from .models import (
     Actor,
     ActorsFile,
@@ -212,6 +212,7 @@ def _load(
         key = None
     elif key is _NO_KEY:
         key = _root_key(root, today)
+    no_final_walk()  # what the load makes lives until the process ends: see there
     with collector_paused():
         if disk is not None and key is not None:
             entry = disk.get(key + "-dataset")
