@@ -31,6 +31,7 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 from tracker.store import Dataset, load_valid
@@ -127,12 +128,13 @@ def heldout(dataset: Dataset, path: Path = HELDOUT) -> None:
 
 
 def ceiling(dataset: Dataset) -> None:
-    """How much recall@3 any ranking or threshold of the candidates could reach, leaving one article out:
-    the share of gold links among the candidates, and recall@3 with no threshold at all (the
-    candidates ranked by the runtime weights' sum, the top three of every passage proposed)."""
+    """How much recall@3 any ranking or threshold of the candidates could reach, leaving one article out
+    (each fold's model fitted without the article, with the runtime weights): where every gold link is
+    lost, and upper bounds (thresholds chosen on the test folds themselves, so optimistic)."""
     sources = ev.articles_with_quotes(dataset)
     everything = examples_from(dataset)
-    gold = among = top3 = article = 0
+    gold = among = top3 = ungated = article = 0
+    folds: list[list[ev.Prepared]] = []
     for held in sources:
         # An oracle reading of the whole article: its three most linked provisions (from its own
         # gold), proposed for each of its relevant passages. What article-level context could give
@@ -143,18 +145,91 @@ def ceiling(dataset: Dataset) -> None:
         article += sum(len(set(g.provisions) & main) for g in passages)
         train = [e for e in everything if not (e.kind == "quote" and e.source == held)]
         model = build_model(dataset, source_ids=[s for s in sources if s != held], examples=train)
-        for p in ev.prepare(model, ev.gold_passages(dataset, held)):
+        prepared = ev.prepare(model, ev.gold_passages(dataset, held))
+        folds.append(prepared)
+        for p in prepared:
             links = set(p.gold.provisions)
             gold += len(links)
             among += len(links & {c[0] for c in p.vectors})
             top3 += len(links & set(ev.proposed(p, dataclasses.replace(DEFAULT_WEIGHTS, threshold=0.0))))
+            ungated += len(links & set(ev.proposed(p, dataclasses.replace(DEFAULT_WEIGHTS, threshold=0.0, gate=None))))
     print(f"\n## Ceiling, leave one article out ({gold} gold links)\n")
     print(f"- gold links among the candidates: {pct(among / gold)}%")
     print(f"- recall@3 with no threshold (top three of every passage, runtime weights): {pct(top3 / gold)}%")
+    print(f"- the same with no gate either (every passage proposed its top three): {pct(ungated / gold)}%")
     print(
         "- recall@3 of an oracle article-level reading (each relevant passage proposed its article's three "
         f"most linked provisions, from the gold): {pct(article / gold)}%"
     )
+    losses(folds)
+
+
+def _ranked(p: ev.Prepared, w: Weights) -> list[tuple[float, str]]:
+    """A passage's candidates by the weighted sum of their parts, best first (as ev.proposed ranks them)."""
+    return sorted(
+        (
+            (w.keywords * k + w.text * t + w.learned * lr + w.nearest * nn + w.vote * vo, pid)
+            for pid, k, t, lr, nn, vo, *_ in p.vectors
+        ),
+        key=lambda x: (-x[0], x[1]),
+    )
+
+
+def losses(folds: list[list[ev.Prepared]]) -> None:
+    """Where the gold links of the stored articles are lost with the runtime weights, and what a
+    perfect ranking of the candidates, or the best threshold, could reach (fifth pass)."""
+    w = DEFAULT_WEIGHTS
+    lost: Counter[str] = Counter()
+    perfect = gold = 0
+    # (best score of the passage, gold links in its runtime top 3, gold links a perfect ranking of its
+    # candidates puts in the top 3, relevant?, gate score) per passage: the threshold sweeps below.
+    rows: list[tuple[float, int, int, bool, float]] = []
+    for prepared in folds:
+        for p in prepared:
+            links = set(p.gold.provisions)
+            ranked = _ranked(p, w)
+            order = [pid for _, pid in ranked]
+            got = set(ev.proposed(p, w))
+            best = ranked[0][0] if ranked else 0.0
+            in_top = len(links & set(order[: ev.TOP]))
+            can = min(len(links & set(order)), ev.TOP)
+            rows.append((best, in_top, can, bool(links), p.gate))
+            gold += len(links)
+            perfect += can
+            for pid in links:
+                if pid in got:
+                    lost["proposed"] += 1
+                elif pid not in order:
+                    lost["not a candidate (no specific word of the provision in the passage)"] += 1
+                elif pid not in order[: ev.TOP]:
+                    lost["a candidate ranked 4th or lower"] += 1
+                elif w.gate is not None and p.gate < w.gate:
+                    lost["in the top three, the passage cut by the gate"] += 1
+                else:
+                    lost["in the top three, under the threshold"] += 1
+    print(f"\n### Where the {gold} gold links go (runtime weights {weights_text(w)})\n")
+    for what, n in lost.most_common():
+        print(f"- {what}: {n} ({pct(n / gold)}%)")
+    print(
+        f"\n- recall@3 of a perfect ranking of the candidates (a passage's gold candidates first, at most "
+        f"three), every passage proposed: {pct(perfect / gold)}%"
+    )
+    irrelevant = sum(1 for r in rows if not r[3])
+    table = np.array(rows, dtype=float)
+    best_score, relevant, gate = table[:, 0], table[:, 3] > 0, table[:, 4]
+    gate_cuts = np.quantile(gate, np.linspace(0, 1, 101)) if len(gate) else gate
+    for name, cuts_of_gate in (("the runtime score", [-np.inf]), ("the runtime score and the gate score", gate_cuts)):
+        for ranking, col in (("the runtime ranking", 1), ("a perfect ranking of the candidates", 2)):
+            recall = 0.0
+            for cut in np.unique(np.r_[best_score, 0.0]):
+                for g in cuts_of_gate:
+                    kept = (best_score >= cut) & (best_score > 0) & (gate >= g)
+                    if irrelevant - int((kept & ~relevant).sum()) >= 0.8 * irrelevant:
+                        recall = max(recall, float(table[kept, col].sum()) / gold)
+            print(
+                f"- best recall@3 with at least 80% of irrelevant passages left out, a cut on {name} "
+                f"(chosen on these passages), {ranking}: {pct(recall)}%"
+            )
 
 
 def two_thousand_words(dataset: Dataset) -> str:
