@@ -281,6 +281,8 @@ def test_reports_of_acts_and_of_words_are_told_apart(text: str, act: bool, speec
         ("Protesters blocked the road and turned back every lorry.", True),
         ("Azerbaijan denied that the road was blocked.", False),  # a denial: compliance
         ("The corridor remained open to traffic.", False),
+        ("From 10:30 the corridor was closed by protesters.", True),  # said of the route
+        ("The road had been blocked since Monday.", True),
     ],
 )
 def test_a_reported_obstruction_is_never_guessed_implemented(dataset, text: str, reported: bool):
@@ -290,6 +292,25 @@ def test_a_reported_obstruction_is_never_guessed_implemented(dataset, text: str,
     model = sg.model_for(dataset)
     stances = dict(model.stances(text, model.reader.stems(text), "nov2020-6e"))
     assert (stances[Stance.IMPLEMENTED] == 0.0) == reported
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Yerevan denied the allegations.",
+        "The spokesman rejected claims from Baku that the peacekeepers were failing in their duties.",
+        "Armenia said it had no troops in Karabakh.",
+    ],
+)
+def test_a_denial_is_guessed_a_claim_of_compliance_never_context(dataset, text: str):
+    """Methodology v2: a party denying a breach claims the provision is observed: neither a dispute,
+    a breach, a stall nor background (only `implemented` or `progress` keep any probability)."""
+    from tracker.suggest.stance import denies_breach
+
+    assert denies_breach(text)
+    model = sg.model_for(dataset)
+    stances = dict(model.stances(text, model.reader.stems(text), "nov2020-4a"))
+    assert all(stances[s] == 0.0 for s in (Stance.CONTEXT, Stance.DISPUTED, Stance.VIOLATED, Stance.STALLED))
 
 
 def test_the_new_article_s_unrelated_paragraph_bears_on_nothing(dataset):
