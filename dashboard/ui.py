@@ -146,6 +146,75 @@ def status_counts_html(counted: dict[Status, int]) -> str:
     return "".join(out)
 
 
+def trend_html(frame: pd.DataFrame, height: int = 240) -> str:
+    """The trend (the frame of View.trend for one group: provisions by status and freshness at each month
+    end) as a stacked column chart in HTML: one column per month, drawn in its state at the month's end
+    (the last at the as-of date), its parts stacked in the legend's order with the stale part of each
+    status faded above the current one, in the colours of every chart (STATUS_COLOURS); each part says
+    what it is when hovered. HTML, not a Vega chart: the browser sets it at once, where a Vega view is a
+    large library to load and a chart to compile before the first screen is full. Nothing from the data
+    goes in but dates, statuses and counts, and those are escaped too."""
+    colours = {badge(s): STATUS_COLOURS[s] for s in STATUS_COLOURS}
+    months = sorted(set(frame["month"]))
+    parts: dict[Any, list[tuple[int, str, str, int]]] = {m: [] for m in months}
+    for row in frame.itertuples(index=False):
+        parts[row.month].append((int(row.order), str(row.status), str(row.freshness), int(row.provisions)))
+    tallest = max((sum(n for *_, n in column) for column in parts.values()), default=0) or 1
+    step = max(1, 10 ** (len(str(tallest)) - 1) // (2 if tallest < 2 * 10 ** (len(str(tallest)) - 1) else 1))
+    ticks = list(range(0, tallest + 1, step))
+    scale = height / tallest
+    out = [
+        '<div style="display:flex;gap:1rem;align-items:flex-start;font-size:0.8rem">',
+        f'<div style="display:flex;flex:1;min-width:0"><div style="position:relative;width:2.2rem;height:{height}px">',
+    ]
+    for tick in ticks:
+        out.append(
+            f'<span style="position:absolute;right:0.3rem;bottom:{tick * scale:.1f}px;transform:translateY(50%);'
+            f'opacity:0.7">{tick}</span>'
+        )
+    out.append('</div><div style="flex:1;min-width:0">')
+    out.append(
+        f'<div style="display:flex;align-items:flex-end;height:{height}px;border-left:1px solid rgba(128,128,128,0.5);'
+        'border-bottom:1px solid rgba(128,128,128,0.5)">'
+    )
+    for month in months:
+        when = month.date() if hasattr(month, "date") else month
+        out.append('<div style="flex:1 1 0;display:flex;flex-direction:column-reverse">')
+        for _, status, freshness, n in sorted(parts[month]):
+            tip = html.escape(f"{when}: {status}, {freshness}: {n}", quote=True)
+            fill = colours.get(status, "#999") + (";opacity:0.35" if freshness == "stale" else "")
+            out.append(f'<div title="{tip}" style="height:{n * scale:.1f}px;background:{fill}"></div>')
+        out.append("</div>")
+    out.append('</div><div style="position:relative;height:1.2rem;opacity:0.7">')
+    # A label at each January (or, over less than two years, every few months), under its column.
+    span = len(months)
+    marks = [
+        (i, m)
+        for i, m in enumerate(months)
+        if (m.month == 1 if span > 24 else (m.month - 1) % max(1, span // 6) == 0) and i < span - 1
+    ]
+    for i, m in marks:
+        label = m.strftime("%Y" if span > 24 else "%b %Y")
+        out.append(
+            f'<span style="position:absolute;left:{100 * (i + 0.5) / span:.2f}%;transform:translateX(-50%)">'
+            f"{html.escape(label)}</span>"
+        )
+    out.append("</div></div></div>")
+    out.append('<div style="line-height:1.6;white-space:nowrap">')
+    for status, colour in colours.items():
+        out.append(
+            f'<div><span style="display:inline-block;width:0.7rem;height:0.7rem;border-radius:50%;'
+            f'background:{colour};margin-right:0.35rem"></span>{html.escape(status)}</div>'
+        )
+    out.append(
+        '<div style="margin-top:0.5rem"><span style="display:inline-block;width:0.7rem;height:0.7rem;background:#777;'
+        'margin-right:0.35rem"></span>current</div><div><span style="display:inline-block;width:0.7rem;'
+        'height:0.7rem;background:#777;opacity:0.35;margin-right:0.35rem"></span>stale</div>'
+    )
+    out.append("</div></div>")
+    return "".join(out)
+
+
 def status_bands_html(segments: list[dict[str, Any]], start: date, end: date) -> str:
     """A provision's status over time as HTML: one band per line ("status", and "derived from evidence"
     when an analyst has assessed), each period a segment as wide as its days and coloured as on every

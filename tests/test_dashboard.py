@@ -489,14 +489,67 @@ def test_every_row_of_an_html_table_opens_its_provision_at_the_same_date(
 def test_overview_draws_the_trend_overall_and_per_party(open_app: Callable[..., AppTest]) -> None:
     at = open_app(as_of="2022-12-31")
     assert "Over time" in [s.value for s in at.subheader]
-    assert len(at.get("vega_lite_chart")) == 1  # the overall trend; per party only when opened
-    assert "stale" in all_text(at)
+    # The overall trend is HTML (ui.trend_html), one column per month; no chart until per party is opened.
+    assert not at.get("vega_lite_chart")
+    assert "stale" in all_text(at) and "2022-12-31: ✔ implemented, current: " in "".join(
+        e.proto.body for e in at.get("html")
+    )
     # The small charts per party obliged (one faceted chart), drawn when their expander is opened (its
     # state is kept in the URL, so a link reopens it).
     at = open_app(as_of="2022-12-31", party_trend="true")
     charts = at.get("vega_lite_chart")
-    assert len(charts) == 2
-    assert "facet" in charts[1].proto.spec
+    assert len(charts) == 1
+    assert "facet" in charts[0].proto.spec
+
+
+@pytest.mark.parametrize("stale", [0, 3])
+def test_trend_html_stacks_each_months_counts_as_tall_as_their_share(stale: int) -> None:
+    import sys
+
+    sys.path.insert(0, str(REPO / "dashboard"))
+    import ui
+
+    from tracker.models import Status
+
+    months = pd.to_datetime(["2021-01-31", "2021-02-28", "2021-03-15"])
+    implemented, disputed = Status.IMPLEMENTED, Status.DISPUTED
+    counts = [(implemented, 4), (disputed, 6)]
+    rows = [(m, "all", ui.badge(s), "current", n, i * 2) for m in months for i, (s, n) in enumerate(counts)]
+    if stale:
+        rows.append((months[-1], "all", ui.badge(disputed), "stale", stale, 3))
+    frame = pd.DataFrame(rows, columns=["month", "group", "status", "freshness", "provisions", "order"])
+    out = ui.trend_html(frame, height=200)
+    parts = re.findall(r'title="([^"]+)" style="height:([\d.]+)px', out)
+    assert len(parts) == 6 + (1 if stale else 0)
+    tallest = 10 + stale
+    for tip, height in parts:
+        n = int(tip.rsplit(": ", 1)[1])
+        assert abs(float(height) - 200 * n / tallest) < 0.1
+    assert ("opacity:0.35" in out.split("</div></div></div>")[0]) == bool(stale)  # stale parts faded
+
+
+def test_timeline_shows_thirty_provisions_a_page(open_app: Callable[..., AppTest], tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    root = tmp_path / "data"  # two generated agreements of 20 provisions each
+    subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "generate.py"), str(root), "--passages", "200"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    at = open_app(root, page="views/timeline.py")
+
+    def provisions_drawn() -> list[str]:
+        spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+        return spec["layer"][0]["encoding"]["y"]["sort"]
+
+    first = provisions_drawn()
+    assert len(first) == 30
+    at.number_input(key="timeline_page").set_value(2).run()
+    second = provisions_drawn()
+    assert len(second) == 10 and not set(first) & set(second)
 
 
 def test_overview_party_lists_are_made_when_opened(open_app: Callable[..., AppTest]) -> None:

@@ -107,7 +107,7 @@ if trend.empty:
     st.caption("No agreement shown was signed by this date.")
 else:
     first_month = trend["month"].min().date()
-    st.vega_lite_chart(trend, ui.trend_spec(first_month, view.as_of, 260, legend=True), width="stretch")
+    st.html(ui.trend_html(trend))
     st.caption(
         "Provisions by status at the end of each month since signature, each month drawn in its state at its end;"
         " the last band is the state at the chosen date"

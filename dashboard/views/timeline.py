@@ -23,13 +23,31 @@ agreements = ui.filter_choice(st, "Agreement", list(ds.agreements), "agreement",
 # Python at 10k pieces, on every visit before).
 pids, points, deadlines = view.timeline_marks(agreements)
 
+# Thirty provisions a page, about what the first screen holds: at 10k passages the 100 provisions' 10,000
+# marks were one chart of 2,400 px that the browser took 1.3-1.8x a bare page to draw; the others are a
+# page away, in the same order.
+PER_PAGE = 30
+# The axis runs from the first signature shown to the chosen date, whatever the marks: at the end of 2020
+# the months of 2020 fill the width instead of piling up at the left edge. The same on every page.
+starts = [ds.agreement_of(pid).date for pid in pids]
+first = min(starts + ([date.fromisoformat(points["date"].min())] if len(points) else []), default=view.as_of)
+pages = (len(pids) - 1) // PER_PAGE + 1 if pids else 1
+if pages > 1:
+    number = st.columns(4)[0].number_input(
+        f"Provisions, page (of {pages})", min_value=1, max_value=pages, value=1, step=1, key="timeline_page"
+    )
+    shown_pids = pids[(number - 1) * PER_PAGE : number * PER_PAGE]
+    wanted = set(shown_pids)
+    points = points[points["provision"].isin(wanted)]
+    deadlines = deadlines[deadlines["provision"].isin(wanted)]
+    st.caption(
+        f"Provisions {(number - 1) * PER_PAGE + 1}-{(number - 1) * PER_PAGE + len(shown_pids)} of {len(pids)}."
+    )
+    pids = shown_pids
+
 if not len(points) and not len(deadlines):
     st.info(f"Nothing dated on or before {view.as_of}.")
 else:
-    # The axis runs from the first signature shown to the chosen date, whatever the marks: at the end
-    # of 2020 the months of 2020 fill the width instead of piling up at the left edge.
-    starts = [ds.agreement_of(pid).date for pid in pids]
-    first = min(starts + ([date.fromisoformat(points["date"].min())] if len(points) else []))
     # Vega-Lite written as dicts, not made with Altair: Altair validates every channel and the whole
     # layered spec against the schema when it is built and sent (about a third of this page's Python).
     x = {
@@ -106,5 +124,6 @@ else:
     pieces = points["id"].nunique() if len(points) else 0
     st.caption(
         f"{ui.plural(pieces, 'dated piece')} of evidence ({ui.plural(len(points), 'mark')}: a piece bearing on "
-        f"several provisions has a mark on each) and {ui.plural(len(deadlines), 'deadline mark')}."
+        f"several provisions has a mark on each) and {ui.plural(len(deadlines), 'deadline mark')}"
+        + (" on this page's provisions." if pages > 1 else ".")
     )
