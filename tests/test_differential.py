@@ -7,11 +7,13 @@ from __future__ import annotations
 import random
 import subprocess
 import sys
+from dataclasses import fields
 from datetime import date, timedelta
 
 import pytest
 
-from tracker.status import all_statuses, provision_status
+from tracker.models import Obligation
+from tracker.status import ProvisionStatus, all_statuses, provision_status
 from tracker.store import Dataset, load_valid
 
 from . import reference_rules as ref
@@ -77,6 +79,41 @@ def _dates(dataset: Dataset, count: int, seed: int) -> list[date]:
 def test_engine_equals_reference_on_generated_data(tmp_path_factory, seed):
     dataset = _generated(tmp_path_factory, 1000, seed)
     _compare(dataset, _dates(dataset, 12, seed))
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_every_status_at_once_equals_each_status_alone(tmp_path_factory, seed):
+    # all_statuses finds every provision's row at a date at once (Columns.states_at) and builds the
+    # statuses without their dataclass's __init__: the same statuses, field by field, as provision_status
+    # on timelines made again.
+    from tracker.timelines import Columns
+
+    dataset = _generated(tmp_path_factory, 1000, seed)
+    names = {f.name for f in fields(ProvisionStatus)}
+    for day in _dates(dataset, 8, seed):
+        at_once = all_statuses(dataset, day)
+        assert {s.provision_id for s in at_once} == {
+            pid for pid in dataset.provisions if dataset.agreement_of(pid).date <= day
+        }
+        for s in at_once:
+            assert set(vars(s)) - {"_deferred"} | set(s._deferred_fields) == names
+        dataset._timelines.pop(Columns, None)
+        assert at_once == [provision_status(dataset, s.provision_id, day) for s in at_once]
+
+
+def test_every_status_at_once_follows_a_replaced_provision(tmp_path_factory):
+    from tracker.timelines import Columns
+
+    dataset = _generated(tmp_path_factory, 1000, 7)
+    day = date(2024, 1, 1)
+    all_statuses(dataset, day)
+    engine = dataset._timelines[Columns]
+    pid = next(pid for pid, p in dataset.provisions.items() if p.obligation == Obligation.ONE_OFF)
+    dataset.provisions[pid] = dataset.provisions[pid].model_copy(update={"obligation": Obligation.ONGOING})
+    after = {s.provision_id: s for s in all_statuses(dataset, day)}
+    assert dataset._timelines[Columns] is not engine
+    dataset._timelines.pop(Columns)
+    assert after[pid] == provision_status(dataset, pid, day)
 
 
 def test_engine_equals_reference_across_blocks_of_rows(tmp_path_factory, monkeypatch):

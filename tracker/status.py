@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .columns import R2, R3_DISPUTED, R3_IMPLEMENTED, R4_DISPUTED, R4_LATEST, WINDOW_DAYS
 from .deadlines import FRESHNESS_MONTHS, Due, TermState, deadline_state, due_as_of, stale_before, term_as_of
@@ -53,6 +53,7 @@ __all__ = [
 # Rules R2-R4 and their constants (gravity, the 30-day window) live in tracker/timelines.py, applied to
 # every provision at once; R1, the assessments, freshness and the rest of a status are applied here.
 CURRENT_WINDOW = timedelta(days=WINDOW_DAYS)
+_T = TypeVar("_T")
 
 
 class _Deferred:
@@ -60,7 +61,7 @@ class _Deferred:
 
     A status call at 100k passages makes 1,000 statuses; the cited claims, the party check, the counts
     and the sides cost about half of it and most callers read few of them (a count of statuses reads
-    none). An instance made by `_defer` lacks those fields and holds instead what is needed to make them
+    none). An instance made by `_deferred` lacks those fields and holds instead what is needed to make them
     (one tuple: few objects for the collector); reading such a field calls `make(instance, context)`
     once, which returns that field's value and may return others (stored too). The values are stored
     in the instance's __dict__, where they shadow this descriptor from then on. Equality, hashing, repr
@@ -96,13 +97,16 @@ def _deferrable(cls: type, makers: dict[str, Callable[[Any, Any], dict[str, Any]
     setattr(cls, "_deferred_fields", names)  # noqa: B010
 
 
-def _defer(obj: object, context: object) -> None:
-    """Drop the deferrable fields of `obj` (just made eagerly with placeholders): they will be made
-    from `context` when first read."""
+def _deferred(cls: type[_T], context: object, **fields: Any) -> _T:
+    """An instance of the frozen dataclass `cls` whose deferrable fields will be made from `context` when
+    first read, the others given, without the dataclass's __init__: it sets each of twenty fields
+    through object.__setattr__, and a status call makes 1,000 statuses at 100k passages.
+    The caller gives every field but the deferrable ones (tests/test_differential.py checks the set)."""
+    obj = object.__new__(cls)
     state = obj.__dict__
-    for name in type(obj)._deferred_fields:  # type: ignore[attr-defined]  # every deferring class has it
-        del state[name]
+    state.update(fields)
     state["_deferred"] = context
+    return obj
 
 
 @dataclass(frozen=True)
@@ -241,6 +245,7 @@ _deferrable(
 )
 
 
+_STATUSES = list(Status)  # by the engine's status codes (tracker/timelines.py)
 _RULES = {
     R2: Rule.R2_NO_CLAIM,
     R3_IMPLEMENTED: Rule.R3_IMPLEMENTED,
@@ -267,28 +272,39 @@ def _engine(dataset: Dataset, provision_id: str) -> tuple[Columns, int]:
     return engine, engine.index[provision_id]
 
 
-def _derived_at(engine: Columns, p: int, row: int) -> tuple[date, Derived]:
+def _derived_at(engine: Columns, p: int, row: int, state: tuple[int, ...] | None = None) -> tuple[date, Derived]:
     """The derived status of a row of the timeline and the date it holds since. Kept once made: a full
-    history (tracker.changes, the trend) asks for every earlier run again at each new date."""
+    history (tracker.changes, the trend) asks for every earlier run again at each new date.
+    `state`: the row's (status code, rule code, since), when already read (Columns.states_at)."""
     made = engine.derived.get(row)
     if made is None:
-        status, rule, since = engine.status_at(row)
-        derived = Derived(status, _RULES[rule])
-        _defer(derived, (engine, p, row))
+        if state is None:
+            status, rule, since = engine.status_at(row)
+        else:
+            status, rule, since = _STATUSES[state[0]], state[1], state[2]
+        derived = _deferred(Derived, (engine, p, row), status=status, rule=_RULES[rule])
         made = engine.derived[row] = (date.fromordinal(since), derived)
     return made
+
+
+def _derived_row(
+    engine: Columns, p: int, start: date, as_of: date, row: int, state: tuple[int, ...] | None = None
+) -> tuple[date, Derived]:
+    """The derived status at `as_of` and the date it holds since, given the provision's row of the
+    timeline then (-1 for none) and the date its agreement takes effect: R1 here; R2-R4 from the row."""
+    if as_of < start:
+        return as_of, Derived(Status.NOT_STARTED, Rule.R1_NOT_IN_FORCE)
+    if row < 0:
+        return start, Derived(Status.NO_EVIDENCE, Rule.R2_NO_CLAIM)
+    return _derived_at(engine, p, row, state)
 
 
 def _last_change(dataset: Dataset, provision_id: str, as_of: date) -> tuple[date, Derived, Columns, int]:
     """The derived status at `as_of` and the date it holds since (R1 here; R2-R4 from the timeline)."""
     engine, p = _engine(dataset, provision_id)
     start = dataset.agreement_of(provision_id).effective
-    if as_of < start:
-        return as_of, Derived(Status.NOT_STARTED, Rule.R1_NOT_IN_FORCE), engine, p
-    row = engine.row(p, as_of.toordinal())
-    if row < 0:
-        return start, Derived(Status.NO_EVIDENCE, Rule.R2_NO_CLAIM), engine, p
-    since, derived = _derived_at(engine, p, row)
+    row = engine.row(p, as_of.toordinal()) if as_of >= start else -1
+    since, derived = _derived_row(engine, p, start, as_of, row)
     return since, derived, engine, p
 
 
@@ -331,10 +347,28 @@ def provision_status(dataset: Dataset, provision_id: str, as_of: date) -> Provis
     Evidence, assessments, supersessions and contests dated after `as_of` are ignored, so the result
     is what the record said on that day. Before the agreement's date of signature the provision does
     not exist yet: the status is not started (R1) with no `since`; all_statuses leaves it out."""
-    provision = dataset.provisions[provision_id]
-    agreement = dataset.agreement_of(provision_id)
+    engine, p = _engine(dataset, provision_id)
+    day = as_of.toordinal()
+    return _status(dataset, engine, p, provision_id, as_of, engine.row(p, day), None, stale_before(as_of))
+
+
+def _status(
+    dataset: Dataset,
+    engine: Columns,
+    p: int,
+    provision_id: str,
+    as_of: date,
+    row: int,
+    state: tuple[int, int, int, int] | None,
+    old_before: date,
+) -> ProvisionStatus:
+    """provision_status, given the provision's row of the timeline at `as_of` (-1 for none), and that
+    row's (status, rule, since, day) codes when already read, and the freshness window's start: all_statuses
+    finds the rows of every provision at once. The engine is current for the provision (its objects
+    are the dataset's)."""
+    provision, agreement = engine.made_from[p]
     derived_since: date | None
-    derived_since, derived, engine, p = _last_change(dataset, provision_id, as_of)
+    derived_since, derived = _derived_row(engine, p, agreement.effective, as_of, row, state)
     starts = None
     if derived.rule == Rule.R1_NOT_IN_FORCE:
         # Not started since signature; before signature it has no "since" (nothing exists yet).
@@ -345,24 +379,32 @@ def provision_status(dataset: Dataset, provision_id: str, as_of: date) -> Provis
         if a.date > as_of:
             break
         assessment = a
-    if derived.rule == Rule.R1_NOT_IN_FORCE or assessment is None:
+    if starts is not None or assessment is None:
         status, since = derived.status, derived_since
         assessment = None
     else:
         status, since = assessment.status, assessment.date
 
-    due = due_as_of(provision.deadline, agreement.date, as_of) if provision.deadline else None
-    # The first claim of implementation on or before `as_of`, and the last other claim after the due date.
     day = as_of.toordinal()
-    first_done = engine.first_implemented(p, Claim.of)
-    if first_done is not None and first_done.date > as_of:
-        first_done = None
-    other = engine.last_other_day(p, day) if due else None
-    later = date.fromordinal(other) if due and other is not None and other > due.date.toordinal() else None
-    state = deadline_state(due, as_of, (first_done.date, first_done.precision) if first_done else None, later)
-    latest_claim = engine.latest_claim(p, day)
+    if provision.deadline:
+        due: Due | None = due_as_of(provision.deadline, agreement.date, as_of)
+        assert due is not None
+        # The first claim of implementation on or before `as_of`, and the last other claim after the due date.
+        first_done = engine.first_implemented(p, Claim.of)
+        if first_done is not None and first_done.date > as_of:
+            first_done = None
+        other = engine.last_other_day(p, day)
+        later = date.fromordinal(other) if other is not None and other > due.date.toordinal() else None
+        state_of_deadline = deadline_state(
+            due, as_of, (first_done.date, first_done.precision) if first_done else None, later
+        )
+    else:
+        due, state_of_deadline = None, DeadlineState.NONE
+    latest_claim = None if row < 0 else _date(state[3] if state is not None else int(engine.row_day[row]))
     ended = assessment.date if assessment is not None and assessment.status == Status.LAPSED else None
-    made = ProvisionStatus(
+    return _deferred(
+        ProvisionStatus,
+        (engine, p, day, dataset),
         provision_id=provision_id,
         agreement_id=agreement.id,
         as_of=as_of,
@@ -372,16 +414,16 @@ def provision_status(dataset: Dataset, provision_id: str, as_of: date) -> Provis
         derived_since=derived_since,
         assessment=assessment,
         due=due,
-        deadline_state=state,
+        deadline_state=state_of_deadline,
         term=term_as_of(provision.term, as_of, ended) if provision.term else None,
         latest_claim=latest_claim,
-        stale=is_stale(status, assessment, provision.obligation, latest_claim, as_of),
-        superseded_by=_supersessions(dataset, provision_id, as_of),
+        stale=_is_stale(status, assessment, provision.obligation, latest_claim, old_before),
+        superseded_by=_supersessions(dataset, provision_id, as_of) if provision.superseded_by else (),
         starts=starts,
     )
 
-    _defer(made, (engine, p, day, dataset))
-    return made
+
+_date = date.fromordinal
 
 
 # Statuses that do not decay with time: an end (lapsed), an absence (no evidence), a provision not yet
@@ -398,12 +440,23 @@ def is_stale(
 ) -> bool:
     """Freshness (docs/methodology.md): True when the status rests on nothing newer than the window.
     An assessment is a dated judgement, so its date counts as fresh as a claim of that day."""
+    return _is_stale(status, assessment, obligation, latest_claim, stale_before(as_of))
+
+
+def _is_stale(
+    status: Status,
+    assessment: Assessment | None,
+    obligation: Obligation,
+    latest_claim: date | None,
+    old_before: date,
+) -> bool:
+    """is_stale, given the window's start (stale_before(as_of)): computed once per date, not per status."""
     if status in _NEVER_STALE:
         return False
     if status == Status.IMPLEMENTED and obligation == Obligation.ONE_OFF:
         return False  # done stays done (R3), whether derived or assessed
     newest = [d for d in (latest_claim, assessment.date if assessment else None) if d is not None]
-    return bool(newest) and max(newest) < stale_before(as_of)
+    return bool(newest) and max(newest) < old_before
 
 
 def role_of(dataset: Dataset, actor_id: str) -> ActorRole:
@@ -466,13 +519,29 @@ def all_statuses(
     dates and then of the YAML files. Provisions of agreements signed later are left out (count them
     with signed_later); every status returned has `since` on or before `as_of`."""
     with collector_paused():
-        statuses = [
-            provision_status(dataset, pid, as_of)
-            for pid in _selected(dataset, agreement, party)
-            if dataset.agreement_of(pid).date <= as_of
-        ]
+        pids = [pid for pid in _selected(dataset, agreement, party) if dataset.agreement_of(pid).date <= as_of]
+        statuses = _statuses(dataset, pids, as_of)
         promote_results()  # alive, kept by the caller: not walked by the next young collection
     return statuses
+
+
+def _statuses(dataset: Dataset, pids: list[str], as_of: date) -> list[ProvisionStatus]:
+    """provision_status for each of `pids`, with every provision's row at `as_of` found at once (one
+    numpy searchsorted, Columns.states_at) instead of a bisect and reads per provision, and the freshness
+    window's start computed once."""
+    if not pids:
+        return []
+    engine, _ = _engine(dataset, pids[0])
+    if not engine.current_for(dataset, pids):
+        engine, _ = _engine(dataset, next(pid for pid in pids if not engine.current(dataset, pid)))
+    index = engine.index
+    ps = [index[pid] for pid in pids]
+    rows, codes, rules, sinces, days = engine.states_at(ps, as_of.toordinal())
+    old_before = stale_before(as_of)
+    return [
+        _status(dataset, engine, p, pid, as_of, row, (code, rule, since, day) if row >= 0 else None, old_before)
+        for pid, p, row, code, rule, since, day in zip(pids, ps, rows, codes, rules, sinces, days, strict=True)
+    ]
 
 
 def signed_later(dataset: Dataset, as_of: date, *, agreement: str | None = None, party: str | None = None) -> list[str]:

@@ -279,6 +279,26 @@ class Columns:
             and self.assessments[1] == len(dataset.assessments)
         )
 
+    def current_for(self, dataset: Dataset, pids: Sequence[str]) -> bool:
+        """`current` for each of `pids` (the dataset-wide checks once)."""
+        if not (
+            self.evidence is dataset.evidence
+            and self.evidence_len == len(dataset.evidence)
+            and self.assessments[0] is dataset.assessments
+            and self.assessments[1] == len(dataset.assessments)
+        ):
+            return False
+        index, made_from = self.index, self.made_from
+        provisions, agreements, agreement_of = dataset.provisions, dataset.agreements, dataset.provision_agreement
+        for pid in pids:
+            n = index.get(pid)
+            if n is None:
+                return False
+            provision, agreement = made_from[n]
+            if provision is not provisions.get(pid) or agreement is not agreements.get(agreement_of.get(pid, "")):
+                return False
+        return True
+
     def days(self, p: int) -> list[int]:
         """The days (ordinals) of provision `p`'s rows, cut from the column when first asked for."""
         days = self._days.get(p)
