@@ -337,3 +337,20 @@ def test_a_problem_found_across_files_is_located_from_a_files_entry(
         entry.unlink()
     parses.clear()
     assert answer(data_root) == cold and parses == []
+
+
+def test_the_texts_a_load_records_are_their_state_as_read_again(data_root: Path, cache_dir: Path):
+    # The whole-root answer records each text's real path and digest as the load read it (not by reading
+    # every text again): the same as _texts_state makes now, for a plain article and one behind a link.
+    articles = data_root / "evidence" / "articles"
+    article = sorted(articles.iterdir())[0]
+    moved = articles / "behind-a-link.txt"
+    article.rename(moved)
+    article.symlink_to(os.path.relpath(moved, articles))
+    store.clear_cache()
+    loader = store._Loader(data_root, TODAY)
+    loader.run()
+    assert loader.text_states, "no text recorded as read"
+    recorded = tuple(loader.text_states.values())
+    assert recorded == store._texts_state(recorded)
+    assert any(real == str(moved.resolve()) for _, real, _ in recorded)
