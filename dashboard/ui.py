@@ -215,6 +215,87 @@ def trend_html(frame: pd.DataFrame, height: int = 240) -> str:
     return "".join(out)
 
 
+def timeline_html(pids: list[str], points: pd.DataFrame, deadlines: pd.DataFrame, start: date, end: date) -> str:
+    """The Timeline in HTML: a row per provision (`pids`, in order), its pieces of evidence (`points`, of
+    View.timeline_marks) at their event dates from `start` to `end` (the as-of date, the right edge, a
+    dashed rule), coloured by stance (STANCE_COLOURS): a filled dot for a verbatim quote, a ring for a
+    reported event (weaker), faint when the date is approximate or inferred or the report unverified;
+    deadlines (`deadlines`) as black diamonds. Each mark says what it is when hovered. HTML, not a Vega
+    chart: a chart of thousands of marks was the slowest first screen of the dashboard (the library to
+    load, the spec to compile, every mark to draw). Every value from the data is escaped."""
+    span = max(1, (end - start).days)
+
+    def left(day: str) -> str:
+        return f"{100 * min(max((date.fromisoformat(day) - start).days, 0), span) / span:.2f}%"
+
+    stance_class = {stance: f"s{i}" for i, stance in enumerate(STANCE_COLOURS)}
+    style = [
+        ".at-tl{font-size:0.8rem}",
+        ".at-tl .row{display:flex;align-items:center;height:22px}",
+        ".at-tl .pid{width:7.5rem;flex:none;opacity:0.75;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}",
+        # A mark at the as-of date reaches 5 px past the rule: inside the row's margin, not past the page.
+        ".at-tl .track{position:relative;flex:1;height:22px;border-right:1px dashed #888;margin-right:6px;"
+        "background:linear-gradient(rgba(128,128,128,0.15),rgba(128,128,128,0.15)) 0 50%/100% 1px no-repeat}",
+        ".at-tl i{position:absolute;top:6px;width:10px;height:10px;margin-left:-5px;border-radius:50%;"
+        "box-sizing:border-box}",
+        ".at-tl i.e{background:transparent!important;border:2px solid}",
+        ".at-tl i.f{opacity:0.4}",
+        ".at-tl i.d{border:2px solid #000;border-radius:0;transform:rotate(45deg);background:transparent}",
+        ".at-tl .axis{position:relative;height:1.2rem;margin-left:7.5rem;opacity:0.7}",
+        ".at-tl .axis span{position:absolute;transform:translateX(-50%);white-space:nowrap}",
+    ]
+    for stance, colour in STANCE_COLOURS.items():
+        style.append(f".at-tl i.{stance_class[stance]}{{background:{colour};border-color:{colour}}}")
+    marks: dict[str, list[str]] = {pid: [] for pid in pids}
+    for row in points.itertuples(index=False):
+        if row.provision not in marks:
+            continue
+        kind = "q" if not row.event else "e"
+        fade = " f" if row.caveat else ""
+        tip = " · ".join(str(x) for x in (row.id, row.date, row.stance, row.side, row.caveat) if x)
+        marks[row.provision].append(
+            f'<i class="{kind} {stance_class.get(row.stance, "")}{fade}" style="left:{left(row.date)}" '
+            f'title="{html.escape(tip, quote=True)}"></i>'
+        )
+    for row in deadlines.itertuples(index=False):
+        if row.provision in marks:
+            tip = html.escape(f"{row.what} {row.date} · {row.state}", quote=True)
+            marks[row.provision].append(f'<i class="d" style="left:{left(row.date)}" title="{tip}"></i>')
+    out = [f"<style>{''.join(style)}</style>", '<div class="at-tl">']
+    for pid in pids:
+        out.append(
+            f'<div class="row"><span class="pid" title="{html.escape(pid, quote=True)}">{html.escape(pid)}</span>'
+            f'<div class="track">{"".join(marks[pid])}</div></div>'
+        )
+    # Years (or months over less than two years) under the axis.
+    if span > 730:
+        ticks = [date(y, 1, 1) for y in range(start.year + 1, end.year + 1)]
+        label = "%Y"
+    else:
+        months = [date(start.year + (start.month + k) // 12, (start.month + k) % 12 + 1, 1) for k in range(25)]
+        months = [m for m in months if m <= end]
+        ticks = months[:: max(1, len(months) // 8)]
+        label = "%b %Y"
+    out.append('<div class="axis">')
+    for tick in ticks:
+        out.append(f'<span style="left:{left(tick.isoformat())}">{html.escape(tick.strftime(label))}</span>')
+    out.append("</div>")
+    legend = " ".join(
+        f'<span style="white-space:nowrap"><i style="position:static;display:inline-block;margin:0 0.3rem 0 0;'
+        f'vertical-align:-1px" class="{stance_class[stance]}"></i>{html.escape(stance)}</span>'
+        for stance in STANCE_COLOURS
+    )
+    out.append(
+        f'<div style="margin-top:0.5rem;display:flex;flex-wrap:wrap;gap:0.25rem 1rem">{legend}'
+        '<span style="white-space:nowrap"><i style="position:static;display:inline-block;margin:0 0.3rem 0 0;'
+        'vertical-align:-1px" class="e s5"></i>reported event</span>'
+        '<span style="white-space:nowrap"><i style="position:static;display:inline-block;margin:0 0.4rem 0 0.2rem;'
+        'vertical-align:-1px" class="d"></i>deadline</span></div>'
+    )
+    out.append("</div>")
+    return "".join(out)
+
+
 def status_bands_html(segments: list[dict[str, Any]], start: date, end: date) -> str:
     """A provision's status over time as HTML: one band per line ("status", and "derived from evidence"
     when an analyst has assessed), each period a segment as wide as its days and coloured as on every

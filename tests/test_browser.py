@@ -137,7 +137,12 @@ CUT_WORDS = """() => {
   const main = document.querySelector('[data-testid=stMain]');
   for (const e of main.querySelectorAll('[data-testid=stHtml], [data-testid=stHtml] *, '
       + '[data-testid=stMarkdownContainer], [data-testid=stMarkdownContainer] *')) {
-    if (e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)
+    if (!(e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)) continue;
+    // What overflows a box it hides, or the element itself (wider than the page's column); a mark drawn a
+    // few pixels past a line's end, inside the element, cuts no words.
+    const css = getComputedStyle(e);
+    const element = e.matches('[data-testid=stHtml], [data-testid=stMarkdownContainer]');
+    if (element || css.overflowX !== 'visible' || css.textOverflow === 'ellipsis')
       cut.push(`${e.tagName} ${e.scrollWidth} > ${e.clientWidth} px: ${e.textContent.slice(0, 80)}`);
   }
   for (const grid of main.querySelectorAll('[data-testid=stDataFrame]')) {

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-import pandas as pd
 import streamlit as st
 import ui
 
@@ -13,10 +11,10 @@ view = ui.current()
 ds = view.dataset
 st.title("Timeline")
 st.caption(
-    "Each mark is a piece of evidence at its event date, coloured by stance: filled circles are verbatim "
-    "quotes, hollow triangles are reported events (weaker); faint marks have an approximate or inferred date, "
-    "or are unverified. Black diamonds are deadlines; a grey rule marks "
-    f"the chosen date ({view.as_of})."
+    "Each mark is a piece of evidence at its event date, coloured by stance: filled dots are verbatim "
+    "quotes, rings are reported events (weaker); faint marks have an approximate or inferred date, "
+    "or are unverified. Black diamonds are deadlines; the dashed rule at the right is "
+    f"the chosen date ({view.as_of}). Hover over a mark for what it is."
 )
 agreements = ui.filter_choice(st, "Agreement", list(ds.agreements), "agreement", "All agreements")
 # The marks are made once per date and choice of agreements and shared between sessions (tens of ms of
@@ -48,79 +46,7 @@ if pages > 1:
 if not len(points) and not len(deadlines):
     st.info(f"Nothing dated on or before {view.as_of}.")
 else:
-    # Vega-Lite written as dicts, not made with Altair: Altair validates every channel and the whole
-    # layered spec against the schema when it is built and sent (about a third of this page's Python).
-    x = {
-        "field": "date",
-        "type": "temporal",
-        "title": None,
-        "scale": {"domain": [first.isoformat(), view.as_of.isoformat()]},  # ISO days, as the marks
-        "axis": ui.date_axis_spec(first, view.as_of),
-    }
-    y = {"field": "provision", "type": "nominal", "sort": pids, "title": None}
-    encoding = {
-        "x": x,
-        "y": y,
-        "color": {
-            "field": "stance",
-            "type": "nominal",
-            "scale": {"domain": list(ui.STANCE_COLOURS), "range": list(ui.STANCE_COLOURS.values())},
-        },
-        # Dates that are approximate or inferred, and unverified reports, are drawn faint.
-        "opacity": {"condition": {"test": "datum.caveat === ''", "value": 1.0}, "value": 0.4},
-        "tooltip": [{"field": field, "type": "nominal"} for field in ("id", "provision", "date", "stance", "side")]
-        + [{"field": "caveat", "type": "nominal", "title": "date or check"}],
-    }
-    datasets: dict[str, pd.DataFrame] = {"asof": pd.DataFrame({"date": [view.as_of.isoformat()]})}
-    layers: list[dict[str, Any]] = []
-    if len(points):
-        datasets["quotes"] = points[~points["event"]].drop(columns="event")
-        datasets["events"] = points[points["event"]].drop(columns="event")
-        layers += [
-            # The first layer zooms and pans along time (Altair's .interactive(bind_y=False)).
-            {
-                "data": {"name": "quotes"},
-                "mark": {"type": "circle", "size": 80},
-                "encoding": encoding,
-                "params": [{"name": "zoom", "select": {"type": "interval", "encodings": ["x"]}, "bind": "scales"}],
-            },
-            {
-                "data": {"name": "events"},
-                "mark": {"type": "point", "shape": "triangle-up", "size": 80, "filled": False, "strokeWidth": 2},
-                "encoding": encoding,
-            },
-        ]
-    if len(deadlines):
-        datasets["deadlines"] = deadlines
-        layers.append(
-            {
-                "data": {"name": "deadlines"},
-                "mark": {
-                    "type": "point",
-                    "shape": "diamond",
-                    "size": 90,
-                    "color": "black",
-                    "filled": False,
-                    "strokeWidth": 2,
-                },
-                "encoding": {
-                    "x": x,
-                    "y": y,
-                    "tooltip": [{"field": f, "type": "nominal"} for f in ("provision", "what", "date", "state")],
-                },
-            }
-        )
-    layers.append(
-        {
-            "data": {"name": "asof"},
-            "mark": {"type": "rule", "color": "gray", "strokeDash": [4, 4]},
-            "encoding": {"x": x},
-        }
-    )
-    st.vega_lite_chart(
-        spec={"datasets": datasets, "layer": layers, "height": max(220, 24 * len(pids))},
-        width="stretch",
-    )
+    st.html(ui.timeline_html(pids, points, deadlines, first, view.as_of))
     pieces = points["id"].nunique() if len(points) else 0
     st.caption(
         f"{ui.plural(pieces, 'dated piece')} of evidence ({ui.plural(len(points), 'mark')}: a piece bearing on "
