@@ -43,7 +43,8 @@ _FOLD = str.maketrans(
 _FOLD_PAIRS = tuple((chr(c), str(r)) for c, r in _FOLD.items() if chr(c) != r)
 # Typography that carries no letter: soft hyphen, zero-width space/non-joiner/joiner, word joiner,
 # and a byte-order mark inside the text. Removed from both sides before comparing.
-_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+_INVISIBLE_CHARS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 _ASCII_GRAPHIC = re.compile("[\x21-\x7e]")
 # A quote that occurs this many times inside longer words (never on word boundaries) is not searched
 # further: each such occurrence costs a comparison of the whole quote.
@@ -102,7 +103,11 @@ def normal(text: str) -> str:
 
 
 def _needs_normal(text: str) -> bool:
-    return not text.isascii() and (_INVISIBLE.search(text) is not None or not unicodedata.is_normalized("NFC", text))
+    # One `in` per invisible character (a C search for one character) rather than the regex's class: 37 us
+    # -> 5 us for a 10 kB article, 2,000 articles at 100k passages.
+    return not text.isascii() and (
+        any(char in text for char in _INVISIBLE_CHARS) or not unicodedata.is_normalized("NFC", text)
+    )
 
 
 def canonical(text: str) -> str:
@@ -356,7 +361,7 @@ class Article:
         """The first place where `quote` occurs in the article, or None. Raises QuoteTooCostly in the one
         case that could take minutes on hostile text (see _find_with_ellipses). `needle`: canonical(quote),
         if the caller has it already."""
-        if not quote.strip():
+        if not quote or quote.isspace():  # not quote.strip(), without copying the quote
             return None
         if needle is None:
             needle = canonical(quote)
