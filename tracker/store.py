@@ -201,12 +201,12 @@ def _load(
     *,
     keep_dataset: bool,
     key: str | None = _NO_KEY,
-    prefetched: dict[str, bytes] | None = None,
+    prefetched: dict[str, tuple[bytes, bytes]] | None = None,
 ) -> tuple[Dataset, list[Problem]]:
     """`load`; `keep_dataset`: also write the whole-root entry of the dataset (tens of MB at 100k passages,
     seconds to write) for the next command that needs the dataset, not only the answer of validate.
     `key`: the root's _root_key, when the caller has just made it (it reads and hashes every data file), and
-    `prefetched` the bytes it read (see _root_key)."""
+    `prefetched` the bytes it read and their digests (see _root_key)."""
     root = Path(root) if root is not None else default_root()
     today = today or date.today()
     disk = DiskCache.for_root(root) if persistent and not overlay else None
@@ -241,7 +241,7 @@ def check(
     root = Path(root) if root is not None else default_root()
     today = today or date.today()
     key = _NO_KEY
-    prefetched: dict[str, bytes] = {}
+    prefetched: dict[str, tuple[bytes, bytes]] = {}
     if persistent:
         key = _root_key(root, today, prefetched)
         if key is not None:
@@ -274,12 +274,12 @@ def _texts_state(texts: _TextsState) -> _TextsState:
     return tuple(state)
 
 
-def _root_key(root: Path, today: date, keep: dict[str, bytes] | None = None) -> str | None:
+def _root_key(root: Path, today: date, keep: dict[str, tuple[bytes, bytes]] | None = None) -> str | None:
     """The disk-cache name of everything a load of `root` depends on besides the texts it reads (checked
     separately, see _texts_state): every name in provisions/ and evidence/ with its kind, the bytes of
     every data file, where each really is, the working directory and today (dates in the future are
     refused). None when something there is not a plain folder of regular files (then no whole-root entry).
-    `keep`: filled with each data file's bytes (by str(path)), for the load that follows to parse the very
+    `keep`: filled with each data file's bytes and digest (by str(path)), for the load that follows to parse the very
     bytes the key was made of, without reading them again."""
     parts: list[str | bytes] = [str(root), os.path.realpath(root), os.getcwd(), today.isoformat()]
     for sub in DATA_DIRS:
@@ -307,9 +307,10 @@ def _root_key(root: Path, today: date, keep: dict[str, bytes] | None = None) -> 
                     return None
                 with open(path, "rb") as handle:
                     raw = handle.read()
-                parts.append(hashlib.blake2b(raw).digest())
+                digest = hashlib.blake2b(raw).digest()
+                parts.append(digest)
                 if keep is not None:
-                    keep[str(path)] = raw
+                    keep[str(path)] = (raw, digest)
     return DiskCache.name("root", *parts)
 
 
@@ -593,8 +594,8 @@ class _Loader:
         # the very bytes the quotes were looked for in (reading them all again took 0.1 s at 100k passages).
         self.text_states: dict[str, tuple[str, str, bytes]] = {}
         self.folders: dict[Path, Path] = {}  # folder -> its real path (see _resolve)
-        # Data files' bytes read by _root_key (path -> bytes), each used once instead of reading it again.
-        self.prefetched: dict[str, bytes] = {}
+        # Data files' bytes and digests from _root_key (by path), each used once instead of reading it again.
+        self.prefetched: dict[str, tuple[bytes, bytes]] = {}
         self.canonical: dict[str, str] = {}  # quote -> quotes.canonical(quote), shared by the finders
 
     def _canonical(self, quote: str) -> str:
@@ -676,15 +677,16 @@ class _Loader:
             message = f"this file points outside the data root ({display_path(self.root)}); keep data files inside it"
             return Parsed(Document(path), (Problem(display_path(path), 1, 1, message),), None)
         raw = self.overlay.get(Path(os.path.abspath(path))) if self.overlay else None
-        if raw is None:
-            raw = self.prefetched.pop(str(path), None)
+        digest = None
+        if raw is None and self.prefetched:
+            raw, digest = self.prefetched.pop(str(path), (None, None))
         if raw is None:
             raw, problem = read_bytes(path)
             if raw is None:
                 assert problem is not None
                 return Parsed(Document(path), (problem,), None)
         key = (str(path), os.getcwd())
-        digest = hashlib.blake2b(raw).digest()
+        digest = digest or hashlib.blake2b(raw).digest()
         cached = previous.get(key)
         if cached is None or cached[0] != digest:
             cached = (digest, self._parse(path, raw, digest))
