@@ -366,14 +366,17 @@ def _status(
     row's (status, rule, since, day) codes when already read, and the freshness window's start: all_statuses
     finds the rows of every provision at once. The engine is current for the provision (its objects
     are the dataset's)."""
-    provision, agreement = engine.made_from[p]
+    facts = engine.facts[p]
+    if facts is None:
+        facts = engine.facts[p] = _facts(engine, p)
+    agreement_id, signed, effective, obligation, deadline, fixed_due, first_done, term, superseded = facts
     derived_since: date | None
-    derived_since, derived = _derived_row(engine, p, agreement.effective, as_of, row, state)
+    derived_since, derived = _derived_row(engine, p, effective, as_of, row, state)
     starts = None
     if derived.rule == Rule.R1_NOT_IN_FORCE:
         # Not started since signature; before signature it has no "since" (nothing exists yet).
-        derived_since = agreement.date if agreement.date <= as_of else None
-        starts = agreement.effective
+        derived_since = signed if signed <= as_of else None
+        starts = effective
     assessment = None
     for a in engine.assessments_for(p):  # oldest first
         if a.date > as_of:
@@ -386,18 +389,14 @@ def _status(
         status, since = assessment.status, assessment.date
 
     day = as_of.toordinal()
-    if provision.deadline:
-        due: Due | None = due_as_of(provision.deadline, agreement.date, as_of)
+    if deadline is not None:
+        due: Due | None = fixed_due or due_as_of(deadline, signed, as_of)
         assert due is not None
         # The first claim of implementation on or before `as_of`, and the last other claim after the due date.
-        first_done = engine.first_implemented(p, Claim.of)
-        if first_done is not None and first_done.date > as_of:
-            first_done = None
+        done = first_done if first_done is not None and first_done[0] <= as_of else None
         other = engine.last_other_day(p, day)
         later = date.fromordinal(other) if other is not None and other > due.date.toordinal() else None
-        state_of_deadline = deadline_state(
-            due, as_of, (first_done.date, first_done.precision) if first_done else None, later
-        )
+        state_of_deadline = deadline_state(due, as_of, done, later)
     else:
         due, state_of_deadline = None, DeadlineState.NONE
     latest_claim = None if row < 0 else _date(state[3] if state is not None else int(engine.row_day[row]))
@@ -406,7 +405,7 @@ def _status(
         ProvisionStatus,
         (engine, p, day, dataset),
         provision_id=provision_id,
-        agreement_id=agreement.id,
+        agreement_id=agreement_id,
         as_of=as_of,
         status=status,
         since=since,
@@ -415,11 +414,34 @@ def _status(
         assessment=assessment,
         due=due,
         deadline_state=state_of_deadline,
-        term=term_as_of(provision.term, as_of, ended) if provision.term else None,
+        term=term_as_of(term, as_of, ended) if term else None,
         latest_claim=latest_claim,
-        stale=_is_stale(status, assessment, provision.obligation, latest_claim, old_before),
-        superseded_by=_supersessions(dataset, provision_id, as_of) if provision.superseded_by else (),
+        stale=_is_stale(status, assessment, obligation, latest_claim, old_before),
+        superseded_by=_supersessions(dataset, provision_id, as_of) if superseded else (),
         starts=starts,
+    )
+
+
+def _facts(engine: Columns, p: int) -> tuple[Any, ...]:
+    """What a status reads of a provision and its agreement whatever the date, in one tuple made once
+    per timelines: the statuses of 1,000 provisions then read 1,000 small tuples made together, not
+    2,000 models spread over the loaded dataset (a status cost 6 us at 100 provisions and 9 us at 1,000,
+    CPU, most of the difference in reading those models). The due date is kept when no amendment can
+    change it, and the first claim of implementation as (date, precision)."""
+    provision, agreement = engine.made_from[p]
+    deadline = provision.deadline
+    fixed_due = due_as_of(deadline, agreement.date, agreement.date) if deadline and not deadline.amendments else None
+    first = engine.first_implemented(p, Claim.of)
+    return (
+        agreement.id,
+        agreement.date,
+        agreement.effective,
+        provision.obligation,
+        deadline,
+        fixed_due,
+        (first.date, first.precision) if first is not None else None,
+        provision.term,
+        bool(provision.superseded_by),
     )
 
 

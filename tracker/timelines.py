@@ -124,6 +124,7 @@ class Columns:
         self._claims: list[Any] = [None] * n  # status.Claim per item, made when first cited
         self.derived: dict[int, Any] = {}  # status.py's (since, Derived) per row, made when first asked
         self._runs: dict[int, tuple[list[int], list[tuple[int, int]]]] = {}
+        self.facts: list[Any] = [None] * P  # status.py's facts of each provision, made when first asked
 
         # ---- counted evidence (context included) per provision, by (day, id): counts and evidence ids.
         c_pos, (c_p, c_doff) = _order((lp, P), (doff, span))
