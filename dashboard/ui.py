@@ -457,6 +457,11 @@ _CARD_STYLE = (
 )
 
 
+# A quote inside its article's text, in the highlight markdown's :orange-background[] gave it.
+HIGHLIGHT_START = '<mark style="background:rgba(255,164,33,0.3);color:inherit;padding:0 0.1em"><b>'
+HIGHLIGHT_END = "</b></mark>"
+
+
 def h(text: object) -> str:
     """Text from the data, safe inside HTML (st.html): every markup character escaped."""
     return html.escape(str(text), quote=True)

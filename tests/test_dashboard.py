@@ -237,7 +237,7 @@ def test_provision_page_shows_text_reasons_and_quote_in_context(open_app: Callab
     status = provision_status(load_valid(REPO), "nov2020-6c", date(2021, 6, 30))
     assert f"{STATUS_LABELS[status.status]} since" in text
     # The quote is highlighted inside its sentences.
-    assert ":orange-background[" in text
+    assert "<mark " in "".join(e.proto.body for e in at.get("html"))
     assert at.selectbox(key="provision_pick").value == "nov2020-6c"
 
 
@@ -370,12 +370,12 @@ def test_text_from_yaml_is_escaped_on_the_provision_page(open_app: Callable[...,
     assert count == 1, "E001 has no note to replace"
     path.write_text(planted, encoding="utf-8")
     at = open_app(data_root, page="views/provision.py", as_of="2021-06-30", id="nov2020-1", all_evidence="true")
-    rendered = all_text(at)
+    # The cards are HTML: every markup character escaped, so markdown's syntax is plain text there.
+    rendered = "".join(e.proto.body for e in at.get("html"))
     assert "&lt;script&gt;" in rendered and "<script>" not in rendered
     assert "<img" not in rendered
-    assert "](javascript" not in rendered and "\\[click me\\]\\(javascript\\:" in rendered
-    assert "![x](" not in rendered
-    assert ":red[" not in rendered and "\\$x" in rendered
+    assert 'href="javascript' not in rendered and "[click me](javascript:" in rendered
+    assert "<a " not in rendered.split("Note: ", 1)[1].split("</p>", 1)[0]  # no link made of the note
 
 
 def test_a_hostile_title_stays_text_in_tables_and_headings(open_app: Callable[..., AppTest], data_root: Path) -> None:
@@ -401,9 +401,10 @@ def test_article_text_around_a_quote_is_escaped(open_app: Callable[..., AppTest]
     )
     article.write_text(text, encoding="utf-8")
     at = open_app(data_root, page="views/provision.py", as_of="2021-06-30", id="nov2020-1", all_evidence="true")
-    context = next(m.value for m in at.markdown if "orange-background" in m.value and "Shoygu stated" in m.value)
-    assert "&lt;img src\\=x onerror\\=alert\\(1\\)&gt;" in context
-    assert "<img" not in context and "](javascript" not in context
+    cards = "".join(e.proto.body for e in at.get("html"))
+    context = next(p for p in cards.split("<p>") if "<mark " in p and "Shoygu stated" in p)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in context
+    assert "<img" not in context and 'href="javascript' not in context
 
 
 # --------------------------------------------------------------------------- suggest and save

@@ -139,51 +139,53 @@ shown_all = len(ordered) <= FIRST or st.checkbox(
     key="all_evidence",
     bind="query-params",
 )
+# The cards in one HTML element (ui.cards_html), escaped with ui.h: as Streamlit elements each was a
+# bordered container and a markdown element, for the browser to mount and parse before the page is full.
+h = ui.h
+cards = []
 for item in ordered if shown_all else ordered[:FIRST]:
     e = item.evidence
     when = e.event_date if isinstance(e.event_date, str) else e.event_date.isoformat()
     if e.date_precision.value != "day":
         when += f" ({e.date_precision.value})"
-    with st.container(border=True):
-        tag = "reported event" if item.is_event else "verbatim quote"
-        reason = " · **behind the status**" if e.id in reason_ids else ""
-        # One markdown element per card (the small grey lines as captions show them): each element is a
-        # component the browser mounts before the page is complete.
-        parts = [
-            f"**{ui.esc(e.id)}** · {ui.esc(when)} · **{e.stance.value}** · {ui.esc(e.claimant)} "
-            f"\\[{ui.esc(name(e.side))}\\] · _{tag}_{reason}"
-        ]
-        if isinstance(e, ReportedEvent):
-            flag = "" if e.verification.value == "read" else f" Verification: **{e.verification.value}**."
-            parts.append(
-                ui.small(
-                    "⚠ Reported event: our summary of a report we do not store, so it cannot be checked word for "
-                    "word; weaker than a verbatim quote." + flag
-                )
-            )
-            parts.append(ui.esc(e.summary))
-            if e.quotation:
-                parts.append("Quoted in the report: “" + ui.esc(e.quotation) + "”")
-            parts.append(
-                ui.small(
-                    f"{ui.esc(e.outlet)}, published {e.published} · "
-                    + " · ".join(ui.md_link(f"link {n + 1}", u) for n, u in enumerate(e.urls))
-                )
-            )
+    tag = "reported event" if item.is_event else "verbatim quote"
+    reason = " · <b>behind the status</b>" if e.id in reason_ids else ""
+    parts = [
+        f"<b>{h(e.id)}</b> · {h(when)} · <b>{h(e.stance.value)}</b> · {h(e.claimant)} "
+        f"[{h(name(e.side))}] · <i>{tag}</i>{reason}"
+    ]
+    small = []  # which parts are in small grey text
+    if isinstance(e, ReportedEvent):
+        flag = "" if e.verification.value == "read" else f" Verification: <b>{h(e.verification.value)}</b>."
+        small.append(len(parts))
+        parts.append(
+            "⚠ Reported event: our summary of a report we do not store, so it cannot be checked word for "
+            "word; weaker than a verbatim quote." + flag
+        )
+        parts.append(h(e.summary))
+        if e.quotation:
+            parts.append("Quoted in the report: “" + h(e.quotation) + "”")
+        small.append(len(parts))
+        parts.append(
+            f"{h(e.outlet)}, published {h(e.published)} · "
+            + " · ".join(ui.html_link(f"link {n + 1}", u) for n, u in enumerate(e.urls))
+        )
+    else:
+        article = ds.articles.get(item.source_id or "")
+        if article is not None and item.span is not None:
+            before, quote, after = ui.quote_context(article, item.span.start, item.span.end)
+            parts.append(f"{h(before)} {ui.HIGHLIGHT_START}{h(quote)}{ui.HIGHLIGHT_END} {h(after)}")
         else:
-            article = ds.articles.get(item.source_id or "")
-            if article is not None and item.span is not None:
-                before, quote, after = ui.quote_context(article, item.span.start, item.span.end)
-                parts.append(ui.esc(before) + " **:orange-background[" + ui.esc(quote) + "]** " + ui.esc(after))
-            else:
-                parts.append("“" + ui.esc(e.quote) + "”")
-            src = ds.sources[item.source_id or ""]
-            place = f"{ds.article_files.get(src.id, src.text)}:{item.span.line}:{item.span.column}" if item.span else ""
-            parts.append(
-                ui.small(ui.md_link(src.title, src.url) + f" — {ui.esc(src.outlet)}, {src.published} · {ui.esc(place)}")
-            )
-        if e.note:
-            parts.append(ui.small("Note: " + ui.esc(e.note)))
-        st.markdown("\n\n".join(parts))
+            parts.append("“" + h(e.quote) + "”")
+        src = ds.sources[item.source_id or ""]
+        place = f"{ds.article_files.get(src.id, src.text)}:{item.span.line}:{item.span.column}" if item.span else ""
+        small.append(len(parts))
+        parts.append(ui.html_link(src.title, src.url) + f" — {h(src.outlet)}, {h(src.published)} · {h(place)}")
+    if e.note:
+        small.append(len(parts))
+        parts.append("Note: " + h(e.note))
+    cards.append("".join(f'<p class="at-small">{x}</p>' if i in small else f"<p>{x}</p>" for i, x in enumerate(parts)))
+if cards:
+    st.html(ui.cards_html(cards))
 if not items:
     st.info(f"{STATUS_LABELS[s.status].capitalize()}: nothing on or before {view.as_of} bears on this provision.")
