@@ -69,6 +69,19 @@ def confusion(c: ev.Counts) -> None:
         print(f"| {g} | " + " | ".join(str(c.confusion.get((g, s), 0) or "") for s in names) + " |")
 
 
+def by_category(c: ev.Counts) -> None:
+    """Stance accuracy by the provision's category (fifth pass: where the errors are)."""
+    pairs = Counter[str]()
+    for (cat, _), n in c.by_category.items():
+        pairs[cat] += n
+    cats = [cat for cat, _ in pairs.most_common()]
+    print("\nstance accuracy by the provision's category\n")
+    print("| category | pairs | wrong | accuracy |\n|---|---|---|---|")
+    for cat in cats:
+        right, wrong = c.by_category[(cat, True)], c.by_category[(cat, False)]
+        print(f"| {cat} | {right + wrong} | {wrong} | {pct(right / (right + wrong))} |")
+
+
 def weights_text(w: Weights) -> str:
     if w.rerank:
         return (
@@ -93,6 +106,7 @@ def report(title: str, folds: list[ev.Fold], seconds: float) -> ev.Counts:
         total += f.counts
     print(row("**all**", total))
     confusion(total)
+    by_category(total)
     print("\nweights chosen in each fold (on its training data only):")
     for f in folds:
         print(f"- {f.name}: {weights_text(f.weights)}")

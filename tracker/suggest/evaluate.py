@@ -161,6 +161,8 @@ class Counts:
     stance_right: int = 0
     majority_right: int = 0
     confusion: Counter[tuple[str, str]] = field(default_factory=Counter)  # (gold, guessed)
+    # Stance pairs by the provision's category, and those guessed right: (category, right) -> count.
+    by_category: Counter[tuple[str, bool]] = field(default_factory=Counter)
 
     def __iadd__(self, other: Counts) -> Counts:
         for f in dataclasses.fields(self):
@@ -229,6 +231,7 @@ def stance_counts(model: Model, prepared: Sequence[Prepared], majority: Stance) 
             c.stance_right += guess in stances
             c.majority_right += majority in stances
             c.confusion[(truth.value, guess.value)] += 1
+            c.by_category[(model.category[pid], guess in stances)] += 1
     return c
 
 
@@ -244,6 +247,7 @@ class StanceTable:
     gold: list[set[Stance]]
     kernel: np.ndarray
     majority: Stance
+    categories: list[str] = field(default_factory=list)
 
 
 def stance_table(model: Model, prepared: Sequence[Prepared], majority: Stance) -> StanceTable:
@@ -259,7 +263,8 @@ def stance_table(model: Model, prepared: Sequence[Prepared], majority: Stance) -
             kernel.append(
                 model.stance_kernel.probabilities(similarity[None, :], [pid], [model.category[pid]], [p.gold.kind])[0]
             )
-    return StanceTable(items, texts, gold, np.array(kernel).reshape(-1, len(STANCES)), majority)
+    categories = [it.category for it in items]
+    return StanceTable(items, texts, gold, np.array(kernel).reshape(-1, len(STANCES)), majority, categories)
 
 
 def table_logits(model: Model, table: StanceTable) -> np.ndarray:
@@ -293,6 +298,7 @@ def table_counts(model: Model, table: StanceTable, logits: np.ndarray, offset: f
         c.stance_right += guess in stances
         c.majority_right += table.majority in stances
         c.confusion[(truth.value, guess.value)] += 1
+        c.by_category[(table.categories[r], guess in stances)] += 1
     return c
 
 

@@ -70,8 +70,8 @@ class Weights:
     vote: float = 2.0  # weight of the similarity-weighted vote of the ten nearest items (0..1)
     threshold: float = 4.0  # a provision is proposed when its raw score reaches this
     relative: float = 0.0  # ... and at least this share of the passage's best score
-    stance_l2: float = 10.0  # stance: L2 regularisation of the logistic regression
-    stance_cue: float = 2.0  # stance: prior weight of a cue phrase toward its stance
+    stance_l2: float = 3.0  # stance: L2 regularisation of the logistic regression
+    stance_cue: float = 4.0  # stance: prior weight of a cue phrase toward its stance
     stance_near: float = 3.0  # stance: scale of the nearest items' stances as features (0: unused)
     stance_context: float = 0.0  # stance: added to the log-odds of `context` after the fit
     keywords: bool = True  # use the hand-written keywords at all (off: an ablation)
