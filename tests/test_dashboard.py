@@ -752,7 +752,7 @@ def test_overview_counts_are_bars_in_the_charts_colours_as_long_as_their_share(c
         assert (bar in row) == bool(n)  # no bar for none; else the trend's own colour
 
 
-HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)> \" onmouseover=\"alert(3)"
+HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)> " onmouseover="alert(3)'
 
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,<b>x</b>", "https://example.org/a?b=1&c=2"])

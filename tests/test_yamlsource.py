@@ -330,7 +330,7 @@ LIGHT_CASES = [
     SAMPLE,
     "source:\n  id: s\nevidence:\n  - id: E1\n    note: |\n      two\n      lines\n"
     "    deep:\n      - id: x\n        k: [1, 2.5, true, ~]\n",
-    "a: 'quoted: \\t'\nb: \"tab\\there\"\nc: \"esc \\e here\"\n",
+    'a: \'quoted: \\t\'\nb: "tab\\there"\nc: "esc \\e here"\n',
     "a: 1\nb: 2\na: 3\n",
     "a: &x 1\nb: *x\n",
     "a: !!str 12\nb: !custom v\n",

@@ -378,9 +378,7 @@ class Columns:
         claimed = {k for k, d in enumerate(impl_day) if d <= day}
         first_day = self._first_impl_day[p]
         contesting = [
-            (k, cite(item, claim))
-            for k, d, g, item in held
-            if g >= NEGATIVE_MIN and d >= first_day and claimed - {k}
+            (k, cite(item, claim)) for k, d, g, item in held if g >= NEGATIVE_MIN and d >= first_day and claimed - {k}
         ]
         sides = {k for k, _ in contesting}
         backers = [cite(impl_item[k], claim) for k in sorted(claimed - sides)]

@@ -38,9 +38,7 @@ if pages > 1:
     wanted = set(shown_pids)
     points = points[points["provision"].isin(wanted)]
     deadlines = deadlines[deadlines["provision"].isin(wanted)]
-    st.caption(
-        f"Provisions {(number - 1) * PER_PAGE + 1}-{(number - 1) * PER_PAGE + len(shown_pids)} of {len(pids)}."
-    )
+    st.caption(f"Provisions {(number - 1) * PER_PAGE + 1}-{(number - 1) * PER_PAGE + len(shown_pids)} of {len(pids)}.")
     pids = shown_pids
 
 if not len(points) and not len(deadlines):
