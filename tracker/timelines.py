@@ -394,15 +394,6 @@ class Columns:
         item = self._first_impl_item[p]
         return None if item < 0 else self._claim_of(item, claim)
 
-    def first_implemented_day(self, p: int) -> int | None:
-        """The day (ordinal) of the provision's first `implemented` claim, if any."""
-        return None if self._first_impl_item[p] < 0 else self._first_impl_day[p]
-
-    def latest_claim(self, p: int, as_of: int) -> date | None:
-        """The date of the newest claim (not context) on or before `as_of`."""
-        row = self.row(p, as_of)
-        return date.fromordinal(int(self.row_day[row])) if row >= 0 else None
-
     def last_other_day(self, p: int, as_of: int) -> int | None:
         """The day of the latest claim other than `implemented` on or before `as_of` (for deadlines)."""
         days = self._other_days.get(p)
