@@ -13,7 +13,7 @@ In every fold the weights are chosen by an inner leave-one-article-out on the tr
 The runtime defaults (tracker/suggest/model.py DEFAULT_WEIGHTS) are chosen the same way on all data.
 
 Run: python benchmarks/bench_suggest.py [--quick] [--repeat N]
-[--heldout | --heldout-only | --speed-only | --rerank | --ceiling]
+[--heldout | --heldout-only | --speed-only | --rerank | --ceiling | --stance-rules]
 [--no-speed] [--heldout-file FILE]
 """
 
@@ -246,6 +246,38 @@ def losses(folds: list[list[ev.Prepared]]) -> None:
             )
 
 
+def stance_rules(dataset: Dataset) -> None:
+    """Stance accuracy of every rule of choosing the stance weights (evaluate.STANCE_RULES) on both
+    leave-out splits, the same folds as the full run (sixth pass). Every rule measured is printed."""
+    start = time.perf_counter()
+    rules = list(ev.STANCE_RULES)
+    results = ev.compare_stance_rules(dataset, rules, progress=lambda s: print(f"  {s}", file=sys.stderr))
+    print(f"\n## Rules for the stance weights, stance accuracy ({time.perf_counter() - start:.0f} s)\n")
+    print(f"The rule choose_weights uses: {ev.STANCE_RULE}\n")
+    print("| rule | leave one year out | leave one article out |\n|---|---|---|")
+    for rule in rules:
+        cells = []
+        for split in ("events", "articles"):
+            folds = results[split][rule]
+            right, pairs = sum(f.right for f in folds), sum(f.pairs for f in folds)
+            cells.append(f"{pct(right / pairs)} ({right}/{pairs})")
+        print(f"| {rule} | {cells[0]} | {cells[1]} |")
+    for split in ("events", "articles"):
+        print(f"\nper fold, {split} (stance accuracy; L2, cue prior, neighbours; context offset, kernel share):\n")
+        print("| rule | " + " | ".join(f.fold for f in results[split][rules[0]]) + " |")
+        print("|---" * (len(results[split][rules[0]]) + 1) + "|")
+        for rule in rules:
+            print(
+                f"| {rule} | "
+                + " | ".join(
+                    f"{pct(f.right / f.pairs)} ({'/'.join(f'{v:g}' for v in f.choice[0])}; "
+                    f"{'/'.join(f'{v:g}' for v in f.choice[1])})"
+                    for f in results[split][rule]
+                )
+                + " |"
+            )
+
+
 def two_thousand_words(dataset: Dataset) -> str:
     """The stored articles one after another (paragraphs kept), cut after the 2,000th word."""
     text = "\n".join(dataset.articles[s] for s in ev.articles_with_quotes(dataset))
@@ -318,6 +350,11 @@ def main() -> None:
         action="store_true",
         help="only the share of gold links among the candidates and recall@3 without a threshold",
     )
+    parser.add_argument(
+        "--stance-rules",
+        action="store_true",
+        help="only the stance accuracy of every rule of choosing the stance weights, on both leave-out splits",
+    )
     parser.add_argument("--root", type=Path, default=ROOT, help="the data root")
     parser.add_argument(
         "--heldout-file",
@@ -338,6 +375,9 @@ def main() -> None:
         return
     if args.ceiling:
         ceiling(dataset)
+        return
+    if args.stance_rules:
+        stance_rules(dataset)
         return
     if args.rerank:
         start = time.perf_counter()

@@ -27,7 +27,7 @@ from ..models import Stance
 from ..store import Dataset
 from . import rerank as rr
 from .model import Example, Model, Weights, build_model, covered_passages, examples_from
-from .stance import STANCES, StanceItem
+from .stance import STANCES, StanceItem, denies_breach, reports_obstruction
 
 TOP = 3
 GRID_TEXT = (0.0, 0.25)
@@ -248,6 +248,11 @@ class StanceTable:
     kernel: np.ndarray
     majority: Stance
     categories: list[str] = field(default_factory=list)
+    # For the vectorised count (table_right): per pair, whether the text denies a breach, reports an
+    # obstruction (and no denial), and which stances are gold (n x 6).
+    denial: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    obstruction: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    gold_mask: np.ndarray = field(default_factory=lambda: np.zeros((0, len(STANCES)), dtype=bool))
 
 
 def stance_table(model: Model, prepared: Sequence[Prepared], majority: Stance) -> StanceTable:
@@ -264,7 +269,20 @@ def stance_table(model: Model, prepared: Sequence[Prepared], majority: Stance) -
                 model.stance_kernel.probabilities(similarity[None, :], [pid], [model.category[pid]], [p.gold.kind])[0]
             )
     categories = [it.category for it in items]
-    return StanceTable(items, texts, gold, np.array(kernel).reshape(-1, len(STANCES)), majority, categories)
+    denial = np.array([denies_breach(t) for t in texts], dtype=bool)
+    obstruction = np.array([reports_obstruction(t) for t in texts], dtype=bool)
+    gold_mask = np.array([[s in g for s in STANCES] for g in gold], dtype=bool).reshape(-1, len(STANCES))
+    return StanceTable(
+        items,
+        texts,
+        gold,
+        np.array(kernel).reshape(-1, len(STANCES)),
+        majority,
+        categories,
+        denial,
+        obstruction,
+        gold_mask,
+    )
 
 
 def table_logits(model: Model, table: StanceTable) -> np.ndarray:
@@ -302,6 +320,197 @@ def table_counts(model: Model, table: StanceTable, logits: np.ndarray, offset: f
     return c
 
 
+def _methodology(probs: np.ndarray, denial: np.ndarray, obstruction: np.ndarray) -> np.ndarray:
+    """StanceModel.apply_denial on every row at once."""
+    out = probs.copy()
+    imp, vio = STANCES.index(Stance.IMPLEMENTED), STANCES.index(Stance.VIOLATED)
+    negative = np.array([STANCES.index(s) for s in (Stance.DISPUTED, Stance.VIOLATED, Stance.STALLED, Stance.CONTEXT)])
+    if denial.any():
+        out[denial, imp] += out[np.ix_(denial, negative)].sum(axis=1)
+        out[np.ix_(denial, negative)] = 0.0
+    if obstruction.any():
+        out[obstruction, vio] += out[obstruction, imp]
+        out[obstruction, imp] = 0.0
+    return out
+
+
+def table_right(table: StanceTable, logits: np.ndarray, offset: float, share: float) -> int:
+    """How many of the table's pairs are guessed right with this `context` offset and kernel share:
+    what table_counts counts, vectorised (the rules below ask it tens of thousands of times)."""
+    if not table.items:
+        return 0
+    z = logits.copy()
+    z[:, STANCES.index(Stance.CONTEXT)] += offset
+    z -= z.max(axis=1, keepdims=True)
+    probs = np.exp(z)
+    probs /= probs.sum(axis=1, keepdims=True)
+    probs = _methodology(probs, table.denial, table.obstruction)
+    if share:
+        probs = _methodology((1 - share) * probs + share * table.kernel, table.denial, table.obstruction)
+    guess = np.argmax(probs, axis=1)
+    return int(table.gold_mask[np.arange(len(guess)), guess].sum())
+
+
+# --------------------------------------------------------------------------- rules for the stance weights
+
+# A stance shape: (L2, cue prior, neighbours' scale); a mix: (`context` offset, kernel share).
+Shape = tuple[float, float, float]
+Mix = tuple[float, float]
+Choice = tuple[Shape, Mix]
+
+
+@dataclass
+class InnerFold:
+    """One inner fold's stance pairs and, per shape, the refitted regression's logits for them."""
+
+    kind: str  # articles | events
+    table: StanceTable
+    logits: dict[Shape, np.ndarray]
+
+    def right(self, shape: Shape, mix: Mix) -> int:
+        return table_right(self.table, self.logits[shape], *mix)
+
+    @property
+    def pairs(self) -> int:
+        return len(self.table.items)
+
+
+def _by_kind(folds: Sequence[InnerFold], shape: Shape, mix: Mix) -> float:
+    """The mean over the two kinds of inner fold of each kind's stance accuracy (pairs pooled)."""
+    right: Counter[str] = Counter()
+    pairs: Counter[str] = Counter()
+    for f in folds:
+        right[f.kind] += f.right(shape, mix)
+        pairs[f.kind] += f.pairs
+    return float(np.mean([right[k] / pairs[k] for k in pairs if pairs[k]]))
+
+
+def _pooled(folds: Sequence[InnerFold], shape: Shape, mix: Mix) -> float:
+    pairs = sum(f.pairs for f in folds)
+    return sum(f.right(shape, mix) for f in folds) / pairs if pairs else float("nan")
+
+
+def _first_best(values: Sequence[float]) -> int:
+    """The index of the largest value, the first one on ties (the grid's order)."""
+    best = 0
+    for i, v in enumerate(values):
+        if v > values[best] + 1e-12:
+            best = i
+    return best
+
+
+def _standard_error(values: Sequence[float]) -> float:
+    return float(np.std(values, ddof=1) / np.sqrt(len(values))) if len(values) > 1 else 0.0
+
+
+def _fold_accuracies(folds: Sequence[InnerFold], shape: Shape, mix: Mix) -> list[float]:
+    return [f.right(shape, mix) / f.pairs for f in folds if f.pairs]
+
+
+def rule_fourth_pass(folds: Sequence[InnerFold], shapes: Sequence[Shape], mixes: Sequence[Mix], tested: str) -> Choice:
+    """The rule of the third to fifth passes: the shape maximises the mean of the two kinds'
+    accuracies (with the base mix, no offset, no kernel); then the mix maximises the accuracy on the
+    inner folds of the tested kind, with that shape."""
+    shape = shapes[_first_best([_by_kind(folds, s, (0.0, 0.0)) for s in shapes])]
+    own = [f for f in folds if f.kind == tested] or list(folds)
+    return shape, mixes[_first_best([_pooled(own, shape, m) for m in mixes])]
+
+
+def rule_one_se(folds: Sequence[InnerFold], shapes: Sequence[Shape], mixes: Sequence[Mix], tested: str) -> Choice:
+    """Sixth pass, the rule adopted (decided before it was measured on the outer folds): the
+    one-standard-error rule. Of the shapes whose criterion (as rule_fourth_pass) is within one
+    standard error of the best, the most regularised (largest L2; then the best criterion). The
+    standard error is the best shape's, from its per-fold accuracies: per kind sd/sqrt(folds), the
+    two combined as for a mean of two, sqrt(se_a^2 + se_e^2) / 2. Then, with that shape, of the
+    mixes within one standard error of the best on the tested kind's folds (sd/sqrt(folds) of the
+    best mix's per-fold accuracies), the least adjustment: the smallest kernel share, then the
+    smallest |offset|, then the best accuracy. A difference smaller than the folds' own spread is
+    noise, and noise should not move a weight away from the simplest setting."""
+    values = [_by_kind(folds, s, (0.0, 0.0)) for s in shapes]
+    best = _first_best(values)
+    errors = []
+    for kind in sorted({f.kind for f in folds}):
+        errors.append(_standard_error(_fold_accuracies([f for f in folds if f.kind == kind], shapes[best], (0.0, 0.0))))
+    se = float(np.sqrt(sum(e * e for e in errors)) / len(errors)) if errors else 0.0
+    eligible = [i for i, v in enumerate(values) if v >= values[best] - se - 1e-12]
+    top_l2 = max(shapes[i][0] for i in eligible)
+    among = [i for i in eligible if shapes[i][0] == top_l2]
+    shape = shapes[among[_first_best([values[i] for i in among])]]
+    own = [f for f in folds if f.kind == tested] or list(folds)
+    mix_values = [_pooled(own, shape, m) for m in mixes]
+    best_mix = _first_best(mix_values)
+    se_mix = _standard_error(_fold_accuracies(own, shape, mixes[best_mix]))
+    near = [i for i, v in enumerate(mix_values) if v >= mix_values[best_mix] - se_mix - 1e-12]
+    chosen = min(near, key=lambda i: (mixes[i][1], abs(mixes[i][0]), -mix_values[i], i))
+    return shape, mixes[chosen]
+
+
+def rule_no_mix(folds: Sequence[InnerFold], shapes: Sequence[Shape], mixes: Sequence[Mix], tested: str) -> Choice:
+    """Sixth pass, measured beside the adopted rule: fewer free weights. The shape as
+    rule_fourth_pass; no `context` offset and no kernel share (not chosen at all)."""
+    shape, _ = rule_fourth_pass(folds, shapes, [(0.0, 0.0)], tested)
+    return shape, (0.0, 0.0)
+
+
+def _smoothed(values: dict[tuple[float, ...], float], grids: Sequence[list[float]]) -> dict[tuple[float, ...], float]:
+    """Each grid point's value replaced by the mean over the points at most one step away in every
+    dimension (itself included; fewer at the edges)."""
+    out = {}
+    for point in values:
+        steps = [g.index(v) for g, v in zip(grids, point, strict=True)]
+        near = [
+            v
+            for other, v in values.items()
+            if all(abs(g.index(o) - s) <= 1 for g, o, s in zip(grids, other, steps, strict=True))
+        ]
+        out[point] = float(np.mean(near))
+    return out
+
+
+def rule_smoothed(folds: Sequence[InnerFold], shapes: Sequence[Shape], mixes: Sequence[Mix], tested: str) -> Choice:
+    """Sixth pass, measured beside the adopted rule: a smoothed grid. As rule_fourth_pass, but each
+    setting is judged by the mean of its criterion and its grid neighbours' (one step in every
+    dimension), so that a lone spike of the inner folds does not win."""
+    grids_shape = [sorted({s[i] for s in shapes}) for i in range(3)]
+    raw = {s: _by_kind(folds, s, (0.0, 0.0)) for s in shapes}
+    smooth = _smoothed(raw, grids_shape)  # type: ignore[arg-type]
+    shape = shapes[_first_best([smooth[s] for s in shapes])]
+    own = [f for f in folds if f.kind == tested] or list(folds)
+    grids_mix = [sorted({m[i] for m in mixes}) for i in range(2)]
+    raw_mix = {m: _pooled(own, shape, m) for m in mixes}
+    smooth_mix = _smoothed(raw_mix, grids_mix)  # type: ignore[arg-type]
+    return shape, mixes[_first_best([smooth_mix[m] for m in mixes])]
+
+
+RuleFn = Callable[[Sequence[InnerFold], Sequence[Shape], Sequence[Mix], str], Choice]
+# Every rule measured (docs/suggest.md, sixth pass, lists them and says which was adopted before
+# any was measured on the outer folds). STANCE_RULE is the one choose_weights uses.
+STANCE_RULES: dict[str, RuleFn] = {
+    "fourth-pass": rule_fourth_pass,
+    "one-se": rule_one_se,
+    "no-mix": rule_no_mix,
+    "smoothed": rule_smoothed,
+}
+STANCE_RULE = "one-se"
+
+
+def stance_shapes() -> list[Shape]:
+    return list(product(GRID_STANCE_L2, GRID_STANCE_CUE, GRID_STANCE_NEAR))
+
+
+def stance_mixes() -> list[Mix]:
+    return list(product(GRID_STANCE_CONTEXT, GRID_STANCE_KERNEL))
+
+
+def inner_fold(model: Model, table: StanceTable, kind: str, shapes: Iterable[Shape], base: Weights) -> InnerFold:
+    """The regression refitted for each shape on the inner fold's training items, and its logits."""
+    logits = {}
+    for l2, cue, near in shapes:
+        refit = model.with_weights(dataclasses.replace(base, stance_l2=l2, stance_cue=cue, stance_near=near))
+        logits[(l2, cue, near)] = table_logits(refit, table)
+    return InnerFold(kind, table, logits)
+
+
 def harmonic(a: float, b: float) -> float:
     if a != a or b != b:  # nan: a fold without irrelevant (or relevant) passages
         return a if b != b else b
@@ -331,16 +540,18 @@ def choose_weights(
     quick: bool = False,
     stance_on: str = "articles",
     rerank: bool = False,
+    rule: str = STANCE_RULE,
 ) -> Weights:
     """Weights chosen inside the training data only: `examples` are the training items, `articles`
     the training articles (whose quotes are among the examples). Inner folds: each training
     article left out (its quotes out of the fit, its passages scored), and each year of training
     events left out (scored as event passages). Relevance weights maximise `objective` over all
-    inner folds (then the gate and the threshold beside it). The stance regression's shape
-    maximises the mean of the two kinds' stance accuracies over all inner folds; the `context`
-    offset and the stance kernel's share then maximise it over the inner folds of the kind the
-    split tests (`stance_on`: "articles" or "events"): a pasted article's passages (side unknown, an
-    author's words) and our event summaries (side known) read differently. With `rerank`,
+    inner folds (then the gate and the threshold beside it). The stance weights are chosen by
+    `rule` (STANCE_RULES): the regression's shape judged by the mean of the two kinds' stance
+    accuracies over all inner folds, then the `context` offset and the stance kernel's share on the
+    inner folds of the kind the split tests (`stance_on`: "articles" or "events"): a pasted
+    article's passages (side unknown, an author's words) and our event summaries (side known) read
+    differently. With `rerank`,
     the relevance is the re-ranker's (choose_reranker) instead of the grid's weighted sum."""
     base = base or Weights()
     folds: list[tuple[Model, list[Prepared], Stance]] = []
@@ -392,58 +603,28 @@ def choose_weights(
                 best = (value, w)
     chosen = choose_reranker(best[1], [prepared for _, prepared, _ in folds]) if rerank else best[1]
     tables = [stance_table(model, prepared, majority) for model, prepared, majority in folds]
-    grid_stance = (
-        [(base.stance_l2, base.stance_cue, base.stance_near)]
-        if quick
-        else list(product(GRID_STANCE_L2, GRID_STANCE_CUE, GRID_STANCE_NEAR))
-    )
-    mixes = list(
-        product(
-            [base.stance_context] if quick else GRID_STANCE_CONTEXT,
-            [base.stance_kernel] if quick else GRID_STANCE_KERNEL,
-        )
-    )
-    tested = [i for i, kind in enumerate(kinds) if kind == stance_on or stance_on not in kinds]
-    # The regression's shape (L2, cue prior, neighbours' scale) on the inner folds of BOTH kinds, each
-    # kind's accuracy weighing the same: with four training articles, their ninety-odd pairs alone
-    # chose it erratically (third pass, docs/suggest.md); the events add three hundred pairs, and
-    # the balance keeps them from tuning the guess to events only.
-    best_stance: tuple[float, float, float, float] | None = None
-    fitted: dict[tuple[float, float, float], list[tuple[Model, np.ndarray]]] = {}
-    for l2, cue, near in grid_stance:
-        by_kind: dict[str, Counts] = defaultdict(Counts)
-        shape = dataclasses.replace(base, stance_l2=l2, stance_cue=cue, stance_near=near)
-        fitted[(l2, cue, near)] = []
-        for (model, _, _), table, kind in zip(folds, tables, kinds, strict=True):
-            refit = model.with_weights(shape)
-            logits = table_logits(refit, table)
-            fitted[(l2, cue, near)].append((refit, logits))
-            by_kind[kind] += table_counts(refit, table, logits, base.stance_context, base.stance_kernel)
-        value = float(np.mean([c.stance_accuracy for c in by_kind.values() if c.stance_pairs]))
-        if best_stance is None or value > best_stance[0] + 1e-12:
-            best_stance = (value, l2, cue, near)
-    assert best_stance is not None
-    stance = dataclasses.replace(base, stance_l2=best_stance[1], stance_cue=best_stance[2], stance_near=best_stance[3])
-    # Then the offset of `context` and the stance kernel's share, with the stance model just chosen
-    # (no refit), on the inner folds of the kind the split tests: how often a passage is context
-    # depends on the kind of text.
-    chosen_fits = fitted[best_stance[1:]]
-    best_offset: tuple[float, float, float] | None = None
-    for offset, share in mixes:
-        total = Counts()
-        for i in tested:
-            refit, logits = chosen_fits[i]
-            total += table_counts(refit, tables[i], logits, offset, share)
-        if best_offset is None or total.stance_accuracy > best_offset[0] + 1e-12:
-            best_offset = (total.stance_accuracy, offset, share)
-    assert best_offset is not None
+    if quick:
+        shapes: list[Shape] = [(base.stance_l2, base.stance_cue, base.stance_near)]
+        mixes: list[Mix] = [(base.stance_context, base.stance_kernel)]
+    else:
+        shapes, mixes = stance_shapes(), stance_mixes()
+    inner = [
+        inner_fold(model, table, kind, shapes, base)
+        for (model, _, _), table, kind in zip(folds, tables, kinds, strict=True)
+    ]
+    # The stance weights, by the rule of STANCE_RULES named (docs/suggest.md, sixth pass). The
+    # regression's shape (L2, cue prior, neighbours' scale) is judged on the inner folds of BOTH kinds,
+    # each kind's accuracy weighing the same: with four training articles, their ninety-odd pairs alone
+    # chose it erratically (third pass); the `context` offset and the kernel's share on the inner
+    # folds of the kind the split tests: how often a passage is context depends on the kind of text.
+    (l2, cue, near), (offset, share) = STANCE_RULES[rule](inner, shapes, mixes, stance_on)
     return dataclasses.replace(
         chosen,
-        stance_l2=stance.stance_l2,
-        stance_cue=stance.stance_cue,
-        stance_near=stance.stance_near,
-        stance_context=best_offset[1],
-        stance_kernel=best_offset[2],
+        stance_l2=l2,
+        stance_cue=cue,
+        stance_near=near,
+        stance_context=offset,
+        stance_kernel=share,
     )
 
 
@@ -567,3 +748,88 @@ def heldout_passages(data: dict, dataset: Dataset) -> tuple[list[GoldPassage], i
         when = item["date"] if isinstance(item["date"], date) else date.fromisoformat(str(item["date"]))
         out.append(GoldPassage(" ".join(str(item["text"]).split()), gold, when, label=item["id"]))
     return out, unknown
+
+
+# --------------------------------------------------------------------------- comparing the stance rules
+
+
+@dataclass
+class RuleResult:
+    """What one rule chose in one outer fold, and how many of the fold's pairs it then got right."""
+
+    fold: str
+    choice: Choice
+    right: int
+    pairs: int
+
+
+def compare_stance_rules(
+    dataset: Dataset, rules: Sequence[str], *, progress: Callable[[str], None] = lambda _: None
+) -> dict[str, dict[str, list[RuleResult]]]:
+    """Stance accuracy of each rule of STANCE_RULES on both leave-out splits, as the splits score it
+    (leave_one_article_out, leave_one_year_out: the same inner and outer folds, training items and
+    test pairs), the stance only: the stance guess does not depend on the relevance weights, so the
+    relevance grid is skipped, and each (training set, test set) is fitted once for every shape and
+    shared by the rules. Returns {split: {rule: per outer fold}}; the split "articles" or "events"."""
+    sources = articles_with_quotes(dataset)
+    everything = examples_from(dataset)
+    years = sorted({y for e in everything if e.kind == "event" and (y := event_year(e)) is not None})
+    shapes, mixes = stance_shapes(), stance_mixes()
+    base = Weights()
+
+    # A training set: the quotes of `articles_out` and the events of `years_out` left out; the model
+    # built from `sources_in` (None: every stored article, as leave_one_year_out's final model).
+    Key = tuple[frozenset[str], frozenset[int], tuple[str, ...] | None]
+    Test = tuple[str, str]  # ("articles", source id) | ("events", year)
+
+    def train_of(key: Key) -> list[Example]:
+        arts, yrs, _ = key
+        return [
+            e
+            for e in everything
+            if not (e.kind == "quote" and e.source in arts) and not (e.kind == "event" and event_year(e) in yrs)
+        ]
+
+    def passages_of(test: Test) -> list[GoldPassage]:
+        kind, name = test
+        if kind == "articles":
+            return gold_passages(dataset, name)
+        return event_passages(e for e in everything if e.kind == "event" and str(event_year(e)) == name)
+
+    def make_key(arts: Iterable[str], yrs: Iterable[int], sources_in: Iterable[str] | None) -> Key:
+        return frozenset(arts), frozenset(yrs), None if sources_in is None else tuple(sources_in)
+
+    outer: list[tuple[str, Key, Test, list[tuple[Key, Test]]]] = []
+    for held in sources:
+        others = [s for s in sources if s != held]
+        inner: list[tuple[Key, Test]] = [
+            (make_key({held, a}, (), [s for s in others if s != a]), ("articles", a)) for a in others
+        ]
+        inner += [(make_key({held}, {y}, others), ("events", str(y))) for y in years]
+        outer.append(("articles", make_key({held}, (), others), ("articles", held), inner))
+    for year in years:
+        inner = [(make_key({a}, {year}, [s for s in sources if s != a]), ("articles", a)) for a in sources]
+        inner += [(make_key((), {year, y}, sources), ("events", str(y))) for y in years if y != year]
+        outer.append(("events", make_key((), {year}, None), ("events", str(year)), inner))
+    needed: dict[Key, set[Test]] = defaultdict(set)
+    for _, key, test, inner in outer:
+        needed[key].add(test)
+        for k, t in inner:
+            needed[k].add(t)
+    fitted: dict[tuple[Key, Test], InnerFold] = {}
+    for n, (key, tests) in enumerate(needed.items(), 1):
+        progress(f"training set {n} of {len(needed)}")
+        train = train_of(key)
+        sources_in = list(key[2]) if key[2] is not None else None
+        model = build_model(dataset, source_ids=sources_in, weights=base, examples=train)
+        for test in sorted(tests):
+            table = stance_table(model, prepare(model, passages_of(test)), majority_stance(train))
+            fitted[(key, test)] = inner_fold(model, table, test[0], shapes, base)
+    out: dict[str, dict[str, list[RuleResult]]] = {"articles": defaultdict(list), "events": defaultdict(list)}
+    for split, key, test, inner in outer:
+        folds = [fitted[(k, t)] for k, t in inner]
+        scored = fitted[(key, test)]
+        for rule in rules:
+            choice = STANCE_RULES[rule](folds, shapes, mixes, split)
+            out[split][rule].append(RuleResult(test[1], choice, scored.right(*choice), scored.pairs))
+    return out
