@@ -97,15 +97,15 @@ def _deferrable(cls: type, makers: dict[str, Callable[[Any, Any], dict[str, Any]
     setattr(cls, "_deferred_fields", names)  # noqa: B010
 
 
-def _deferred(cls: type[_T], context: object, **fields: Any) -> _T:
+def _deferred(cls: type[_T], context: object, fields: dict[str, Any]) -> _T:
     """An instance of the frozen dataclass `cls` whose deferrable fields will be made from `context` when
-    first read, the others given, without the dataclass's __init__: it sets each of twenty fields
-    through object.__setattr__, and a status call makes 1,000 statuses at 100k passages.
+    first read, the others given (`fields`, which becomes the instance's __dict__: not copied), without
+    the dataclass's __init__: it sets each of twenty fields through object.__setattr__, and a status call
+    makes 1,000 statuses at 100k passages.
     The caller gives every field but the deferrable ones (tests/test_differential.py checks the set)."""
     obj = object.__new__(cls)
-    state = obj.__dict__
-    state.update(fields)
-    state["_deferred"] = context
+    fields["_deferred"] = context
+    object.__setattr__(obj, "__dict__", fields)
     return obj
 
 
@@ -272,23 +272,41 @@ def _engine(dataset: Dataset, provision_id: str) -> tuple[Columns, int]:
     return engine, engine.index[provision_id]
 
 
-def _derived_at(engine: Columns, p: int, row: int, state: tuple[int, ...] | None = None) -> tuple[date, Derived]:
-    """The derived status of a row of the timeline and the date it holds since. Kept once made: a full
-    history (tracker.changes, the trend) asks for every earlier run again at each new date.
-    `state`: the row's (status code, rule code, since), when already read (Columns.states_at)."""
-    made = engine.derived.get(row)
+def _derived_at(
+    engine: Columns,
+    p: int,
+    row: int,
+    code: int = -1,
+    rule: int = -1,
+    since: date | None = None,
+    *,
+    keep: bool = True,
+) -> tuple[date, Derived]:
+    """The derived status of a row of the timeline and the date it holds since.
+    `code`, `rule`, `since`: the row's status code, rule code and since, when already read (Columns.states_at).
+    `keep`: keep it once made, for a full history (tracker.changes, the trend), which asks for every
+    earlier run again at each new date. A status leaves it to its caller (see _status)."""
+    made = engine.derived[row]
     if made is None:
-        if state is None:
+        if since is None:
             status, rule, since = engine.status_at(row)
         else:
-            status, rule, since = _STATUSES[state[0]], state[1], state[2]
-        derived = _deferred(Derived, (engine, p, row), status=status, rule=_RULES[rule])
-        made = engine.derived[row] = (date.fromordinal(since), derived)
+            status = _STATUSES[code]
+        made = (since, _deferred(Derived, (engine, p, row), {"status": status, "rule": _RULES[rule]}))
+        if keep:
+            engine.derived[row] = made
     return made
 
 
 def _derived_row(
-    engine: Columns, p: int, start: date, as_of: date, row: int, state: tuple[int, ...] | None = None
+    engine: Columns,
+    p: int,
+    start: date,
+    as_of: date,
+    row: int,
+    code: int = -1,
+    rule: int = -1,
+    since: date | None = None,
 ) -> tuple[date, Derived]:
     """The derived status at `as_of` and the date it holds since, given the provision's row of the
     timeline then (-1 for none) and the date its agreement takes effect: R1 here; R2-R4 from the row."""
@@ -296,7 +314,10 @@ def _derived_row(
         return as_of, Derived(Status.NOT_STARTED, Rule.R1_NOT_IN_FORCE)
     if row < 0:
         return start, Derived(Status.NO_EVIDENCE, Rule.R2_NO_CLAIM)
-    return _derived_at(engine, p, row, state)
+    # Not kept: a status call at a new date makes a new derived status for nearly every provision, and
+    # kept, each would be a new long-lived object (1,000 a call at 100k passages) placed in whatever gap
+    # the load left in the heap; the caller keeps the statuses it wants, derived statuses with them.
+    return _derived_at(engine, p, row, code, rule, since, keep=False)
 
 
 def _last_change(dataset: Dataset, provision_id: str, as_of: date) -> tuple[date, Derived, Columns, int]:
@@ -319,7 +340,7 @@ def derived_history(dataset: Dataset, provision_id: str, as_of: date) -> list[tu
     if row < 0:
         return [before_any]
     # Each earlier run with the reasons of its last day, as the rules gave them then.
-    runs = [(date.fromordinal(since), _derived_at(engine, p, last)[1]) for since, last in engine.runs_before(p, row)]
+    runs = [(engine.row_date(last), _derived_at(engine, p, last)[1]) for _, last in engine.runs_before(p, row)]
     return [before_any, *runs, _derived_at(engine, p, row)]
 
 
@@ -348,8 +369,7 @@ def provision_status(dataset: Dataset, provision_id: str, as_of: date) -> Provis
     is what the record said on that day. Before the agreement's date of signature the provision does
     not exist yet: the status is not started (R1) with no `since`; all_statuses leaves it out."""
     engine, p = _engine(dataset, provision_id)
-    day = as_of.toordinal()
-    return _status(dataset, engine, p, provision_id, as_of, engine.row(p, day), None, stale_before(as_of))
+    return _status(dataset, engine, p, provision_id, as_of, *engine.state_of(p, as_of.toordinal()), stale_before(as_of))
 
 
 def _status(
@@ -359,19 +379,24 @@ def _status(
     provision_id: str,
     as_of: date,
     row: int,
-    state: tuple[int, int, int, int] | None,
+    code: int,
+    rule: int,
+    since: date | None,
+    latest_claim: date | None,
+    other: int,
     old_before: date,
 ) -> ProvisionStatus:
-    """provision_status, given the provision's row of the timeline at `as_of` (-1 for none), and that
-    row's (status, rule, since, day) codes when already read, and the freshness window's start: all_statuses
-    finds the rows of every provision at once. The engine is current for the provision (its objects
-    are the dataset's)."""
+    """provision_status, given the provision's row of the timeline at `as_of` (-1 for none), that row's
+    status code, rule code, since and day (the newest counting claim's date), the day of the latest claim
+    other than `implemented` (-1 for none), as Columns.states_at gives them, and the freshness window's
+    start: all_statuses finds these for every provision at once. The engine is current for the
+    provision (its objects are the dataset's)."""
     facts = engine.facts[p]
     if facts is None:
         facts = engine.facts[p] = _facts(engine, p)
     agreement_id, signed, effective, obligation, deadline, fixed_due, first_done, term, superseded = facts
     derived_since: date | None
-    derived_since, derived = _derived_row(engine, p, effective, as_of, row, state)
+    derived_since, derived = _derived_row(engine, p, effective, as_of, row, code, rule, since)
     starts = None
     if derived.rule == Rule.R1_NOT_IN_FORCE:
         # Not started since signature; before signature it has no "since" (nothing exists yet).
@@ -388,37 +413,36 @@ def _status(
     else:
         status, since = assessment.status, assessment.date
 
-    day = as_of.toordinal()
     if deadline is not None:
         due: Due | None = fixed_due or due_as_of(deadline, signed, as_of)
         assert due is not None
         # The first claim of implementation on or before `as_of`, and the last other claim after the due date.
         done = first_done if first_done is not None and first_done[0] <= as_of else None
-        other = engine.last_other_day(p, day)
-        later = date.fromordinal(other) if other is not None and other > due.date.toordinal() else None
+        later = _date(other) if other > due.date.toordinal() else None
         state_of_deadline = deadline_state(due, as_of, done, later)
     else:
         due, state_of_deadline = None, DeadlineState.NONE
-    latest_claim = None if row < 0 else _date(state[3] if state is not None else int(engine.row_day[row]))
     ended = assessment.date if assessment is not None and assessment.status == Status.LAPSED else None
     return _deferred(
         ProvisionStatus,
-        (engine, p, day, dataset),
-        provision_id=provision_id,
-        agreement_id=agreement_id,
-        as_of=as_of,
-        status=status,
-        since=since,
-        derived=derived,
-        derived_since=derived_since,
-        assessment=assessment,
-        due=due,
-        deadline_state=state_of_deadline,
-        term=term_as_of(term, as_of, ended) if term else None,
-        latest_claim=latest_claim,
-        stale=_is_stale(status, assessment, obligation, latest_claim, old_before),
-        superseded_by=_supersessions(dataset, provision_id, as_of) if superseded else (),
-        starts=starts,
+        (engine, p, as_of.toordinal(), dataset),
+        {
+            "provision_id": provision_id,
+            "agreement_id": agreement_id,
+            "as_of": as_of,
+            "status": status,
+            "since": since,
+            "derived": derived,
+            "derived_since": derived_since,
+            "assessment": assessment,
+            "due": due,
+            "deadline_state": state_of_deadline,
+            "term": term_as_of(term, as_of, ended) if term else None,
+            "latest_claim": latest_claim,
+            "stale": _is_stale(status, assessment, obligation, latest_claim, old_before),
+            "superseded_by": _supersessions(dataset, provision_id, as_of) if superseded else (),
+            "starts": starts,
+        },
     )
 
 
@@ -558,11 +582,13 @@ def _statuses(dataset: Dataset, pids: list[str], as_of: date) -> list[ProvisionS
         engine, _ = _engine(dataset, next(pid for pid in pids if not engine.current(dataset, pid)))
     index = engine.index
     ps = [index[pid] for pid in pids]
-    rows, codes, rules, sinces, days = engine.states_at(ps, as_of.toordinal())
+    rows, codes, rules, sinces, days, others = engine.states_at(ps, as_of.toordinal())
     old_before = stale_before(as_of)
     return [
-        _status(dataset, engine, p, pid, as_of, row, (code, rule, since, day) if row >= 0 else None, old_before)
-        for pid, p, row, code, rule, since, day in zip(pids, ps, rows, codes, rules, sinces, days, strict=True)
+        _status(dataset, engine, p, pid, as_of, row, code, rule, since, day, other, old_before)
+        for pid, p, row, code, rule, since, day, other in zip(
+            pids, ps, rows, codes, rules, sinces, days, others, strict=True
+        )
     ]
 
 

@@ -122,7 +122,6 @@ class Columns:
         self.base = base
         doff = ld - base  # days as offsets from the first day of evidence: 0 <= doff < span
         self._claims: list[Any] = [None] * n  # status.Claim per item, made when first cited
-        self.derived: dict[int, Any] = {}  # status.py's (since, Derived) per row, made when first asked
         self._runs: dict[int, tuple[list[int], list[tuple[int, int]]]] = {}
         self.facts: list[Any] = [None] * P  # status.py's facts of each provision, made when first asked
 
@@ -144,6 +143,11 @@ class Columns:
         self._k_bounds = np.searchsorted(k_p, np.arange(P + 1)).tolist()
         self._k_doff, self._k_grav = k_doff, k_grav
         self._other_days: dict[int, list[int]] = {}
+        # The claims other than `implemented` as (provision, day) keys, in order (deadlines: a claim after
+        # the due date), so that a date's latest such claim is found for many provisions at once.
+        other = k_grav != GRAVITY[Stance.IMPLEMENTED]
+        self._other_key = (k_p[other].astype(np.int64) << 32) | (k_doff[other].astype(np.int64) + 1)
+        self._other_doff = k_doff[other].astype(np.int64)
 
         # The first claim of `implemented` per provision (R3's F).
         implemented = GRAVITY[Stance.IMPLEMENTED]
@@ -248,7 +252,13 @@ class Columns:
         self.row_bounds = np.searchsorted(row_p, np.arange(P + 1))
         self._row_bounds = self.row_bounds.tolist()
         self.row_day, self.row_status, self.row_rule = row_day, status, rule
+        # status.py's (since, Derived) per row, made when first asked. A list by row rather than a dict:
+        # a status call reads the rows of provisions in order, so it reads this list in order; a dict's
+        # entries lie in the order they were made, and reading 1,000 of them cost about 0.2 us more per
+        # status at 100k passages than at 10k (cache misses).
+        self.derived: list[Any] = [None] * len(row_day)
         self.row_since, self.row_change = since, change
+        self._dates = _date_table(base, row_doff, since - base)
         # (provision, day) of each row as one sorted integer, for the rows of many provisions at one date.
         self._row_key = (row_p.astype(np.int64) << 32) | (row_doff + 1)
         self._days: dict[int, list[int]] = {}  # per provision, its rows' days, cut when first asked for
@@ -313,28 +323,56 @@ class Columns:
         k = bisect.bisect_right(self.days(p), as_of)
         return self._row_bounds[p] + k - 1 if k else -1
 
-    def states_at(self, ps: Sequence[int], as_of: int) -> tuple[list[int], list[int], list[int], list[int], list[int]]:
+    def states_at(
+        self, ps: Sequence[int], as_of: int
+    ) -> tuple[list[int], list[int], list[int], list[date | None], list[date | None], list[int]]:
         """For each provision of `ps` at ordinal date `as_of`: its row (as `row`), and that row's status
-        code, rule code, since and day (ordinals); -1 in each where it has no claim by then. One
-        searchsorted for all of them: a bisect and three reads per provision cost more at 1,000."""
+        code, rule code, since and day (dates), and the day (ordinal) of the provision's latest claim other
+        than `implemented` by then (as `last_other_day`); -1 or None in each where there is none. One
+        searchsorted for all of them: a bisect and several reads per provision cost more at 1,000, and
+        more per provision at 1,000 than at 100 (reads spread over memory)."""
         p = np.asarray(ps, dtype=np.int64)
         offset = min(max(as_of - self.base + 1, 0), (1 << 32) - 1)
-        rows = np.searchsorted(self._row_key, (p << 32) | offset, "right") - 1
-        found = rows >= self.row_bounds[p]
-        rows = np.where(found, rows, -1)
+        query = (p << 32) | offset
+        if len(self._other_key):
+            other = np.maximum(np.searchsorted(self._other_key, query, "right") - 1, 0)
+            mine = (self._other_key[other] >> 32 == p) & (self._other_key[other] <= query)
+            others = np.where(mine, self._other_doff[other] + self.base, -1).tolist()
+        else:
+            others = [-1] * len(p)
         if not len(self._row_key):
             none = [-1] * len(p)
-            return none, none, none, none, none
+            return none, none, none, [None] * len(p), [None] * len(p), none
+        rows = np.searchsorted(self._row_key, query, "right") - 1
+        found = rows >= self.row_bounds[p]
+        rows = np.where(found, rows, -1)
         at = np.where(found, rows, 0)
         code = np.where(found, self.row_status[at], -1).tolist()
         rule = np.where(found, self.row_rule[at], -1).tolist()
-        since = np.where(found, self.row_since[at], -1).tolist()
-        day = np.where(found, self.row_day[at], -1).tolist()
-        return rows.tolist(), code, rule, since, day
+        no_date = len(self._dates) - 1  # the table's last entry is None
+        since = self._dates[np.where(found, self.row_since[at] - self.base, no_date)].tolist()
+        day = self._dates[np.where(found, self.row_day[at] - self.base, no_date)].tolist()
+        return rows.tolist(), code, rule, since, day, others
 
-    def status_at(self, row: int) -> tuple[Status, int, int]:
-        """(status, rule code, since as an ordinal) of a row."""
-        return _STATUS_CODES[int(self.row_status[row])], int(self.row_rule[row]), int(self.row_since[row])
+    def state_of(self, p: int, as_of: int) -> tuple[int, int, int, date | None, date | None, int]:
+        """states_at for one provision, with bisects in its own lists: numpy's per-call cost would
+        dominate a single lookup."""
+        row = self.row(p, as_of)
+        other = self.last_other_day(p, as_of)
+        if row < 0:
+            return -1, -1, -1, None, None, -1 if other is None else other
+        code, rule, since = int(self.row_status[row]), int(self.row_rule[row]), self.row_date(row)
+        day = self._dates[int(self.row_day[row]) - self.base]
+        return row, code, rule, since, day, -1 if other is None else other
+
+    def row_date(self, row: int) -> date:
+        """The date since which the status of a row holds."""
+        made: date = self._dates[int(self.row_since[row]) - self.base]
+        return made
+
+    def status_at(self, row: int) -> tuple[Status, int, date]:
+        """(status, rule code, since) of a row."""
+        return _STATUS_CODES[int(self.row_status[row])], int(self.row_rule[row]), self.row_date(row)
 
     def runs_before(self, p: int, row: int) -> list[tuple[int, int]]:
         """The runs of provision `p` before the one holding at `row`: (since ordinal, last row of the run)."""
@@ -436,6 +474,23 @@ class Columns:
     def assessments_for(self, p: int) -> list[Any]:
         """The provision's assessments, oldest first."""
         return self._assessments[p]
+
+
+def _date_table(base: int, *offsets: Any) -> Any:
+    """The dates as objects (numpy object array) indexed by day offset from `base`, for the days in
+    `offsets` (integer arrays of offsets >= 0); None elsewhere, and in one more entry at the end (for
+    "no date", whatever the offsets). Made once per timelines, so that a status
+    call reads its dates from a short table instead of making two or three objects per status: at 100k
+    passages, objects made in a heap of 500 MB cost more per status than at 10k (about 50 MB)."""
+    offsets = tuple(o for o in offsets if len(o))
+    size = max(int(o.max()) for o in offsets) + 2 if offsets else 1
+    used = np.zeros(size, dtype=bool)
+    for o in offsets:
+        used[o] = True
+    table = np.full(size, None, dtype=object)
+    days = np.flatnonzero(used)
+    table[days] = [date.fromordinal(base + d) for d in days.tolist()]
+    return table
 
 
 def _order(*keys: tuple[Any, int]) -> tuple[Any, list[Any]]:
