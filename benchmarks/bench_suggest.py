@@ -37,6 +37,7 @@ import yaml
 from tracker.store import Dataset, load_valid
 from tracker.suggest import DEFAULT_WEIGHTS, STANCES, Weights, build_model, examples_from, suggest
 from tracker.suggest import evaluate as ev
+from tracker.suggest import model as suggest_model
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = Path(__file__).resolve().parent / "suggest_heldout.yaml"
@@ -355,6 +356,11 @@ def main() -> None:
         action="store_true",
         help="only the stance accuracy of every rule of choosing the stance weights, on both leave-out splits",
     )
+    parser.add_argument(
+        "--own-year-out",
+        action="store_true",
+        help="with --stance-rules: the sixth pass's experiment, model.NEIGHBOURS_LEAVE_OUT_OWN_YEAR on",
+    )
     parser.add_argument("--root", type=Path, default=ROOT, help="the data root")
     parser.add_argument(
         "--heldout-file",
@@ -377,6 +383,9 @@ def main() -> None:
         ceiling(dataset)
         return
     if args.stance_rules:
+        if args.own_year_out:
+            suggest_model.NEIGHBOURS_LEAVE_OUT_OWN_YEAR = True
+            print("model.NEIGHBOURS_LEAVE_OUT_OWN_YEAR on: a training event's neighbours leave out its own year")
         stance_rules(dataset)
         return
     if args.rerank:

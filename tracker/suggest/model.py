@@ -58,6 +58,11 @@ VOTERS = 10
 STANCE_NEIGHBOURS = 5
 # A second stance is shown beside the first when the first is less likely than this.
 SHOW_SECOND_BELOW = 0.6
+# Sixth pass, an experiment (docs/suggest.md; bench_suggest.py --stance-rules --own-year-out turns it
+# on): a training EVENT's neighbours leave out the events of its own year, as a training quote's
+# leave out its own article's quotes, so that each item sees its neighbours as a new item of its
+# kind would in its split (a new year's event finds nothing of that year in the data).
+NEIGHBOURS_LEAVE_OUT_OWN_YEAR = False
 
 
 @dataclass(frozen=True)
@@ -300,12 +305,15 @@ class Model:
         # the most similar OTHER items, from other sources (an article's own quotes out, as when the
         # article is new): what a new passage will see.
         item_sources = np.array([e.source for e in examples], dtype=object)
+        event_years = np.array([e.when.year if e.kind == "event" and e.when else -1 for e in examples])
         self.stance_items: list[StanceItem] = []
         for r, (stems, e) in enumerate(zip(example_stems, examples, strict=True)):
             if not any(pid in self.category for pid in e.provisions):
                 continue
             similarity = self.items @ self.items[r]
             similarity[item_sources == e.source] = 0.0
+            if NEIGHBOURS_LEAVE_OUT_OWN_YEAR and e.kind == "event" and e.when:
+                similarity[event_years == e.when.year] = 0.0
             for pid in e.provisions:
                 if pid in self.category:
                     self.stance_items.append(
