@@ -5,17 +5,11 @@ navigation; each page lives in views/. The date, the page and the filters live i
 
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import streamlit as st
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 for path in (HERE, HERE.parent):  # `ui` and, from a source checkout, the `tracker` package
@@ -23,8 +17,6 @@ for path in (HERE, HERE.parent):  # `ui` and, from a source checkout, the `track
         sys.path.insert(0, str(path))
 
 import ui  # noqa: E402
-
-from tracker import export  # noqa: E402
 
 st.set_page_config(page_title="Accord Tracker", page_icon=":material/balance:", layout="wide")
 
@@ -44,11 +36,6 @@ pages = {
 }
 st.session_state["_pages"] = pages
 navigation = st.navigation(list(pages.values()))
-
-
-def _csv(build: Callable[[], pd.DataFrame]) -> bytes:
-    """A table's CSV, built only when its download is clicked."""
-    return export.csv_bytes(build())
 
 
 today = date.today()
@@ -76,10 +63,10 @@ with st.sidebar:
         with st.popover("Download CSV", icon=":material/download:"):
             st.caption("Identical to `tracker export --as-of " + stamp + "`:")
             # Built on click only: the export is the slowest thing on the page at scale.
-            for table, build in (("status", view.status_table), ("evidence", view.evidence_table)):
+            for table in ("status", "evidence"):
                 st.download_button(
                     f"{table.capitalize()} CSV",
-                    data=functools.partial(_csv, build),
+                    data=view.csv_download(table),
                     file_name=f"accord-{table}-{stamp}.csv",
                     mime="text/csv",
                     icon=":material/download:",

@@ -3,6 +3,7 @@ and escaping. Presentation only: every number comes from the `tracker` library."
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import os
@@ -22,7 +23,7 @@ from tracker import changes, export, gcpause, present, trend
 from tracker.models import ReportedEvent, Status
 from tracker.problems import Problem
 from tracker.status import PartyView, ProvisionStatus, all_statuses, party_views
-from tracker.store import Dataset, default_root, load
+from tracker.store import Dataset, EvidenceItem, default_root, load
 from tracker.textsafe import clean_output
 
 EARLIEST = date(2020, 1, 1)
@@ -462,6 +463,32 @@ HIGHLIGHT_START = '<mark style="background:rgba(255,164,33,0.3);color:inherit;pa
 HIGHLIGHT_END = "</b></mark>"
 
 
+# Pages are run by Streamlit as fresh module namespaces on every rerun. A function defined in a page
+# refers to that namespace (its globals) and the namespace to it: a reference cycle, so the namespace
+# and everything it holds (the View with a date's statuses, the rows of a table) outlived the rerun
+# until a full collection of the cyclic collector found it, which then walked and freed all of them at
+# once (0.1-0.3 s in one rerun at 100k passages, after some dates). The small functions pages need
+# live here instead, in a module that is imported once.
+
+
+def _table_csv(table: str, root: str, fingerprint: str, today: date, as_of: date) -> bytes:
+    dataset, _ = _load(root, fingerprint, today)
+    if table == "status":
+        return export.csv_bytes(export.status_table(dataset, as_of))
+    return export.csv_bytes(_evidence_table(root, fingerprint, today, as_of))
+
+
+def dated_by(item: EvidenceItem, as_of: date) -> bool:
+    """Dated on or before `as_of`, or undated (an undated passage is listed everywhere)."""
+    when = item.evidence.event_date
+    return not isinstance(when, date) or when <= as_of
+
+
+def bullets(lines: list[str]) -> str:
+    """An HTML list of `lines`, which are HTML already (escaped by the caller)."""
+    return "<ul>" + "".join(f"<li>{line}</li>" for line in lines) + "</ul>"
+
+
 def h(text: object) -> str:
     """Text from the data, safe inside HTML (st.html): every markup character escaped."""
     return html.escape(str(text), quote=True)
@@ -590,13 +617,17 @@ def _load(root: str, fingerprint: str, today: date) -> tuple[Dataset, list[Probl
     return loaded
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+# The statuses of the last four dates asked (were 64): a date asked again among them is instant, and
+# every status kept is walked by each full collection of the cyclic collector (the loaded dataset is
+# frozen out of its reach, these are not): at 100k passages a date's statuses and what they cite are
+# about 14,000 objects, and 60 dates kept made collections of 0.2-0.3 s, each inside some rerun.
+@st.cache_resource(max_entries=4, show_spinner=False)
 def _statuses(root: str, fingerprint: str, today: date, as_of: date) -> list:
     dataset, _ = _load(root, fingerprint, today)
     return all_statuses(dataset, as_of)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner=False)  # as _statuses: they hold the same statuses
 def _party_views(root: str, fingerprint: str, today: date, as_of: date) -> list:
     dataset, _ = _load(root, fingerprint, today)
     return party_views(dataset, as_of, _statuses(root, fingerprint, today, as_of))
@@ -741,6 +772,13 @@ class View:
 
     def status_table(self) -> pd.DataFrame:
         return export.status_table(self.dataset, self.as_of)
+
+    def csv_download(self, table: str) -> Callable[[], bytes]:
+        """The CSV of the `table` ("status" or "evidence") at the date, built when called (a download's
+        data, built only when it is clicked). It holds the data's cache key, not this View: Streamlit
+        keeps a download's callable in a structure that only the cyclic collector frees, and a View kept
+        there held a date's statuses until a full collection (see the note above dated_by)."""
+        return functools.partial(_table_csv, table, str(self.dataset.root), self.fingerprint, date.today(), self.as_of)
 
     def evidence_table(self) -> pd.DataFrame:
         """Shared between sessions: filter it into a new frame, never change it in place."""

@@ -10,6 +10,7 @@ from tracker import present
 
 view = ui.current()
 ds = view.dataset
+titles = {aid: a.short_title for aid, a in ds.agreements.items()}
 h = ui.h  # every value from the data is escaped for HTML
 st.title("Agreements")
 
@@ -30,14 +31,6 @@ for a in existing:
             f"{h(a.short_title)} ({h(a.id)}) {h(present.LINK_VERBS[link.type])} this agreement"
             + (f" — {h(link.note)}" if link.note else "")
         )
-
-
-def title_of(other: str) -> str:
-    return ds.agreements[other].short_title if other in ds.agreements else other
-
-
-def bullets(lines: list[str]) -> str:
-    return "<ul>" + "".join(f"<li>{line}</li>" for line in lines) + "</ul>"
 
 
 # The whole list in one HTML element: as Streamlit elements, each agreement was eight to ten (headings,
@@ -75,21 +68,23 @@ for a in existing:
     future = len(a.stages) - len(stages)
     if future:
         lines.append(f"({ui.plural(future, 'later stage')} after {view.as_of})")
-    out.append(bullets(lines))
+    out.append(ui.bullets(lines))
     signatories = "; ".join(f"{h(s.name)} ({h(s.role)})" for s in a.signatories)
     texts = ", ".join(ui.html_link(s.title, s.url) for s in a.sources)
     out.append(f'<p class="at-small">Signatories: {signatories}. Texts: {texts}</p>')
 
     links = [
-        h(present.link_phrase(link, title_of)) + (f" — {h(link.note)}" if link.note else "") for link in a.links
+        h(present.link_phrase(link, lambda other: titles.get(other, other)))
+        + (f" — {h(link.note)}" if link.note else "")
+        for link in a.links
     ] + incoming.get(a.id, [])
     if links:
-        out.append("<p><b>Links</b></p>" + bullets(links))
+        out.append("<p><b>Links</b></p>" + ui.bullets(links))
 
     pids = [pid for pid, agreement in ds.provision_agreement.items() if agreement == a.id]
     lineage = ui.lineage_lines(view, pids, escape=h)
     if lineage:
-        out.append("<p><b>Superseded in part</b></p>" + bullets(lineage))
+        out.append("<p><b>Superseded in part</b></p>" + ui.bullets(lineage))
 
     statuses = [view.statuses[pid] for pid in pids if pid in view.statuses]
     if statuses:
@@ -103,7 +98,7 @@ for a in existing:
         ]
         out.append(
             f"<details><summary>{h(ui.plural(len(statuses), 'provision'))}: {h(counts)}</summary>"
-            + bullets(items)
+            + ui.bullets(items)
             + "</details>"
         )
     elif not pids:

@@ -3,27 +3,21 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
 
 import streamlit as st
 import ui
 
 from tracker import present
-from tracker.store import EvidenceItem
 
 view = ui.current()
 ds = view.dataset
 st.title("Sources")
 
 
-def on_or_before(item: EvidenceItem) -> bool:
-    """Dated on or before the chosen date, or undated (an undated passage is listed everywhere)."""
-    when = item.evidence.event_date
-    return not isinstance(when, date) or when <= view.as_of
-
-
 # ----- stored articles: those published by the date, or with a passage dated by then
-per_source = Counter(item.source_id for item in ds.evidence.values() if not item.is_event and on_or_before(item))
+per_source = Counter(
+    item.source_id for item in ds.evidence.values() if not item.is_event and ui.dated_by(item, view.as_of)
+)
 articles = [
     src
     for src in ds.sources.values()
@@ -60,7 +54,7 @@ st.html(
 )
 
 # ----- reported events, by outlet
-events = [item.evidence for item in ds.evidence.values() if item.is_event and on_or_before(item)]
+events = [item.evidence for item in ds.evidence.values() if item.is_event and ui.dated_by(item, view.as_of)]
 if events:
     st.subheader(f"Reported events ({len(events)} on or before {view.as_of})")
     st.caption(
