@@ -38,6 +38,7 @@ from tracker.store import Dataset, load_valid
 from tracker.suggest import DEFAULT_WEIGHTS, STANCES, Weights, build_model, examples_from, suggest
 from tracker.suggest import evaluate as ev
 from tracker.suggest import model as suggest_model
+from tracker.suggest import stance as suggest_stance
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = Path(__file__).resolve().parent / "suggest_heldout.yaml"
@@ -361,6 +362,11 @@ def main() -> None:
         action="store_true",
         help="with --stance-rules: the sixth pass's experiment, model.NEIGHBOURS_LEAVE_OUT_OWN_YEAR on",
     )
+    parser.add_argument(
+        "--talks-context",
+        action="store_true",
+        help="with --stance-rules: the sixth pass's third experiment, stance.TALKS_ARE_CONTEXT on",
+    )
     parser.add_argument("--root", type=Path, default=ROOT, help="the data root")
     parser.add_argument(
         "--heldout-file",
@@ -386,6 +392,9 @@ def main() -> None:
         if args.own_year_out:
             suggest_model.NEIGHBOURS_LEAVE_OUT_OWN_YEAR = True
             print("model.NEIGHBOURS_LEAVE_OUT_OWN_YEAR on: a training event's neighbours leave out its own year")
+        if args.talks_context:
+            suggest_stance.TALKS_ARE_CONTEXT = True
+            print("stance.TALKS_ARE_CONTEXT on: talks, negotiations and meetings are a cue toward context")
         stance_rules(dataset)
         return
     if args.rerank:

@@ -3,14 +3,19 @@ toy folds whose accuracies are given, and the vectorised count they use."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 import pytest
 
 from tracker.models import Stance
+from tracker.store import load_valid
+from tracker.suggest import build_model, examples_from
 from tracker.suggest import evaluate as ev
 from tracker.suggest.stance import STANCES
+
+from .helpers import REPO
 
 
 @dataclass
@@ -89,3 +94,25 @@ def test_the_vectorised_methodology_rules(denial, obstruction, expected):
     probs[0, STANCES.index(Stance.IMPLEMENTED)] = 0.2
     out = ev._methodology(probs, np.array([denial]), np.array([obstruction]))
     assert abs(out.sum() - 1) < 1e-9 and STANCES[int(np.argmax(out))] == expected
+
+
+@pytest.fixture(scope="module")
+def held_out_year():
+    """A model fitted without one year's events, and that year's (passage, provision) pairs."""
+    dataset = load_valid(REPO)
+    everything = examples_from(dataset)
+    year = max(y for e in everything if e.kind == "event" and (y := ev.event_year(e)) is not None)
+    test = [e for e in everything if e.kind == "event" and ev.event_year(e) == year]
+    train = [e for e in everything if not (e.kind == "event" and ev.event_year(e) == year)]
+    model = build_model(dataset, examples=train)
+    prepared = ev.prepare(model, ev.event_passages(test))
+    return model, prepared, ev.stance_table(model, prepared, ev.majority_stance(train))
+
+
+@pytest.mark.parametrize(("offset", "share"), [(0.0, 0.0), (-1.0, 0.0), (0.5, 0.5)])
+def test_the_vectorised_count_gives_what_the_model_guesses(held_out_year, offset: float, share: float):
+    """The rules count with table_right; the splits score with Model.stances: the same pairs right."""
+    model, prepared, table = held_out_year
+    model = model.with_weights(dataclasses.replace(model.weights, stance_context=offset, stance_kernel=share))
+    expected = ev.stance_counts(model, prepared, table.majority).stance_right
+    assert ev.table_right(table, ev.table_logits(model, table), offset, share) == expected

@@ -106,6 +106,21 @@ STANCE_CUES: dict[Stance, tuple[str, ...]] = {
 }
 _CUES = {s: [re.compile(p, re.IGNORECASE) for p in patterns] for s, patterns in STANCE_CUES.items()}
 
+# Sixth pass, an experiment (docs/suggest.md; `bench_suggest.py --stance-rules --talks-context`
+# turns it on before anything is read): the methodology codes "talks with no step reported" as
+# `context`, while the cues above count negotiations toward `progress`. On: negotiations, talks and
+# meetings are a cue toward `context`, and no longer toward `progress`.
+TALKS_ARE_CONTEXT = False
+_TALKS = r"\b(?:talks|negotiat\w*|meetings?|met|consultations|summit)\b"
+_CUES_TALKS = {
+    s: [
+        re.compile(p.replace("negotiat\\w*|", "") if s == Stance.PROGRESS else p, re.IGNORECASE)
+        for p in patterns
+    ]
+    + ([re.compile(_TALKS, re.IGNORECASE)] if s == Stance.CONTEXT else [])
+    for s, patterns in STANCE_CUES.items()
+}
+
 # A denial of a breach: a denial word near a breach word ("denied violating the ceasefire",
 # "rejected claims that its troops opened fire"), or a plain statement of compliance that answers
 # an accusation ("there are no Armenian troops", "the road is open").
@@ -166,7 +181,8 @@ STANCES: tuple[Stance, ...] = (
 def stance_cues(text: str) -> dict[Stance, int]:
     """How many cue patterns of each stance the text matches."""
     folded = text.replace("\u2019", "'")
-    return {s: sum(1 for p in _CUES[s] if p.search(folded)) for s in STANCES}
+    cues = _CUES_TALKS if TALKS_ARE_CONTEXT else _CUES
+    return {s: sum(1 for p in cues[s] if p.search(folded)) for s in STANCES}
 
 
 @lru_cache(maxsize=4096)
