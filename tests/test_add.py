@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -282,6 +283,28 @@ def test_the_bundled_aliases_are_loaded():
 
 def cli(*args: str, input: str | None = None):
     return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+
+def test_suggest_write_names_one_stub_in_the_singular(data_root: Path, tmp_path: Path):
+    article = tmp_path / "article.txt"
+    article.write_text(
+        "The Azerbaijani army entered the Kelbajar district on 25 November after Armenian troops withdrew.\n",
+        encoding="utf-8",
+    )
+    root = ["--root", str(data_root)]
+    added = cli(
+        "add-source",
+        str(article),
+        "--title",
+        "One passage",
+        "--outlet",
+        "Test Wire",
+        "--published",
+        "2020-11-26",
+        *root,
+    )
+    result = cli("suggest", "--source", added.stdout.strip(), "--write", *root)
+    assert re.search(r"appended 1 unconfirmed passage \(E\d+\) to ", result.stdout), result.stdout
 
 
 def test_from_a_new_article_to_confirmed_evidence_with_the_cli_alone(data_root: Path, tmp_path: Path):

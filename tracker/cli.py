@@ -876,8 +876,10 @@ def suggest_command(
             return
         ids = add_evidence_items(dataset.root, source_id, items)
         click.echo(
-            f"appended {len(ids)} unconfirmed passages ({ids[0]} to {ids[-1]}) to "
-            f"{display_path(source_file(dataset, source_id))}; they do not count until confirmed:"
+            f"appended {present.plural(len(ids), 'unconfirmed passage')} "
+            f"({ids[0] if len(ids) == 1 else f'{ids[0]} to {ids[-1]}'}) to "
+            f"{display_path(source_file(dataset, source_id))}; "
+            f"{'it does' if len(ids) == 1 else 'they do'} not count until confirmed:"
         )
         click.echo("check each, then `tracker confirm ID` (with --stance, --claimant, --side... to correct it).")
     elif as_yaml:
