@@ -115,10 +115,7 @@ _CUES = {s: [re.compile(p, re.IGNORECASE) for p in patterns] for s, patterns in 
 TALKS_ARE_CONTEXT = False
 _TALKS = r"\b(?:talks|negotiat\w*|meetings?|met|consultations|summit)\b"
 _CUES_TALKS = {
-    s: [
-        re.compile(p.replace("negotiat\\w*|", "") if s == Stance.PROGRESS else p, re.IGNORECASE)
-        for p in patterns
-    ]
+    s: [re.compile(p.replace("negotiat\\w*|", "") if s == Stance.PROGRESS else p, re.IGNORECASE) for p in patterns]
     + ([re.compile(_TALKS, re.IGNORECASE)] if s == Stance.CONTEXT else [])
     for s, patterns in STANCE_CUES.items()
 }
