@@ -143,6 +143,21 @@ def test_an_unknown_reference_says_whether_an_unreadable_file_may_define_it(
     assert all(p.file.endswith(("report.yaml", "events-tiny.yaml")) for p in unknown)
 
 
+def test_an_unreadable_evidence_file_does_not_hide_a_misspelt_provision(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # Provisions are defined in provisions/ only: an evidence file that cannot be read cannot define one,
+    # so the misspelling gets the closest spellings, not "may be defined there".
+    root = tiny_root(tmp_path)
+    edit(root / "evidence" / "events-tiny.yaml", "  - id: EV1\n", "\t- id: EV1\n")
+    edit(root / "evidence" / "report.yaml", "provisions: [pact-1]", "provisions: [pact-l]")
+    monkeypatch.chdir(root)
+    problems = load(root, today=TODAY)[1]
+    assert any(p.file.endswith("events-tiny.yaml") for p in problems)  # the broken file is reported
+    (unknown,) = [p for p in problems if "unknown provision" in p.message]
+    assert "did you mean 'pact-1'" in unknown.message and "could not be read" not in unknown.message
+
+
 @pytest.mark.parametrize(("length", "refused"), [(75, False), (76, True), (140, True)])
 def test_a_provision_title_is_a_short_label_read_in_full_in_tables(tmp_path: Path, length: int, refused: bool):
     root = tiny_root(tmp_path)

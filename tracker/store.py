@@ -734,7 +734,8 @@ class _Loader:
         parsed = self._parsed(path, previous)
         self.problems += parsed.problems
         if parsed.model is None:
-            self.files.unread.append(display_path(path))
+            folder = path.relative_to(self.root).parts[0] if path.is_relative_to(self.root) else ""
+            self.files.unread.append((display_path(path), folder))
             return
         doc, model, parts, files = parsed.doc, parsed.model, parsed.parts, self.files
         self.docs[doc.name] = doc

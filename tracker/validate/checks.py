@@ -46,9 +46,10 @@ class Files:
     invalid_items: list[tuple[Document, str, int, dict[str, Any]]] = field(default_factory=list)
     # Ids of items that failed the schema: already reported, so references to them are not.
     invalid_ids: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    # Data files that could not be read at all (already reported): an id they define looks unknown,
-    # so a reference to it says where it may be instead of guessing a spelling.
-    unread: list[str] = field(default_factory=list)
+    # Data files that could not be read at all (already reported), each as (path shown, its folder under
+    # the root): an id they define looks unknown, so a reference to it says where it may be instead of
+    # guessing a spelling; only files of the folder that defines that kind of id are named.
+    unread: list[tuple[str, str]] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- messages
@@ -129,12 +130,19 @@ def too_short(doc: Document, loc: KeyPath, quote: str) -> Problem | None:
 # --------------------------------------------------------------------------- references
 
 
+# The folder (under the data root) whose files define each kind of id: actors, agreements, provisions and
+# their text sources in provisions/; sources and evidence in evidence/.
+DEFINED_IN = {"actor": "provisions", "provision": "provisions", "text source": "provisions", "evidence": "evidence"}
+
+
 def _ref(files: Files, doc: Document, loc: KeyPath, kind: str, ident: str, known: Iterable[str]) -> list[Problem]:
     """A reference to an id that must be defined; one already reported as invalid is not reported again."""
     if ident in known or ident in files.invalid_ids.get(kind, ()):
         return []
-    if files.unread:
-        return [doc.problem(loc, unread_reference(kind, ident, files.unread))]
+    folder = DEFINED_IN.get(kind)
+    unread = [name for name, where in files.unread if folder is None or where == folder]
+    if unread:
+        return [doc.problem(loc, unread_reference(kind, ident, unread))]
     return [doc.problem(loc, unknown(kind, ident, known))]
 
 
