@@ -314,9 +314,10 @@ def _derived_row(
         return as_of, Derived(Status.NOT_STARTED, Rule.R1_NOT_IN_FORCE)
     if row < 0:
         return start, Derived(Status.NO_EVIDENCE, Rule.R2_NO_CLAIM)
-    # Not kept: a status call at a new date makes a new derived status for nearly every provision, and
-    # kept, each would be a new long-lived object (1,000 a call at 100k passages) placed in whatever gap
-    # the load left in the heap; the caller keeps the statuses it wants, derived statuses with them.
+    # Not kept: a status call at a new date makes a new derived status for nearly every provision; kept,
+    # those of every date ever asked would stay in memory (1,000 a date at 100k passages, with their
+    # reasons once read), each walked by every full collection of the cyclic collector. The caller keeps
+    # the statuses it wants, and their derived statuses with them.
     return _derived_at(engine, p, row, code, rule, since, keep=False)
 
 

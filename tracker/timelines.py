@@ -252,10 +252,9 @@ class Columns:
         self.row_bounds = np.searchsorted(row_p, np.arange(P + 1))
         self._row_bounds = self.row_bounds.tolist()
         self.row_day, self.row_status, self.row_rule = row_day, status, rule
-        # status.py's (since, Derived) per row, made when first asked. A list by row rather than a dict:
-        # a status call reads the rows of provisions in order, so it reads this list in order; a dict's
-        # entries lie in the order they were made, and reading 1,000 of them cost about 0.2 us more per
-        # status at 100k passages than at 10k (cache misses).
+        # status.py's (since, Derived) per row, kept when a history asks for it. A list by row rather than
+        # a dict: a status call reads the rows of provisions in order, so it reads this list in order,
+        # where a dict's entries lie in the order they were made.
         self.derived: list[Any] = [None] * len(row_day)
         self.row_since, self.row_change = since, change
         self._dates = _date_table(base, row_doff, since - base)
@@ -329,8 +328,7 @@ class Columns:
         """For each provision of `ps` at ordinal date `as_of`: its row (as `row`), and that row's status
         code, rule code, since and day (dates), and the day (ordinal) of the provision's latest claim other
         than `implemented` by then (as `last_other_day`); -1 or None in each where there is none. One
-        searchsorted for all of them: a bisect and several reads per provision cost more at 1,000, and
-        more per provision at 1,000 than at 100 (reads spread over memory)."""
+        searchsorted for all of them, where a bisect in each provision's own lists cost more at 1,000."""
         p = np.asarray(ps, dtype=np.int64)
         offset = min(max(as_of - self.base + 1, 0), (1 << 32) - 1)
         query = (p << 32) | offset
@@ -479,9 +477,9 @@ class Columns:
 def _date_table(base: int, *offsets: Any) -> Any:
     """The dates as objects (numpy object array) indexed by day offset from `base`, for the days in
     `offsets` (integer arrays of offsets >= 0); None elsewhere, and in one more entry at the end (for
-    "no date", whatever the offsets). Made once per timelines, so that a status
-    call reads its dates from a short table instead of making two or three objects per status: at 100k
-    passages, objects made in a heap of 500 MB cost more per status than at 10k (about 50 MB)."""
+    "no date", whatever the offsets). Made once per timelines (one object per day that has a claim or
+    starts a status), so that a status call reads its dates from it instead of making two or three
+    date objects per status."""
     offsets = tuple(o for o in offsets if len(o))
     size = max(int(o.max()) for o in offsets) + 2 if offsets else 1
     used = np.zeros(size, dtype=bool)
