@@ -770,9 +770,6 @@ class View:
     statuses: dict[str, ProvisionStatus]
     fingerprint: str
 
-    def status_table(self) -> pd.DataFrame:
-        return export.status_table(self.dataset, self.as_of)
-
     def csv_download(self, table: str) -> Callable[[], bytes]:
         """The CSV of the `table` ("status" or "evidence") at the date, built when called (a download's
         data, built only when it is clicked). It holds the data's cache key, not this View: Streamlit

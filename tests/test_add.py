@@ -285,6 +285,12 @@ def cli(*args: str, input: str | None = None):
     return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
 
 
+def _add_source(article: Path, title: str, root: list[str]):
+    """`tracker add-source` of an article published by Test Wire on 2020-11-26."""
+    args = ["--title", title, "--outlet", "Test Wire", "--published", "2020-11-26"]
+    return cli("add-source", str(article), *args, *root)
+
+
 def test_suggest_write_names_one_stub_in_the_singular(data_root: Path, tmp_path: Path):
     article = tmp_path / "article.txt"
     article.write_text(
@@ -292,17 +298,7 @@ def test_suggest_write_names_one_stub_in_the_singular(data_root: Path, tmp_path:
         encoding="utf-8",
     )
     root = ["--root", str(data_root)]
-    added = cli(
-        "add-source",
-        str(article),
-        "--title",
-        "One passage",
-        "--outlet",
-        "Test Wire",
-        "--published",
-        "2020-11-26",
-        *root,
-    )
+    added = _add_source(article, "One passage", root)
     result = cli("suggest", "--source", added.stdout.strip(), "--write", *root)
     assert re.search(r"appended 1 unconfirmed passage \(E\d+\) to ", result.stdout), result.stdout
 
@@ -311,17 +307,7 @@ def test_from_a_new_article_to_confirmed_evidence_with_the_cli_alone(data_root: 
     article = tmp_path / "article.txt"
     article.write_text(ARTICLE, encoding="utf-8")
     root = ["--root", str(data_root)]
-    result = cli(
-        "add-source",
-        str(article),
-        "--title",
-        "Kelbajar handover",
-        "--outlet",
-        "Test Wire",
-        "--published",
-        "2020-11-26",
-        *root,
-    )
+    result = _add_source(article, "Kelbajar handover", root)
     assert result.exit_code == 0, result.output
     sid = result.stdout.strip()
     assert sid == "kelbajar-handover"

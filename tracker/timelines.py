@@ -140,9 +140,6 @@ class Columns:
         keep = c_grav > 0
         k_p, k_doff, k_item, k_grav = c_p[keep], c_doff[keep], c_item[keep], c_grav[keep]
         k_side = side[k_item]
-        self._k_bounds = np.searchsorted(k_p, np.arange(P + 1)).tolist()
-        self._k_doff, self._k_grav = k_doff, k_grav
-        self._other_days: dict[int, list[int]] = {}
         # The claims other than `implemented` as (provision, day) keys, in order (deadlines: a claim after
         # the due date), so that a date's latest such claim is found for many provisions at once.
         other = k_grav != GRAVITY[Stance.IMPLEMENTED]
@@ -332,12 +329,7 @@ class Columns:
         p = np.asarray(ps, dtype=np.int64)
         offset = min(max(as_of - self.base + 1, 0), (1 << 32) - 1)
         query = (p << 32) | offset
-        if len(self._other_key):
-            other = np.maximum(np.searchsorted(self._other_key, query, "right") - 1, 0)
-            mine = (self._other_key[other] >> 32 == p) & (self._other_key[other] <= query)
-            others = np.where(mine, self._other_doff[other] + self.base, -1).tolist()
-        else:
-            others = [-1] * len(p)
+        others = self._last_other_days(p, query)
         if not len(self._row_key):
             none = [-1] * len(p)
             return none, none, none, [None] * len(p), [None] * len(p), none
@@ -432,13 +424,19 @@ class Columns:
 
     def last_other_day(self, p: int, as_of: int) -> int | None:
         """The day of the latest claim other than `implemented` on or before `as_of` (for deadlines)."""
-        days = self._other_days.get(p)
-        if days is None:
-            lo, hi = self._k_bounds[p], self._k_bounds[p + 1]
-            other = self._k_grav[lo:hi] != GRAVITY[Stance.IMPLEMENTED]
-            days = self._other_days[p] = (self._k_doff[lo:hi][other] + self.base).tolist()
-        k = bisect.bisect_right(days, as_of)
-        return days[k - 1] if k else None
+        offset = min(max(as_of - self.base + 1, 0), (1 << 32) - 1)
+        (day,) = self._last_other_days(np.array([p], dtype=np.int64), np.array([(p << 32) | offset], dtype=np.int64))
+        return None if day < 0 else day
+
+    def _last_other_days(self, p: Any, query: Any) -> list[int]:
+        """For provisions `p` (an int64 array) and their (provision, day) keys `query`: the day (ordinal)
+        of each one's latest claim other than `implemented` by then, -1 where there is none."""
+        if not len(self._other_key):
+            return [-1] * len(p)
+        other = np.maximum(np.searchsorted(self._other_key, query, "right") - 1, 0)
+        mine = (self._other_key[other] >> 32 == p) & (self._other_key[other] <= query)
+        days: list[int] = np.where(mine, self._other_doff[other] + self.base, -1).tolist()
+        return days
 
     def counted(self, p: int, as_of: int) -> tuple[tuple[str, ...], dict[Stance, int]]:
         """The ids of the dated evidence on or before `as_of` (context included), oldest first, and the
