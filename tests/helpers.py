@@ -35,6 +35,29 @@ TODAY = date(2026, 11, 22)
 D = date.fromisoformat
 
 
+def generated_root(root: Path, passages: int, seed: int = 1) -> Path:
+    """A synthetic valid data root at `root` (benchmarks/generate.py, run as a user would run it). The
+    same seed gives the same agreements and provisions whatever the number of passages."""
+    import subprocess
+    import sys
+
+    subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "benchmarks" / "generate.py"),
+            str(root),
+            "--passages",
+            str(passages),
+            "--seed",
+            str(seed),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    return root
+
+
 def copy_data(root: Path) -> Path:
     """A copy of the bundled data (its provisions and evidence) at `root`, which a test may edit freely."""
     for sub in ("provisions", "evidence"):

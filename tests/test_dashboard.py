@@ -19,7 +19,7 @@ from tracker.export import evidence_table
 from tracker.status import STATUS_LABELS, all_statuses, provision_status
 from tracker.store import load, load_valid
 
-from .helpers import REPO, edit, open_dashboard
+from .helpers import REPO, edit, generated_root, open_dashboard
 
 PAGES = [
     "views/overview.py",
@@ -534,15 +534,7 @@ def test_trend_html_stacks_each_months_counts_as_tall_as_their_share(stale: int)
 
 
 def test_timeline_shows_thirty_provisions_a_page(open_app: Callable[..., AppTest], tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
-    root = tmp_path / "data"  # two generated agreements of 20 provisions each
-    subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / "generate.py"), str(root), "--passages", "200"],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    root = generated_root(tmp_path / "data", 200)  # two generated agreements of 20 provisions each
     at = open_app(root, page="views/timeline.py")
 
     def provisions_drawn() -> list[str]:

@@ -5,8 +5,6 @@ the bundled data at every date where anything changes."""
 from __future__ import annotations
 
 import random
-import subprocess
-import sys
 from dataclasses import fields
 from datetime import date, timedelta
 
@@ -17,7 +15,7 @@ from tracker.status import ProvisionStatus, all_statuses, provision_status
 from tracker.store import Dataset, load_valid
 
 from . import reference_rules as ref
-from .helpers import REPO
+from .helpers import REPO, generated_root
 
 
 def _engine(dataset: Dataset, pid: str, day: date, listed: bool) -> ref.Answer:
@@ -49,22 +47,7 @@ def _compare(dataset: Dataset, days: list[date], pids: list[str] | None = None) 
 
 
 def _generated(tmp_path_factory: pytest.TempPathFactory, passages: int, seed: int) -> Dataset:
-    root = tmp_path_factory.mktemp(f"gen-{passages}-{seed}") / "root"
-    subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "benchmarks" / "generate.py"),
-            str(root),
-            "--passages",
-            str(passages),
-            "--seed",
-            str(seed),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
-    return load_valid(root)
+    return load_valid(generated_root(tmp_path_factory.mktemp(f"gen-{passages}-{seed}") / "root", passages, seed))
 
 
 def _dates(dataset: Dataset, count: int, seed: int) -> list[date]:

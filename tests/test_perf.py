@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import io
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,9 +13,10 @@ import yaml
 
 from tracker import export, store
 from tracker.gcpause import collector_paused
+from tracker.status import ProvisionStatus, all_statuses
 from tracker.store import load_valid
 
-from .helpers import TODAY, D
+from .helpers import TODAY, D, generated_root
 
 
 def _streamed(dataset, as_of) -> bytes:
@@ -106,3 +109,41 @@ def test_the_timelines_order_is_by_keys_then_id(seed: int, packed: bool):
     order = _by_key_then_id(first, (day, size), (grav, 2), items=items, ids=ids)
     expected = sorted(range(n), key=lambda j: (first[j], day[j], grav[j], ids[items[j]]))
     assert order.tolist() == expected
+
+
+def _python_calls(call: Callable[[], list[ProvisionStatus]]) -> tuple[int, int]:
+    """(function calls made, Python's and C's alike, statuses returned) by `call`."""
+    made = 0
+
+    def count(frame: object, event: str, arg: object) -> None:
+        nonlocal made
+        if event in ("call", "c_call"):
+            made += 1
+
+    sys.setprofile(count)
+    try:
+        statuses = call()
+    finally:
+        sys.setprofile(None)
+    return made, len(statuses)
+
+
+def test_a_status_call_does_the_same_work_per_provision_however_much_evidence_it_has(tmp_path: Path):
+    # Issue 13: the rules run over columns, not once per provision-day in Python, and a later call
+    # reads each provision's row at the date where the first call built every timeline. So with the
+    # same 40 provisions (one seed) and 15 times the evidence, a later call makes as many calls per
+    # status, and the first grows by at most a call or two per passage (the columns filled in
+    # Python). Counted, not timed: the count does not depend on the machine.
+    roots = {passages: generated_root(tmp_path / str(passages), passages, seed=1) for passages in (200, 3_000)}
+    all_statuses(load_valid(roots[200]), D("2025-01-01"))  # what a first call imports, imported uncounted
+    work = {}
+    for passages, root in roots.items():
+        dataset = load_valid(root)
+        first = _python_calls(lambda: all_statuses(dataset, D("2025-01-01")))  # noqa: B023 - called here
+        later = _python_calls(lambda: all_statuses(dataset, D("2024-01-01")))  # noqa: B023
+        work[passages] = first, later
+    (first_small, n_small), (later_small, m_small) = work[200]
+    (first_large, n_large), (later_large, m_large) = work[3_000]
+    assert n_small == n_large == m_small == m_large == 40
+    assert later_large / m_large <= 1.15 * later_small / m_small
+    assert first_large - first_small <= 2 * (3_000 - 200)
