@@ -1,6 +1,7 @@
 """Every number of issue 13's targets table from one command, each beside the baseline it is judged by.
 
 Run: python benchmarks/run_all.py --sizes 10k,100k [--repeat 20] [--workdir DIR] [--json FILE]
+     python benchmarks/run_all.py --sizes 10k,100k --pairs 8   (the two in-process status rows alone)
 
 For each size (quoted passages; the data root is written once by benchmarks/generate.py and kept in
 --workdir), one measure after another, never two at once:
@@ -20,7 +21,9 @@ Every timed call is reported as the median AND the maximum of its runs. The coll
 hand before a timed call (a stall in a full collection is part of what a user waits for). The load of
 the machine (os.getloadavg, 1 minute) is printed before each measure: the machine is shared, so a row
 measured under a load above the number of cores should be rerun. Growth is the 100k/10k ratio of a row
-(10.0 is linear).
+(10.0 is linear). A single run's growth of the in-process status rows moves by a tenth or more from one
+process to the next; `--pairs N` measures those rows alone at both sizes in turn, N times, and prints
+each pair's growth with the median and range over the pairs.
 """
 
 from __future__ import annotations
@@ -482,6 +485,53 @@ def parse_sizes(text: str) -> list[int]:
     return sizes
 
 
+def measure_pairs(sizes: list[int], workdir: Path, repeat: int, pairs: int) -> str:
+    """The two in-process status rows alone, at the smallest and the largest size in turn, `pairs` times:
+    one pair's growth moves by a tenth or more from process to process (a 10k call is a third of a
+    millisecond), so the growth is read as the median over pairs, with their range."""
+    small, large = min(sizes), max(sizes)
+    for size in (small, large):
+        if not (workdir / f"root-{size}" / "provisions").is_dir():
+            measure_size(size, workdir, repeat, dashboard=False)  # makes the root (and measures it)
+
+    def run(size: int) -> dict[str, Any]:
+        proc = subprocess.run(
+            [sys.executable, __file__, "--worker", str(workdir / f"root-{size}"), "--repeat", str(repeat)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if proc.returncode != 0:
+            raise SystemExit(f"the worker failed at {size}:\n{proc.stderr[-3000:]}")
+        result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+        return result
+
+    lines = [
+        f"| pair | first call (median of 5) | later calls, median of {repeat} | later calls, max of {repeat} "
+        f"| later call at {small:,} / {large:,}, median (max) |",
+        "|---|---|---|---|---|",
+    ]
+    growth: list[tuple[float, float, float]] = []
+    for n in range(1, pairs + 1):
+        print(f"  [{time.strftime('%H:%M:%S')} load {load_1min():.2f}] pair {n}", flush=True)
+        a, b = run(small), run(large)
+        first = b["status_first"]["median"] / a["status_first"]["median"]
+        median = b["status_later"]["median"] / a["status_later"]["median"]
+        most = b["status_later"]["max"] / a["status_later"]["max"]
+        growth.append((first, median, most))
+        ms = {k: {s: r["status_later"][s] * 1e3 for s in ("median", "max")} for k, r in (("a", a), ("b", b))}
+        lines.append(
+            f"| {n} | {first:.1f}x | {median:.1f}x | {most:.1f}x | {ms['a']['median']:.2f} ({ms['a']['max']:.2f}) / "
+            f"{ms['b']['median']:.2f} ({ms['b']['max']:.2f}) ms |"
+        )
+    cells = []
+    for k in range(3):
+        xs = sorted(g[k] for g in growth)
+        cells.append(f"**{statistics.median(xs):.1f}x** ({xs[0]:.1f}-{xs[-1]:.1f}x)")
+    lines.append("| **median (range)** | " + " | ".join(cells) + " | |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10k,100k", help="comma-separated passages, e.g. 10k,100k")
@@ -496,6 +546,12 @@ def main() -> None:
     parser.add_argument("--no-dashboard", action="store_true", help="skip the dashboard measure")
     parser.add_argument("--no-startup", action="store_true", help="skip the start-up measure on the bundled data")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
+    parser.add_argument(
+        "--pairs",
+        type=int,
+        metavar="N",
+        help="instead: only the two in-process status rows, smallest and largest size in turn, N times",
+    )
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -504,6 +560,9 @@ def main() -> None:
     COMMAND_RUNS_SET[0] = args.command_runs
     args.workdir.mkdir(parents=True, exist_ok=True)
     print(f"{machine()}; {time.strftime('%Y-%m-%d %H:%M')}; sizes {args.sizes}; repeat {args.repeat}", flush=True)
+    if args.pairs:
+        print(measure_pairs(parse_sizes(args.sizes), args.workdir, args.repeat, args.pairs))
+        return
     results = []
     for size in parse_sizes(args.sizes):
         print(f"{size:,} passages:", flush=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -123,3 +124,21 @@ def test_run_all_prints_every_target_beside_its_baseline(tmp_path):
     ):
         assert row in proc.stdout, row
     assert "(max " in proc.stdout and "x bare parse" in proc.stdout and "for 2x" in proc.stdout
+
+
+def test_run_all_pairs_measures_the_status_rows_at_both_sizes_in_turn(tmp_path):
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "benchmarks" / "run_all.py"),
+            *("--sizes", "200,400", "--repeat", "2", "--pairs", "2", "--workdir", str(tmp_path)),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    rows = [line for line in proc.stdout.splitlines() if line.startswith("| ")]
+    assert [row.split("|")[1].strip() for row in rows[1:]] == ["1", "2", "**median (range)**"]
+    assert "later call at 200 / 400" in rows[0]
+    assert all(len(re.findall(r"\d+\.\dx", row)) >= 3 for row in rows[1:])  # a growth per row
