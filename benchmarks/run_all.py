@@ -238,6 +238,20 @@ def note(results: dict[str, Any], key: str, what: str) -> None:
     print(f"  [{time.strftime('%H:%M:%S')} load {load_1min():.2f}] {what}", flush=True)
 
 
+def run_worker(root: Path, repeat: int) -> dict[str, Any]:
+    """The in-process measures (worker) on `root`, in a fresh interpreter: what a new process pays."""
+    proc = subprocess.run(
+        [sys.executable, __file__, "--worker", str(root), "--repeat", str(repeat)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"the worker failed on {root}:\n{proc.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
 def measure_size(size: int, workdir: Path, repeat: int, dashboard: bool) -> dict[str, Any]:
     root = workdir / f"root-{size}"
     if not (root / "provisions").is_dir():
@@ -298,15 +312,7 @@ def measure_size(size: int, workdir: Path, repeat: int, dashboard: bool) -> dict
     r["export_wall"] = stats([e["wall"] for e in exports])
 
     note(r, "worker", "first status call after load, 20 later calls, pandas R4 baseline")
-    proc = subprocess.run(
-        [sys.executable, __file__, "--worker", str(root), "--repeat", str(repeat)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise SystemExit(f"the worker failed at {size}:\n{proc.stderr[-3000:]}")
-    r |= json.loads(proc.stdout.strip().splitlines()[-1])
+    r |= run_worker(root, repeat)
 
     if dashboard:
         note(r, "dashboard", "dashboard: reruns on new as-of dates")
@@ -494,18 +500,6 @@ def measure_pairs(sizes: list[int], workdir: Path, repeat: int, pairs: int) -> s
         if not (workdir / f"root-{size}" / "provisions").is_dir():
             measure_size(size, workdir, repeat, dashboard=False)  # makes the root (and measures it)
 
-    def run(size: int) -> dict[str, Any]:
-        proc = subprocess.run(
-            [sys.executable, __file__, "--worker", str(workdir / f"root-{size}"), "--repeat", str(repeat)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if proc.returncode != 0:
-            raise SystemExit(f"the worker failed at {size}:\n{proc.stderr[-3000:]}")
-        result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-        return result
-
     lines = [
         f"| pair | first call (median of 5) | later calls, median of {repeat} | later calls, max of {repeat} "
         f"| later call at {small:,} / {large:,}, median (max) |",
@@ -514,7 +508,7 @@ def measure_pairs(sizes: list[int], workdir: Path, repeat: int, pairs: int) -> s
     growth: list[tuple[float, float, float]] = []
     for n in range(1, pairs + 1):
         print(f"  [{time.strftime('%H:%M:%S')} load {load_1min():.2f}] pair {n}", flush=True)
-        a, b = run(small), run(large)
+        a, b = (run_worker(workdir / f"root-{size}", repeat) for size in (small, large))
         first = b["status_first"]["median"] / a["status_first"]["median"]
         median = b["status_later"]["median"] / a["status_later"]["median"]
         most = b["status_later"]["max"] / a["status_later"]["max"]
